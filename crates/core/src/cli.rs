@@ -1,0 +1,76 @@
+//! What every binary's `main` shares: the global flags, logging set-up and
+//! the runtime that runs the tool's library.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use tracing_subscriber::EnvFilter;
+
+use crate::exit::{self, Exit, Failure};
+
+/// Flags every tool accepts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: portfolio-ci.yaml found upward from the
+    /// working directory]
+    #[arg(long, global = true, env = "PORTFOLIO_CI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print one JSON result object on stdout (progress stays on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// More diagnostic output on stderr (-v: debug, -vv: trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// AWS flags of the tools that call AWS.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// AWS region [default: AWS_REGION, the profile, portfolio-ci.yaml, then us-east-1]
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Attempts per AWS call, retries included (standard retry mode)
+    #[arg(long, global = true, default_value_t = 5, value_name = "N")]
+    pub max_attempts: u32,
+}
+
+/// Sends `tracing` diagnostics to stderr: `RUST_LOG` if set, else warnings,
+/// or debug/trace with `-v`/`-vv`.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // A second initialisation (tests) is harmless: keep the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+/// Runs a tool's async entry point on a multi-threaded runtime and maps its
+/// result to an exit code; the only place a tool's error is printed.
+pub fn run<F, E>(tool: &str, future: F) -> ExitCode
+where
+    F: Future<Output = Result<Exit, E>>,
+    E: Failure,
+{
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => exit::finish(tool, runtime.block_on(future)),
+        Err(err) => {
+            eprintln!("{tool}: error: cannot start the async runtime: {err}");
+            ExitCode::from(exit::FAILED)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Exit codes, and the one place where an error becomes a message.
+//!
+//! Libraries return typed errors that implement [`Failure`]; each error knows
+//! its exit code. Only [`finish`], called from a binary's `main`, prints the
+//! error (with its chain of causes and a hint) and turns it into an exit code.
+
+use std::error::Error;
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::actions::Actions;
+
+/// The operation succeeded.
+pub const SUCCESS: u8 = 0;
+/// The operation failed.
+pub const FAILED: u8 = 1;
+/// Usage error or invalid input: nothing was changed.
+pub const USAGE: u8 = 2;
+/// Interrupted by SIGINT or SIGTERM.
+pub const INTERRUPTED: u8 = 130;
+
+/// How a run ended when it did not end in an error: success, or one of the
+/// tool-specific outcomes (3 and up) that its `--help` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exit(pub u8);
+
+impl Exit {
+    /// Plain success.
+    pub const OK: Exit = Exit(SUCCESS);
+}
+
+/// An error a tool can end with. It carries its exit code and, optionally,
+/// a hint that tells the user what to do about it.
+pub trait Failure: Error {
+    /// The process exit code for this error (default: 1, the operation failed).
+    fn exit_code(&self) -> u8 {
+        FAILED
+    }
+
+    /// What the user can do about it, printed after the error.
+    fn hint(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Bad input: names the file (or flag), the field and what was expected.
+/// Always exit code 2: the tool refused before changing anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// The file or flag the value came from, when there is one.
+    pub source: Option<PathBuf>,
+    /// The field, key or flag that is wrong (e.g. `containerDefinitions[0].image`).
+    pub field: String,
+    /// What is wrong and what is expected instead.
+    pub reason: String,
+}
+
+impl InvalidInput {
+    /// Bad value of `field`, not tied to a file.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            source: None,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Bad value of `field` read from `file`.
+    pub fn in_file(
+        file: impl Into<PathBuf>,
+        field: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            source: Some(file.into()),
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(file) => write!(f, "{}: {}: {}", file.display(), self.field, self.reason),
+            None => write!(f, "{}: {}", self.field, self.reason),
+        }
+    }
+}
+
+impl Error for InvalidInput {}
+
+impl Failure for InvalidInput {
+    fn exit_code(&self) -> u8 {
+        USAGE
+    }
+}
+
+/// Renders the end of a run: prints the error, if any, to stderr (and as an
+/// `::error::` annotation under GitHub Actions) and returns the exit code.
+pub fn finish<E: Failure>(tool: &str, result: Result<Exit, E>) -> ExitCode {
+    match result {
+        Ok(Exit(code)) => ExitCode::from(code),
+        Err(err) => {
+            let message = render(&err);
+            eprintln!("{tool}: error: {message}");
+            if let Some(hint) = err.hint() {
+                eprintln!("{tool}: hint: {hint}");
+            }
+            Actions::from_env().error(&message, None);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// The error and its chain of causes on one line each, the first unindented.
+pub fn render(err: &dyn Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Many errors repeat their source's message in their own; skip those.
+        if !text.contains(&cause_text) {
+            text.push_str("\n  caused by: ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,45 @@
+use super::*;
+
+#[derive(Debug, thiserror::Error)]
+#[error("outer failed")]
+struct Outer {
+    #[source]
+    inner: std::io::Error,
+}
+
+impl Failure for Outer {
+    fn exit_code(&self) -> u8 {
+        4
+    }
+}
+
+#[test]
+fn render_lists_causes_once() {
+    let err = Outer {
+        inner: std::io::Error::other("disk on fire"),
+    };
+    assert_eq!(render(&err), "outer failed\n  caused by: disk on fire");
+}
+
+#[test]
+fn invalid_input_names_file_field_and_reason() {
+    let err = InvalidInput::in_file("taskdef.json", "cpu", "expected one of 256, 512");
+    assert_eq!(
+        err.to_string(),
+        "taskdef.json: cpu: expected one of 256, 512"
+    );
+    assert_eq!(err.exit_code(), USAGE);
+}
+
+#[test]
+fn finish_maps_errors_to_their_code() {
+    let code = finish::<Outer>(
+        "t",
+        Err(Outer {
+            inner: std::io::Error::other("x"),
+        }),
+    );
+    assert_eq!(format!("{code:?}"), format!("{:?}", ExitCode::from(4)));
+    let ok = finish::<Outer>("t", Ok(Exit(3)));
+    assert_eq!(format!("{ok:?}"), format!("{:?}", ExitCode::from(3)));
+}
