@@ -1,0 +1,1 @@
+//! build-push-image (being built).

@@ -1,0 +1,1 @@
+//! ecs-rolling-deploy (being built).

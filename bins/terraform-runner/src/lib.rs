@@ -1,0 +1,1 @@
+//! terraform-runner (being built).
