@@ -1,4 +1,5 @@
 //! End-to-end tests of what users consume: the setup action's installer,
 //! the composite actions and the workflows.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod setup_action;
