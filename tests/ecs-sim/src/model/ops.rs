@@ -1,0 +1,341 @@
+//! Operations the API performs on the model: create and update services, stop tasks,
+//! stop service deployments. Parsing and rendering stay in the API layer.
+
+use serde_json::{Map, Value};
+
+use super::deployment::{DeploymentConfig, RecordStatus, Rollout, Status};
+use super::scheduler::{self, Ctx, Trigger};
+use super::service::{Service, ServiceStatus};
+use super::{ACCOUNT, Cluster, Model, Rejection, last_segment};
+
+/// Parameters of CreateService.
+#[derive(Debug, Clone, Default)]
+pub struct NewService {
+    /// Service name.
+    pub name: String,
+    /// Task definition reference.
+    pub task_definition: String,
+    /// Desired tasks.
+    pub desired_count: i64,
+    /// Launch type.
+    pub launch_type: Option<String>,
+    /// Network configuration.
+    pub network_configuration: Option<Value>,
+    /// deploymentConfiguration.
+    pub deployment_configuration: Option<Value>,
+    /// Other fields echoed back.
+    pub extras: Map<String, Value>,
+}
+
+/// Parameters of UpdateService.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceUpdate {
+    /// New task definition reference.
+    pub task_definition: Option<String>,
+    /// New desired count.
+    pub desired_count: Option<i64>,
+    /// New deploymentConfiguration (merged).
+    pub deployment_configuration: Option<Value>,
+    /// New network configuration.
+    pub network_configuration: Option<Value>,
+    /// forceNewDeployment.
+    pub force_new_deployment: bool,
+}
+
+impl Model {
+    /// CreateCluster: idempotent on the name.
+    pub fn create_cluster(&mut self, region: &str, name: &str, settings: Value) -> &Cluster {
+        self.clusters
+            .entry(name.to_owned())
+            .or_insert_with(|| Cluster {
+                name: name.to_owned(),
+                arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:cluster/{name}"),
+                services: Vec::new(),
+                tasks: std::collections::BTreeMap::new(),
+                settings,
+            })
+    }
+
+    /// CreateService, starting its first deployment.
+    ///
+    /// # Errors
+    /// Unknown cluster or task definition, duplicate name, bad configuration.
+    pub fn create_service(
+        &mut self,
+        region: &str,
+        cluster: Option<&str>,
+        req: NewService,
+        t: f64,
+    ) -> Result<&Service, Rejection> {
+        let cname = self.cluster(cluster)?.name.clone();
+        let def = self
+            .task_defs
+            .resolve(&req.task_definition)
+            .ok_or_else(|| Rejection::Client("TaskDefinition not found.".into()))?;
+        if !def.active {
+            return Err(Rejection::Client("TaskDefinition is inactive".into()));
+        }
+        let td = def.arn.clone();
+        if req.desired_count < 0 {
+            return Err(Rejection::InvalidParameter(
+                "Desired count must be greater than or equal to 0.".into(),
+            ));
+        }
+        let config = DeploymentConfig::default()
+            .merged(req.deployment_configuration.as_ref())
+            .map_err(Rejection::InvalidParameter)?;
+        let id = self.new_deployment_id();
+        let cluster = self
+            .clusters
+            .get_mut(&cname)
+            .ok_or(Rejection::ClusterNotFound)?;
+        if cluster.live_service_index(&req.name).is_some() {
+            return Err(Rejection::InvalidParameter(
+                "Creation of service was not idempotent.".into(),
+            ));
+        }
+        let mut svc = Service {
+            arn: format!(
+                "arn:aws:ecs:{region}:{ACCOUNT}:service/{cname}/{}",
+                req.name
+            ),
+            name: req.name,
+            cluster_arn: cluster.arn.clone(),
+            region: region.to_owned(),
+            status: ServiceStatus::Active,
+            desired_count: req.desired_count,
+            task_definition: td.clone(),
+            launch_type: req.launch_type,
+            network_configuration: req.network_configuration,
+            config,
+            created_at: t,
+            extras: req.extras,
+            deployments: Vec::new(),
+            events: Vec::new(),
+            last_completed: None,
+            steady: false,
+        };
+        svc.start_deployment(t, id, td, None, None);
+        cluster.services.push(svc);
+        cluster.services.last().ok_or(Rejection::ServiceNotFound)
+    }
+
+    /// UpdateService: a new PRIMARY deployment when the task definition changes or a new
+    /// deployment is forced; otherwise only counts and configuration change.
+    ///
+    /// # Errors
+    /// Unknown cluster, service or task definition, bad configuration.
+    pub fn update_service(
+        &mut self,
+        cluster: Option<&str>,
+        service: &str,
+        req: ServiceUpdate,
+        t: f64,
+    ) -> Result<&Service, Rejection> {
+        let cname = self.cluster(cluster)?.name.clone();
+        let new_td = match &req.task_definition {
+            Some(r) => {
+                let def = self
+                    .task_defs
+                    .resolve(r)
+                    .ok_or_else(|| Rejection::Client("TaskDefinition not found.".into()))?;
+                if !def.active {
+                    return Err(Rejection::Client("TaskDefinition is inactive".into()));
+                }
+                Some(def.arn.clone())
+            }
+            None => None,
+        };
+        let id = self.new_deployment_id();
+        let cluster = self
+            .clusters
+            .get_mut(&cname)
+            .ok_or(Rejection::ClusterNotFound)?;
+        let idx = match cluster.live_service_index(service) {
+            Some(i) => i,
+            None if cluster.service(service).is_some() => return Err(Rejection::ServiceNotActive),
+            None => return Err(Rejection::ServiceNotFound),
+        };
+        let svc = cluster
+            .services
+            .get_mut(idx)
+            .ok_or(Rejection::ServiceNotFound)?;
+        if svc.status != ServiceStatus::Active {
+            return Err(Rejection::ServiceNotActive);
+        }
+        if req.desired_count.is_some_and(|n| n < 0) {
+            return Err(Rejection::InvalidParameter(
+                "Desired count must be greater than or equal to 0.".into(),
+            ));
+        }
+        let config = svc
+            .config
+            .merged(req.deployment_configuration.as_ref())
+            .map_err(Rejection::InvalidParameter)?;
+        svc.config = config;
+        if let Some(p) = svc.primary_mut() {
+            p.config = config;
+        }
+        if let Some(n) = req.desired_count
+            && n != svc.desired_count
+        {
+            svc.desired_count = n;
+            svc.steady = false;
+        }
+        let mut new_deployment = req.force_new_deployment;
+        if let Some(nc) = req.network_configuration {
+            new_deployment |= svc.network_configuration.as_ref() != Some(&nc);
+            svc.network_configuration = Some(nc);
+        }
+        let td = new_td.unwrap_or_else(|| svc.task_definition.clone());
+        new_deployment |= td != svc.task_definition;
+        if new_deployment {
+            svc.start_deployment(t, id, td, None, None);
+        }
+        Ok(&*svc)
+    }
+
+    /// DeleteService: the service drains and then becomes INACTIVE.
+    ///
+    /// # Errors
+    /// Unknown cluster or service; a service scaled above 0 without `force`.
+    pub fn delete_service(
+        &mut self,
+        cluster: Option<&str>,
+        service: &str,
+        force: bool,
+    ) -> Result<&Service, Rejection> {
+        let cname = self.cluster(cluster)?.name.clone();
+        let cluster = self
+            .clusters
+            .get_mut(&cname)
+            .ok_or(Rejection::ClusterNotFound)?;
+        let idx = cluster
+            .live_service_index(service)
+            .ok_or(Rejection::ServiceNotFound)?;
+        let svc = cluster
+            .services
+            .get_mut(idx)
+            .ok_or(Rejection::ServiceNotFound)?;
+        if svc.desired_count > 0 && !force {
+            return Err(Rejection::InvalidParameter(
+                "The service cannot be stopped while it is scaled above 0.".into(),
+            ));
+        }
+        svc.desired_count = 0;
+        svc.status = ServiceStatus::Draining;
+        Ok(&*svc)
+    }
+
+    /// StopTask: the task drains; a service replaces it.
+    ///
+    /// # Errors
+    /// Unknown cluster or task.
+    pub fn stop_task(
+        &mut self,
+        cluster: Option<&str>,
+        task: &str,
+        reason: Option<&str>,
+        t: f64,
+    ) -> Result<String, Rejection> {
+        let cname = self.cluster(cluster)?.name.clone();
+        let Self { clusters, logs, .. } = self;
+        let cluster = clusters.get_mut(&cname).ok_or(Rejection::ClusterNotFound)?;
+        let task = cluster.tasks.get_mut(last_segment(task)).ok_or_else(|| {
+            Rejection::InvalidParameter("The referenced task was not found.".into())
+        })?;
+        task.drain(
+            t,
+            "UserInitiated",
+            reason.unwrap_or("Task stopped by user"),
+            logs,
+        );
+        Ok(task.spec.id.clone())
+    }
+
+    /// StopServiceDeployment: roll the deployment back to the last COMPLETED task
+    /// definition (ROLLBACK), or stop it launching tasks (ABORT/STOP).
+    ///
+    /// # Errors
+    /// Unknown or finished service deployment.
+    pub fn stop_service_deployment(
+        &mut self,
+        arn: &str,
+        stop_type: &str,
+        t: f64,
+    ) -> Result<String, Rejection> {
+        let digits = last_segment(arn).to_owned();
+        let id = format!("ecs-svc/{digits}");
+        let (cname, svc) = self
+            .clusters
+            .iter()
+            .find_map(|(name, c)| {
+                c.services
+                    .iter()
+                    .position(|s| {
+                        s.deployments
+                            .iter()
+                            .any(|d| d.id == id && d.record.is_some())
+                    })
+                    .map(|i| (name.clone(), i))
+            })
+            .ok_or(Rejection::ServiceDeploymentNotFound)?;
+        let Self {
+            clusters,
+            logs,
+            rng,
+            seed,
+            task_seq,
+            timings,
+            task_defs,
+            ..
+        } = self;
+        let cluster = clusters
+            .get_mut(&cname)
+            .ok_or(Rejection::ServiceDeploymentNotFound)?;
+        let tasks = &cluster.tasks;
+        let service = cluster
+            .services
+            .get_mut(svc)
+            .ok_or(Rejection::ServiceDeploymentNotFound)?;
+        let dep = service
+            .deployments
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or(Rejection::ServiceDeploymentNotFound)?;
+        let finished = dep.record.as_ref().is_some_and(|r| r.status.is_final());
+        let stoppable = dep.status == Status::Primary
+            && (dep.rollout == Rollout::InProgress || dep.rollout == Rollout::Failed)
+            && !finished;
+        if !stoppable {
+            return Err(Rejection::Conflict(
+                "The service deployment is not in a state that can be stopped.".into(),
+            ));
+        }
+        let mut ctx = Ctx {
+            rng,
+            seed: *seed,
+            task_seq,
+            timings: *timings,
+            task_defs,
+            logs,
+        };
+        if stop_type.eq_ignore_ascii_case("ROLLBACK") {
+            scheduler::fail_deployment(service, tasks, &id, t, &mut ctx, Trigger::StopRollback);
+        } else {
+            if let Some(d) = service.deployment_mut(&id) {
+                d.rollout = Rollout::Failed;
+                d.rollout_reason = "ECS deployment stopped by StopServiceDeployment.".into();
+                d.updated_at = t;
+                if let Some(rec) = d.record.as_mut() {
+                    rec.status = RecordStatus::Stopped;
+                    rec.status_reason = Some("Service deployment stopped by request.".into());
+                    rec.stopped_at = Some(t);
+                    rec.finished_at = Some(t);
+                    rec.updated_at = t;
+                }
+            }
+        }
+        Ok(arn.to_owned())
+    }
+}

@@ -1,0 +1,486 @@
+//! A simulated task and its life: PROVISIONING -> PENDING -> RUNNING (-> HEALTHY or
+//! UNHEALTHY) -> DEPROVISIONING -> STOPPED, driven by timers in simulated seconds.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::behavior::Behavior;
+use crate::config::{Span, Timings};
+use crate::logs::LogStore;
+
+/// The `lastStatus` of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LastStatus {
+    /// Resources are being provisioned (ENI, capacity).
+    Provisioning,
+    /// The image is being pulled.
+    Pending,
+    /// The containers run.
+    Running,
+    /// The task is stopping (draining, ENI teardown).
+    Deprovisioning,
+    /// The task has stopped.
+    Stopped,
+}
+
+impl LastStatus {
+    /// The name ECS uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Provisioning => "PROVISIONING",
+            Self::Pending => "PENDING",
+            Self::Running => "RUNNING",
+            Self::Deprovisioning => "DEPROVISIONING",
+            Self::Stopped => "STOPPED",
+        }
+    }
+}
+
+/// The `healthStatus` of a task or container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    /// Not yet known.
+    Unknown,
+    /// Passed its health checks.
+    Healthy,
+    /// Failed its health checks.
+    Unhealthy,
+}
+
+impl Health {
+    /// The name ECS uses.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "UNKNOWN",
+            Self::Healthy => "HEALTHY",
+            Self::Unhealthy => "UNHEALTHY",
+        }
+    }
+}
+
+/// The next thing that happens to a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// PROVISIONING -> PENDING.
+    ToPending,
+    /// PENDING -> RUNNING.
+    ToRunning,
+    /// Passes its health check.
+    BecomeHealthy,
+    /// The essential container exits 1.
+    Crash,
+    /// Fails its health check.
+    FailHealth,
+    /// The image pull fails.
+    PullFail,
+    /// DEPROVISIONING -> STOPPED.
+    FinishStop,
+}
+
+/// What a step meant for the task's deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing the scheduler must react to.
+    Nothing,
+    /// The task passed its health checks (resets the failure count).
+    Healthy,
+    /// The task failed; `health_check` tells whether a health check failed.
+    Failed {
+        /// True when the task failed its container health checks.
+        health_check: bool,
+    },
+}
+
+/// One container of a task.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// Container name from the definition.
+    pub name: String,
+    /// Image reference.
+    pub image: String,
+    /// Whether the container is essential.
+    pub essential: bool,
+    /// `lastStatus` of the container.
+    pub last_status: LastStatus,
+    /// Exit code once stopped.
+    pub exit_code: Option<i32>,
+    /// Why the container stopped, when ECS says.
+    pub reason: Option<String>,
+    /// Health of the container.
+    pub health: Health,
+    /// CPU units, as ECS reports them (a string).
+    pub cpu: Option<String>,
+    /// Memory, as ECS reports it (a string).
+    pub memory: Option<String>,
+    /// Log group and stream when the container uses the awslogs driver.
+    pub log: Option<(String, String)>,
+    /// First container port, for the start-up log line.
+    pub port: Option<i64>,
+}
+
+/// Everything needed to launch a task.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// 32-hex task id.
+    pub id: String,
+    /// Task ARN.
+    pub arn: String,
+    /// Cluster ARN.
+    pub cluster_arn: String,
+    /// Task definition ARN.
+    pub task_definition_arn: String,
+    /// Deployment id (`startedBy`).
+    pub started_by: String,
+    /// Service name.
+    pub service: String,
+    /// Behaviour from the docker label (flaky already decided).
+    pub behavior: Behavior,
+    /// Containers.
+    pub containers: Vec<Container>,
+    /// Task-level cpu.
+    pub cpu: Option<String>,
+    /// Task-level memory.
+    pub memory: Option<String>,
+    /// Launch type.
+    pub launch_type: Option<String>,
+    /// Availability zone.
+    pub availability_zone: String,
+    /// Seed of this task's delays.
+    pub seed: u64,
+    /// Stage durations.
+    pub timings: Timings,
+}
+
+/// A simulated task.
+#[derive(Debug, Clone)]
+pub struct Task {
+    /// Launch parameters (ids, containers, behaviour).
+    pub spec: Launch,
+    /// Containers with their live state.
+    pub containers: Vec<Container>,
+    /// `lastStatus`.
+    pub last_status: LastStatus,
+    /// `desiredStatus`: true for RUNNING.
+    pub desired_running: bool,
+    /// Task health.
+    pub health: Health,
+    /// Timestamps in simulated epoch seconds.
+    pub created_at: f64,
+    /// When the task was connected.
+    pub connectivity_at: Option<f64>,
+    /// When the image pull started.
+    pub pull_started_at: Option<f64>,
+    /// When the image pull finished.
+    pub pull_stopped_at: Option<f64>,
+    /// When the task reached RUNNING.
+    pub started_at: Option<f64>,
+    /// When the task began stopping.
+    pub stopping_at: Option<f64>,
+    /// When the task stopped.
+    pub stopped_at: Option<f64>,
+    /// When the containers stopped executing.
+    pub execution_stopped_at: Option<f64>,
+    /// `stopCode`.
+    pub stop_code: Option<String>,
+    /// `stoppedReason`.
+    pub stopped_reason: Option<String>,
+    /// Version, bumped on each change.
+    pub version: i64,
+    /// The next timed step.
+    pub next: Option<(f64, Step)>,
+    rng: StdRng,
+}
+
+impl Task {
+    /// Launch a task at simulated time `t`.
+    #[must_use]
+    pub fn launch(spec: Launch, t: f64) -> Self {
+        let mut rng = StdRng::seed_from_u64(spec.seed);
+        let delay = draw(&mut rng, spec.timings.provisioning);
+        Self {
+            containers: spec.containers.clone(),
+            spec,
+            last_status: LastStatus::Provisioning,
+            desired_running: true,
+            health: Health::Unknown,
+            created_at: t,
+            connectivity_at: None,
+            pull_started_at: None,
+            pull_stopped_at: None,
+            started_at: None,
+            stopping_at: None,
+            stopped_at: None,
+            execution_stopped_at: None,
+            stop_code: None,
+            stopped_reason: None,
+            version: 1,
+            next: Some((t + delay, Step::ToPending)),
+            rng,
+        }
+    }
+
+    /// Counts toward the service: desired RUNNING and not yet stopping.
+    #[must_use]
+    pub fn is_live(&self) -> bool {
+        self.desired_running
+            && matches!(
+                self.last_status,
+                LastStatus::Provisioning | LastStatus::Pending | LastStatus::Running
+            )
+    }
+
+    /// RUNNING (and desired RUNNING).
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.desired_running && self.last_status == LastStatus::Running
+    }
+
+    /// PROVISIONING or PENDING (and desired RUNNING).
+    #[must_use]
+    pub fn is_pending(&self) -> bool {
+        self.desired_running
+            && matches!(
+                self.last_status,
+                LastStatus::Provisioning | LastStatus::Pending
+            )
+    }
+
+    /// RUNNING and HEALTHY.
+    #[must_use]
+    pub fn is_healthy(&self) -> bool {
+        self.is_running() && self.health == Health::Healthy
+    }
+
+    /// Stopping but not yet stopped.
+    #[must_use]
+    pub fn is_draining(&self) -> bool {
+        self.last_status == LastStatus::Deprovisioning
+    }
+
+    /// The deployment this task belongs to.
+    #[must_use]
+    pub fn deployment(&self) -> &str {
+        &self.spec.started_by
+    }
+
+    /// Perform the due step at time `t`, writing log lines, and say what it meant.
+    pub fn step(&mut self, t: f64, logs: &mut LogStore) -> Outcome {
+        let Some((_, step)) = self.next.take() else {
+            return Outcome::Nothing;
+        };
+        self.version += 1;
+        let timings = self.spec.timings;
+        match step {
+            Step::ToPending => {
+                self.last_status = LastStatus::Pending;
+                self.connectivity_at = Some(t);
+                self.pull_started_at = Some(t);
+                self.set_containers(LastStatus::Pending);
+                let delay = draw(&mut self.rng, timings.pending);
+                let next = if self.spec.behavior == Behavior::PullError {
+                    Step::PullFail
+                } else {
+                    Step::ToRunning
+                };
+                self.next = Some((t + delay, next));
+                Outcome::Nothing
+            }
+            Step::ToRunning => {
+                self.last_status = LastStatus::Running;
+                self.pull_stopped_at = Some(t);
+                self.started_at = Some(t);
+                self.set_containers(LastStatus::Running);
+                self.log_start(t, logs);
+                self.next = match self.spec.behavior {
+                    Behavior::Crash => Some((t + draw(&mut self.rng, timings.crash), Step::Crash)),
+                    Behavior::Unhealthy => Some((
+                        t + draw(&mut self.rng, timings.health_check),
+                        Step::FailHealth,
+                    )),
+                    Behavior::Slow(s) => Some((t + s.max(0.001), Step::BecomeHealthy)),
+                    Behavior::Healthy | Behavior::PullError | Behavior::Flaky(_) => Some((
+                        t + draw(&mut self.rng, timings.health_check),
+                        Step::BecomeHealthy,
+                    )),
+                };
+                Outcome::Nothing
+            }
+            Step::BecomeHealthy => {
+                self.health = Health::Healthy;
+                for c in &mut self.containers {
+                    c.health = Health::Healthy;
+                }
+                self.log_all(t, logs, &["GET /health 200 OK"]);
+                Outcome::Healthy
+            }
+            Step::Crash => {
+                self.log_all(
+                    t,
+                    logs,
+                    &[
+                        "Error: connection to database failed",
+                        "Traceback (most recent call last):",
+                        "  File \"/app/main.py\", line 42, in <module>",
+                        "    db.connect()",
+                        "ConnectionRefusedError: [Errno 111] Connection refused",
+                    ],
+                );
+                let essential = self.essential_index();
+                for (i, c) in self.containers.iter_mut().enumerate() {
+                    c.exit_code = Some(if i == essential { 1 } else { 137 });
+                }
+                self.begin_stop(
+                    t,
+                    "EssentialContainerExited",
+                    "Essential container in task exited",
+                    true,
+                );
+                Outcome::Failed {
+                    health_check: false,
+                }
+            }
+            Step::FailHealth => {
+                self.health = Health::Unhealthy;
+                for c in &mut self.containers {
+                    c.health = Health::Unhealthy;
+                    c.exit_code = Some(137);
+                }
+                self.log_all(
+                    t,
+                    logs,
+                    &[
+                        "GET /health 503 Service Unavailable",
+                        "Health check failed: dependency not ready",
+                    ],
+                );
+                self.begin_stop(
+                    t,
+                    "ServiceSchedulerInitiated",
+                    "Task failed container health checks",
+                    true,
+                );
+                Outcome::Failed { health_check: true }
+            }
+            Step::PullFail => {
+                let essential = self.essential_index();
+                let image = self
+                    .containers
+                    .get(essential)
+                    .map(|c| c.image.clone())
+                    .unwrap_or_default();
+                let reason = format!(
+                    "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: not found"
+                );
+                if let Some(c) = self.containers.get_mut(essential) {
+                    c.reason = Some(reason.clone());
+                }
+                self.begin_stop(t, "TaskFailedToStart", &reason, true);
+                Outcome::Failed {
+                    health_check: false,
+                }
+            }
+            Step::FinishStop => {
+                self.last_status = LastStatus::Stopped;
+                self.stopped_at = Some(t);
+                self.execution_stopped_at.get_or_insert(t);
+                self.set_containers(LastStatus::Stopped);
+                Outcome::Nothing
+            }
+        }
+    }
+
+    /// Start stopping the task at `t` (no-op when already stopping). `failed` selects the
+    /// short stop delay of a failed task instead of the draining delay.
+    pub fn begin_stop(&mut self, t: f64, code: &str, reason: &str, failed: bool) {
+        if !self.desired_running {
+            return;
+        }
+        self.desired_running = false;
+        self.version += 1;
+        self.stop_code = Some(code.to_owned());
+        self.stopped_reason = Some(reason.to_owned());
+        self.stopping_at = Some(t);
+        let was_running = self.last_status == LastStatus::Running;
+        if failed || !was_running {
+            self.execution_stopped_at = Some(t);
+        }
+        self.last_status = LastStatus::Deprovisioning;
+        let span = if failed {
+            self.spec.timings.failed_stop
+        } else {
+            self.spec.timings.draining
+        };
+        let delay = draw(&mut self.rng, span);
+        self.next = Some((t + delay, Step::FinishStop));
+    }
+
+    /// Stop a task the scheduler (or a user) no longer wants, writing a shutdown line.
+    pub fn drain(&mut self, t: f64, code: &str, reason: &str, logs: &mut LogStore) {
+        if !self.desired_running {
+            return;
+        }
+        if self.last_status == LastStatus::Running {
+            self.log_all(t, logs, &["Received SIGTERM, shutting down gracefully"]);
+            for c in &mut self.containers {
+                c.exit_code.get_or_insert(0);
+            }
+        }
+        self.begin_stop(t, code, reason, false);
+    }
+
+    fn essential_index(&self) -> usize {
+        self.containers
+            .iter()
+            .position(|c| c.essential)
+            .unwrap_or(0)
+    }
+
+    fn set_containers(&mut self, status: LastStatus) {
+        for c in &mut self.containers {
+            c.last_status = status;
+        }
+    }
+
+    fn log_start(&self, t: f64, logs: &mut LogStore) {
+        for c in &self.containers {
+            if let Some((group, stream)) = &c.log {
+                let port = c.port.unwrap_or(8080);
+                logs.put(
+                    group,
+                    stream,
+                    t,
+                    &format!("Starting {} ({})", c.name, c.image),
+                );
+                logs.put(group, stream, t, &format!("Listening on 0.0.0.0:{port}"));
+                logs.put(group, stream, t, "Application startup complete.");
+            }
+        }
+    }
+
+    fn log_all(&self, t: f64, logs: &mut LogStore, lines: &[&str]) {
+        for c in &self.containers {
+            if let Some((group, stream)) = &c.log {
+                for line in lines {
+                    logs.put(group, stream, t, line);
+                }
+            }
+        }
+    }
+}
+
+/// A delay drawn from `span`, never shorter than a millisecond.
+pub fn draw(rng: &mut StdRng, span: Span) -> f64 {
+    let (lo, hi) = if span.max > span.min {
+        (span.min, span.max)
+    } else {
+        (span.min, span.min)
+    };
+    let value = if hi > lo {
+        rng.random_range(lo..hi)
+    } else {
+        lo
+    };
+    value.max(0.001)
+}

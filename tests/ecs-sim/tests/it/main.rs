@@ -1,0 +1,2 @@
+//! stub
+#![allow(clippy::unwrap_used, clippy::expect_used)]
