@@ -1,0 +1,194 @@
+//! Registry credentials and the private per-run auth file that hands them
+//! to the builder.
+//!
+//! The password is masked (`::add-mask::`) as soon as it is known and then
+//! only ever written to `config.json` in a 0700 temporary directory (under
+//! `RUNNER_TEMP` in Actions) that is removed when the run ends. Docker finds
+//! it through `DOCKER_CONFIG`, podman and buildah through `--authfile`
+//! (the same format). It is never put on a command line and never written
+//! to the user's docker config, so parallel jobs on one runner cannot log
+//! each other out. The user's CLI plugins, buildx builders and contexts are
+//! linked into the private directory so that docker behaves as usual.
+
+use std::fmt;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use portfolio_core::Actions;
+
+use crate::error::Error;
+
+/// A user name and password for the registry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// User name (`AWS` for ECR).
+    pub username: String,
+    password: String,
+}
+
+impl Credentials {
+    /// Credentials from a user name and password; masks the password.
+    pub fn new(username: String, password: String, actions: &Actions) -> Credentials {
+        actions.mask(&password);
+        Credentials { username, password }
+    }
+
+    /// From an ECR authorization token: base64 of `user:password`.
+    pub fn from_ecr_token(token: &str, actions: &Actions) -> Result<Credentials, Error> {
+        actions.mask(token);
+        let decoded = STANDARD.decode(token.trim()).map_err(|_| Error::BadToken)?;
+        let text = String::from_utf8(decoded).map_err(|_| Error::BadToken)?;
+        let (user, password) = text.split_once(':').ok_or(Error::BadToken)?;
+        Ok(Credentials::new(user.to_owned(), password.to_owned(), actions))
+    }
+
+    /// The password.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The private directory of one run: `config.json` with the registry
+/// credentials, removed when dropped.
+#[derive(Debug)]
+pub struct AuthDir {
+    dir: tempfile::TempDir,
+}
+
+/// Files and directories of the user's docker config that docker needs to
+/// find its plugins, builders and contexts.
+const LINKED: [&str; 3] = ["cli-plugins", "buildx", "contexts"];
+
+impl AuthDir {
+    /// Creates the directory under `parent` (or the system temp dir) and
+    /// writes `config.json` for `registry`.
+    pub fn create(
+        parent: Option<&Path>,
+        registry: &str,
+        credentials: Option<&Credentials>,
+    ) -> Result<AuthDir, Error> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("build-push-image-");
+        builder.permissions(fs::Permissions::from_mode(0o700));
+        let dir = match parent {
+            Some(parent) => builder.tempdir_in(parent),
+            None => builder.tempdir(),
+        }
+        .map_err(Error::io("cannot create the private auth directory"))?;
+        let user_config = user_docker_config();
+        let mut config = serde_json::Map::new();
+        let mut auths = serde_json::Map::new();
+        if let Some(credentials) = credentials {
+            let auth = STANDARD.encode(format!(
+                "{}:{}",
+                credentials.username, credentials.password
+            ));
+            auths.insert(registry.to_owned(), serde_json::json!({ "auth": auth }));
+        }
+        config.insert("auths".into(), serde_json::Value::Object(auths));
+        if let Some(context) = user_config
+            .as_deref()
+            .and_then(current_context)
+        {
+            config.insert("currentContext".into(), serde_json::Value::String(context));
+        }
+        let path = dir.path().join("config.json");
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(Error::io("cannot write the private auth file"))?;
+        file.write_all(serde_json::Value::Object(config).to_string().as_bytes())
+            .map_err(Error::io("cannot write the private auth file"))?;
+        if let Some(user_config) = user_config {
+            for name in LINKED {
+                let target = user_config.join(name);
+                if target.exists() {
+                    // Best effort: without the link docker still works with defaults.
+                    let _ = std::os::unix::fs::symlink(&target, dir.path().join(name));
+                }
+            }
+        }
+        Ok(AuthDir { dir })
+    }
+
+    /// The directory, for `DOCKER_CONFIG`.
+    pub fn docker_config(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The auth file, for `--authfile` / `REGISTRY_AUTH_FILE`.
+    pub fn auth_file(&self) -> PathBuf {
+        self.dir.path().join("config.json")
+    }
+}
+
+/// The user's docker config directory: `$DOCKER_CONFIG` or `~/.docker`.
+fn user_docker_config() -> Option<PathBuf> {
+    std::env::var_os("DOCKER_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker")))
+        .filter(|dir| dir.is_dir())
+}
+
+/// The docker context the user selected, if any.
+fn current_context(dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(dir.join("config.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value
+        .get("currentContext")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_tokens_decode_to_user_and_password() {
+        let token = STANDARD.encode("AWS:s3cr:et");
+        let credentials = Credentials::from_ecr_token(&token, &Actions::disabled()).unwrap();
+        assert_eq!(credentials.username, "AWS");
+        assert_eq!(credentials.password(), "s3cr:et");
+        assert!(!format!("{credentials:?}").contains("s3cr"));
+        assert!(matches!(
+            Credentials::from_ecr_token("not base64!", &Actions::disabled()),
+            Err(Error::BadToken)
+        ));
+    }
+
+    #[test]
+    fn the_auth_dir_is_private_and_goes_away() {
+        let parent = tempfile::tempdir().unwrap();
+        let credentials = Credentials::new("AWS".into(), "pw".into(), &Actions::disabled());
+        let auth = AuthDir::create(Some(parent.path()), "127.0.0.1:5000", Some(&credentials))
+            .unwrap();
+        let dir = auth.docker_config().to_path_buf();
+        let mode = fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let file_mode = fs::metadata(auth.auth_file()).unwrap().permissions().mode();
+        assert_eq!(file_mode & 0o777, 0o600);
+        let config: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(auth.auth_file()).unwrap()).unwrap();
+        let encoded = config["auths"]["127.0.0.1:5000"]["auth"].as_str().unwrap();
+        assert_eq!(STANDARD.decode(encoded).unwrap(), b"AWS:pw");
+        drop(auth);
+        assert!(!dir.exists());
+    }
+}

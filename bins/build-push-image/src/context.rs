@@ -1,0 +1,331 @@
+//! The content digest of a build: what decides whether a build can be
+//! skipped.
+//!
+//! The digest covers the Dockerfile, every file and directory the
+//! `.dockerignore` lets through (path, executable bit, content or link
+//! target), the build args, target, platform and user labels. Two builds
+//! with the same digest produce the same image (up to timestamps), so the
+//! digest becomes the tag `ctx-<12 hex>` and a registry that has that tag
+//! already has the image.
+//!
+//! `.dockerignore` semantics: patterns are relative to the context root
+//! (never matched at any depth as in `.gitignore`), `**` crosses
+//! directories, `!` re-includes, the last match wins. Matching uses the
+//! `ignore` crate's gitignore matcher with every pattern anchored to the
+//! root. `<Dockerfile>.dockerignore` next to the Dockerfile takes
+//! precedence over `<context>/.dockerignore`, as in BuildKit.
+//!
+//! Files are hashed in parallel, one worker per core; large reads keep the
+//! cost close to SHA-256 itself.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+/// Everything besides the files that decides what the build produces.
+#[derive(Debug, Clone, Default)]
+pub struct BuildInputs {
+    /// Build args, resolved to `KEY=VALUE`.
+    pub build_args: Vec<(String, String)>,
+    /// Target stage.
+    pub target: Option<String>,
+    /// Platform(s).
+    pub platform: Option<String>,
+    /// User labels.
+    pub labels: Vec<(String, String)>,
+}
+
+/// The digest of a build context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextDigest {
+    /// Full SHA-256, hex.
+    pub hex: String,
+    /// Files hashed.
+    pub files: usize,
+    /// Bytes hashed.
+    pub bytes: u64,
+}
+
+impl ContextDigest {
+    /// The tag that marks an image built from this context: `ctx-<12 hex>`.
+    pub fn tag(&self) -> String {
+        format!("ctx-{}", &self.hex[..12])
+    }
+}
+
+/// One entry of the context, in path order.
+#[derive(Debug)]
+enum Entry {
+    File { path: String, executable: bool },
+    Dir { path: String },
+    Link { path: String, target: String },
+}
+
+/// Hashes the build: `dockerfile` and the files of `context` that its
+/// `.dockerignore` lets through, plus `inputs`.
+pub fn digest(context: &Path, dockerfile: &Path, inputs: &BuildInputs) -> Result<ContextDigest, Error> {
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Context { path, source }
+    };
+    let dockerfile_bytes = std::fs::read(dockerfile).map_err(read_err(dockerfile))?;
+    let ignore = load_dockerignore(context, dockerfile)?;
+    let entries = list(context, &ignore)?;
+    let files: Vec<PathBuf> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::File { path, .. } => Some(context.join(path)),
+            _ => None,
+        })
+        .collect();
+    let (file_digests, bytes) = hash_files(&files)?;
+
+    let mut hasher = Sha256::new();
+    field(&mut hasher, b"build-push-image context v1");
+    field(&mut hasher, &dockerfile_bytes);
+    let mut next_file = file_digests.iter();
+    for entry in &entries {
+        match entry {
+            Entry::File { path, executable } => {
+                field(&mut hasher, b"F");
+                field(&mut hasher, path.as_bytes());
+                field(&mut hasher, if *executable { b"x" } else { b"-" });
+                if let Some(file_digest) = next_file.next() {
+                    field(&mut hasher, file_digest);
+                }
+            }
+            Entry::Dir { path } => {
+                field(&mut hasher, b"D");
+                field(&mut hasher, path.as_bytes());
+            }
+            Entry::Link { path, target } => {
+                field(&mut hasher, b"L");
+                field(&mut hasher, path.as_bytes());
+                field(&mut hasher, target.as_bytes());
+            }
+        }
+    }
+    for (key, value) in sorted(&inputs.build_args) {
+        field(&mut hasher, b"A");
+        field(&mut hasher, key.as_bytes());
+        field(&mut hasher, value.as_bytes());
+    }
+    for (key, value) in sorted(&inputs.labels) {
+        field(&mut hasher, b"B");
+        field(&mut hasher, key.as_bytes());
+        field(&mut hasher, value.as_bytes());
+    }
+    field(&mut hasher, b"T");
+    field(&mut hasher, inputs.target.as_deref().unwrap_or("").as_bytes());
+    field(&mut hasher, b"P");
+    field(&mut hasher, inputs.platform.as_deref().unwrap_or("").as_bytes());
+    Ok(ContextDigest {
+        hex: hex::encode(hasher.finalize()),
+        files: files.len(),
+        bytes,
+    })
+}
+
+/// A length-prefixed field, so that no two different inputs hash alike.
+fn field(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+fn sorted(pairs: &[(String, String)]) -> Vec<&(String, String)> {
+    let mut pairs: Vec<_> = pairs.iter().collect();
+    pairs.sort();
+    pairs
+}
+
+/// The `.dockerignore` that applies: `<dockerfile>.dockerignore`, else
+/// `<context>/.dockerignore`, else none.
+fn load_dockerignore(context: &Path, dockerfile: &Path) -> Result<Gitignore, Error> {
+    let mut beside = dockerfile.as_os_str().to_owned();
+    beside.push(".dockerignore");
+    let candidates = [PathBuf::from(beside), context.join(".dockerignore")];
+    let text = match candidates.iter().find(|p| p.is_file()) {
+        Some(path) => std::fs::read_to_string(path).map_err(|source| Error::Context {
+            path: path.clone(),
+            source,
+        })?,
+        None => String::new(),
+    };
+    Ok(matcher(context, &text))
+}
+
+/// A gitignore matcher with `.dockerignore` semantics (see the module doc).
+pub fn matcher(root: &Path, dockerignore: &str) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(root);
+    for line in dockerignore.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (negate, pattern) = match line.strip_prefix('!') {
+            Some(rest) => ("!", rest.trim()),
+            None => ("", line),
+        };
+        let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
+        let pattern = pattern.trim_end_matches('/');
+        if pattern.is_empty() || pattern == "." {
+            continue;
+        }
+        // A bad pattern is skipped, as Docker ignores what it cannot match.
+        let _ = builder.add_line(None, &format!("{negate}/{pattern}"));
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// Whether `relative` (a path inside the context) is left out of the build.
+pub fn is_ignored(ignore: &Gitignore, relative: &Path, is_dir: bool) -> bool {
+    ignore
+        .matched_path_or_any_parents(relative, is_dir)
+        .is_ignore()
+}
+
+/// The entries the build sees, sorted by path. A directory that is ignored
+/// is still walked when some `!` pattern might re-include a file below it.
+fn list(context: &Path, ignore: &Gitignore) -> Result<Vec<Entry>, Error> {
+    let has_exceptions = ignore.num_whitelists() > 0;
+    let mut entries = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(dir) = stack.pop() {
+        let full = context.join(&dir);
+        let read = std::fs::read_dir(&full).map_err(|source| Error::Context {
+            path: full.clone(),
+            source,
+        })?;
+        for item in read {
+            let item = item.map_err(|source| Error::Context {
+                path: full.clone(),
+                source,
+            })?;
+            let relative = dir.join(item.file_name());
+            let kind = item.file_type().map_err(|source| Error::Context {
+                path: context.join(&relative),
+                source,
+            })?;
+            let ignored = is_ignored(ignore, &relative, kind.is_dir());
+            let path = relative.to_string_lossy().into_owned();
+            if kind.is_dir() {
+                if !ignored {
+                    entries.push(Entry::Dir { path });
+                }
+                if !ignored || has_exceptions {
+                    stack.push(relative);
+                }
+            } else if ignored {
+                continue;
+            } else if kind.is_symlink() {
+                let target = std::fs::read_link(context.join(&relative)).map_err(|source| {
+                    Error::Context {
+                        path: context.join(&relative),
+                        source,
+                    }
+                })?;
+                let target = target.to_string_lossy().into_owned();
+                entries.push(Entry::Link { path, target });
+            } else {
+                let mode = item
+                    .metadata()
+                    .map_err(|source| Error::Context {
+                        path: context.join(&relative),
+                        source,
+                    })?
+                    .permissions()
+                    .mode();
+                entries.push(Entry::File {
+                    path,
+                    executable: mode & 0o111 != 0,
+                });
+            }
+        }
+    }
+    entries.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
+    Ok(entries)
+}
+
+fn entry_path(entry: &Entry) -> &str {
+    match entry {
+        Entry::File { path, .. } | Entry::Dir { path } | Entry::Link { path, .. } => path,
+    }
+}
+
+/// SHA-256 of each file, in order, computed by one worker per core; and
+/// the total number of bytes.
+pub fn hash_files(files: &[PathBuf]) -> Result<(Vec<[u8; 32]>, u64), Error> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Vec<Result<Vec<(usize, [u8; 32], u64)>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut buffer = vec![0u8; 1 << 20];
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(index) else {
+                            return Ok(done);
+                        };
+                        let (digest, size) =
+                            hash_file(path, &mut buffer).map_err(|source| Error::Context {
+                                path: path.clone(),
+                                source,
+                            })?;
+                        done.push((index, digest, size));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(Error::Context {
+                        path: PathBuf::new(),
+                        source: io::Error::other("a hashing thread panicked"),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut digests = vec![[0u8; 32]; files.len()];
+    let mut total = 0;
+    for result in results {
+        for (index, digest, size) in result? {
+            digests[index] = digest;
+            total += size;
+        }
+    }
+    Ok((digests, total))
+}
+
+fn hash_file(path: &Path, buffer: &mut [u8]) -> io::Result<([u8; 32], u64)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        let n = match file.read(buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        hasher.update(&buffer[..n]);
+        size += n as u64;
+    }
+    Ok((hasher.finalize().into(), size))
+}
+
+#[cfg(test)]
+mod tests;

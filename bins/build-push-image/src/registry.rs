@@ -1,0 +1,237 @@
+//! The registry's HTTP API (through oci-client): which digest a tag points
+//! at, and retagging an image by copying its manifest to new tags (a
+//! manifest GET and PUT; no layer moves).
+//!
+//! Connection failures are retried with a growing pause; a registry that
+//! stays down ends the run with [`Error::RegistryUnreachable`].
+
+use std::time::Duration;
+
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::secrets::RegistryAuth;
+use oci_client::{Client, Reference, RegistryOperation};
+
+use crate::auth::Credentials;
+use crate::error::Error;
+
+/// Manifest media types a retag may copy.
+const MANIFEST_TYPES: [&str; 4] = [
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+];
+
+/// One repository in one registry.
+pub struct Registry {
+    client: Client,
+    auth: RegistryAuth,
+    host: String,
+    repository: String,
+    attempts: u32,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("host", &self.host)
+            .field("repository", &self.repository)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A manifest as stored: its bytes, media type and digest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The raw manifest.
+    pub bytes: Vec<u8>,
+    /// Its media type.
+    pub media_type: String,
+    /// `sha256:...` of the bytes.
+    pub digest: String,
+}
+
+impl Registry {
+    /// A client for `host/repository`; `insecure` speaks plain HTTP.
+    pub fn new(
+        host: &str,
+        repository: &str,
+        insecure: bool,
+        credentials: Option<&Credentials>,
+        attempts: u32,
+    ) -> Registry {
+        let config = ClientConfig {
+            protocol: if insecure {
+                ClientProtocol::Http
+            } else {
+                ClientProtocol::Https
+            },
+            connect_timeout: Some(Duration::from_secs(5)),
+            read_timeout: Some(Duration::from_secs(60)),
+            ..ClientConfig::default()
+        };
+        let auth = credentials.map_or(RegistryAuth::Anonymous, |c| {
+            RegistryAuth::Basic(c.username.clone(), c.password().to_owned())
+        });
+        Registry {
+            client: Client::new(config),
+            auth,
+            host: host.to_owned(),
+            repository: repository.to_owned(),
+            attempts: attempts.max(1),
+        }
+    }
+
+    /// `host/repository:tag`.
+    pub fn image(&self, tag: &str) -> String {
+        format!("{}/{}:{tag}", self.host, self.repository)
+    }
+
+    fn reference(&self, tag: &str) -> Reference {
+        Reference::with_tag(self.host.clone(), self.repository.clone(), tag.to_owned())
+    }
+
+    /// The manifest `tag` points at, or `None` when the tag does not exist.
+    pub async fn manifest(&self, tag: &str) -> Result<Option<Manifest>, Error> {
+        let reference = self.reference(tag);
+        let pulled = self
+            .retrying("read manifest", || {
+                self.client
+                    .pull_manifest_raw(&reference, &self.auth, &MANIFEST_TYPES)
+            })
+            .await;
+        match pulled {
+            Ok((bytes, digest)) => {
+                let media_type = media_type(&bytes);
+                Ok(Some(Manifest {
+                    bytes: bytes.to_vec(),
+                    media_type,
+                    digest,
+                }))
+            }
+            Err(Error::Registry { source, .. }) if is_not_found(&source) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The digest `tag` points at, or `None` when the tag does not exist.
+    pub async fn digest(&self, tag: &str) -> Result<Option<String>, Error> {
+        let reference = self.reference(tag);
+        let found = self
+            .retrying("read tag", || {
+                self.client.fetch_manifest_digest(&reference, &self.auth)
+            })
+            .await;
+        match found {
+            Ok(digest) => Ok(Some(digest)),
+            Err(Error::Registry { source, .. }) if is_not_found(&source) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Points `tag` at `manifest` (a manifest PUT).
+    pub async fn put(&self, tag: &str, manifest: &Manifest) -> Result<(), Error> {
+        let reference = self.reference(tag);
+        self.retrying(&format!("tag {tag}"), || async {
+            let content_type = manifest.media_type.parse().map_err(|_| {
+                OciDistributionError::UnsupportedMediaTypeError(manifest.media_type.clone())
+            })?;
+            self.client
+                .auth(&reference, &self.auth, RegistryOperation::Push)
+                .await?;
+            self.client
+                .push_manifest_raw(&reference, manifest.bytes.clone(), content_type)
+                .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Runs `call`, retrying connection failures with a growing pause.
+    async fn retrying<T, F, Fut>(&self, action: &str, call: F) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, OciDistributionError>>,
+    {
+        let mut pause = Duration::from_millis(250);
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Ok(value) => return Ok(value),
+                Err(err) if is_transient(&err) && attempt < self.attempts => {
+                    tracing::debug!(attempt, error = %err, "registry call failed; retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                    attempt += 1;
+                }
+                Err(err) if is_transient(&err) => {
+                    return Err(Error::RegistryUnreachable {
+                        registry: self.host.clone(),
+                        attempts: attempt,
+                        source: err,
+                    });
+                }
+                Err(source) => {
+                    return Err(Error::Registry {
+                        registry: self.host.clone(),
+                        action: action.to_owned(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The media type a manifest declares, else what its shape says.
+fn media_type(bytes: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+    match value.get("mediaType").and_then(|v| v.as_str()) {
+        Some(declared) => declared.to_owned(),
+        None if value.get("manifests").is_some() => MANIFEST_TYPES[1].to_owned(),
+        None => MANIFEST_TYPES[0].to_owned(),
+    }
+}
+
+/// A tag or repository the registry does not know.
+fn is_not_found(err: &OciDistributionError) -> bool {
+    match err {
+        OciDistributionError::ImageManifestNotFoundError(_) => true,
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::ManifestUnknown | OciErrorCode::NameUnknown
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// Worth another attempt: the registry did not answer, or answered 5xx/429.
+fn is_transient(err: &OciDistributionError) -> bool {
+    match err {
+        OciDistributionError::RequestError(err) => {
+            err.is_connect() || err.is_timeout() || err.is_request()
+        }
+        OciDistributionError::ServerError { code, .. } => *code >= 500 || *code == 429,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_come_from_the_manifest() {
+        let docker = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#;
+        assert_eq!(media_type(docker), MANIFEST_TYPES[2]);
+        assert_eq!(
+            media_type(br#"{"schemaVersion":2,"manifests":[]}"#),
+            MANIFEST_TYPES[1]
+        );
+        assert_eq!(media_type(br#"{"schemaVersion":2,"layers":[]}"#), MANIFEST_TYPES[0]);
+    }
+}

@@ -1,0 +1,149 @@
+//! Unit tests of the scan gate: both result shapes, and the polling, on
+//! replayed ECR responses.
+
+use aws_sdk_ecr::operation::describe_image_scan_findings::{
+    DescribeImageScanFindingsError, DescribeImageScanFindingsOutput,
+};
+use aws_sdk_ecr::operation::start_image_scan::StartImageScanOutput;
+use aws_sdk_ecr::types::error::ScanNotFoundException;
+use aws_sdk_ecr::types::{
+    EnhancedImageScanFinding, FindingSeverity, ImageScanFinding, ImageScanStatus,
+    PackageVulnerabilityDetails,
+};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+use super::*;
+
+fn basic() -> ImageScanFindings {
+    ImageScanFindings::builder()
+        .finding_severity_counts(FindingSeverity::High, 2)
+        .finding_severity_counts(FindingSeverity::Low, 5)
+        .findings(
+            ImageScanFinding::builder()
+                .name("CVE-2024-1")
+                .severity(FindingSeverity::Low)
+                .build(),
+        )
+        .findings(
+            ImageScanFinding::builder()
+                .name("CVE-2024-2")
+                .severity(FindingSeverity::High)
+                .description("heap overflow")
+                .build(),
+        )
+        .build()
+}
+
+fn enhanced() -> ImageScanFindings {
+    let finding = |severity: &str, id: &str| {
+        EnhancedImageScanFinding::builder()
+            .severity(severity)
+            .title(format!("{id} in openssl"))
+            .package_vulnerability_details(
+                PackageVulnerabilityDetails::builder()
+                    .vulnerability_id(id)
+                    .build(),
+            )
+            .build()
+    };
+    ImageScanFindings::builder()
+        .enhanced_findings(finding("MEDIUM", "CVE-2025-3"))
+        .enhanced_findings(finding("CRITICAL", "CVE-2025-4"))
+        .enhanced_findings(finding("UNTRIAGED", "CVE-2025-5"))
+        .build()
+}
+
+#[test]
+fn basic_findings_fail_at_or_above_the_threshold() {
+    let report = evaluate(&basic(), Severity::High);
+    assert!(report.failed);
+    assert_eq!(report.counts_line(), "HIGH 2, LOW 5");
+    assert_eq!(report.top[0].id, "CVE-2024-2");
+    assert!(!evaluate(&basic(), Severity::Critical).failed);
+}
+
+#[test]
+fn enhanced_findings_are_counted_when_no_counts_are_given() {
+    let report = evaluate(&enhanced(), Severity::Critical);
+    assert!(report.failed);
+    assert_eq!(report.counts_line(), "CRITICAL 1, MEDIUM 1, UNDEFINED 1");
+    assert_eq!(report.top[0].id, "CVE-2025-4");
+    assert_eq!(report.top[0].title.as_deref(), Some("CVE-2025-4 in openssl"));
+}
+
+#[test]
+fn no_findings_pass() {
+    let report = evaluate(&ImageScanFindings::builder().build(), Severity::Low);
+    assert!(!report.failed);
+    assert_eq!(report.counts_line(), "no findings");
+}
+
+fn status(status: ScanStatus) -> ImageScanStatus {
+    ImageScanStatus::builder().status(status).build()
+}
+
+#[tokio::test]
+async fn a_missing_scan_is_started_and_polled_to_completion() {
+    let describe = mock!(aws_sdk_ecr::Client::describe_image_scan_findings)
+        .sequence()
+        .error(|| {
+            DescribeImageScanFindingsError::ScanNotFoundException(
+                ScanNotFoundException::builder().build(),
+            )
+        })
+        .output(|| {
+            DescribeImageScanFindingsOutput::builder()
+                .image_scan_status(status(ScanStatus::InProgress))
+                .build()
+        })
+        .output(|| {
+            DescribeImageScanFindingsOutput::builder()
+                .image_scan_status(status(ScanStatus::Complete))
+                .image_scan_findings(basic())
+                .build()
+        })
+        .build();
+    let start = mock!(aws_sdk_ecr::Client::start_image_scan)
+        .then_output(|| StartImageScanOutput::builder().build());
+    let ecr = mock_client!(aws_sdk_ecr, RuleMode::MatchAny, [&describe, &start]);
+    let report = wait(
+        &ecr,
+        "repo",
+        "sha256:abc",
+        Severity::High,
+        Duration::from_secs(60),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert!(report.failed);
+    assert_eq!(start.num_calls(), 1);
+    assert_eq!(describe.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_scan_is_an_error_naming_the_digest() {
+    let describe = mock!(aws_sdk_ecr::Client::describe_image_scan_findings).then_output(|| {
+        DescribeImageScanFindingsOutput::builder()
+            .image_scan_status(
+                ImageScanStatus::builder()
+                    .status(ScanStatus::UnsupportedImage)
+                    .description("scratch image")
+                    .build(),
+            )
+            .build()
+    });
+    let ecr = mock_client!(aws_sdk_ecr, [&describe]);
+    let err = wait(
+        &ecr,
+        "repo",
+        "sha256:abc",
+        Severity::High,
+        Duration::from_secs(60),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("sha256:abc") && text.contains("UNSUPPORTED_IMAGE"), "{text}");
+}
