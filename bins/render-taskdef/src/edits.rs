@@ -1,0 +1,254 @@
+//! The edits a render applies, and the flag syntax that spells them
+//! (`[CONTAINER=]URI`, `[CONTAINER:]NAME=VALUE`, ...).
+//!
+//! Parsing here is pure: files named by `--env-file` are read by
+//! [`Edits::add_env_file`], and containers are resolved against the
+//! definition only when rendering.
+
+use std::path::Path;
+
+use crate::error::RenderError;
+
+/// A value for one container: `container` is `None` when the flag did not
+/// name one (then the only container, or the service's container, is meant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target<T> {
+    /// The container named in the flag.
+    pub container: Option<String>,
+    /// The value.
+    pub value: T,
+}
+
+impl<T> Target<T> {
+    /// A value for the default container.
+    pub fn default_container(value: T) -> Self {
+        Target {
+            container: None,
+            value,
+        }
+    }
+
+    /// A value for container `name`.
+    pub fn container(name: impl Into<String>, value: T) -> Self {
+        Target {
+            container: Some(name.into()),
+            value,
+        }
+    }
+}
+
+/// `NAME=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// The name (environment variable, label key, log option, tag key).
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+impl Pair {
+    /// A pair.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Pair {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Everything a render changes. Each list applies in order, so a later
+/// value for the same name wins; see [`crate::render`] for the order of kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edits {
+    /// `--image`: the container's `image`.
+    pub images: Vec<Target<String>>,
+    /// `--env` and `--env-file`: set in `environment` (replacing a secret of the same name).
+    pub env: Vec<Target<Pair>>,
+    /// `--unset-env`: removed from `environment` and `secrets`.
+    pub unset_env: Vec<Target<String>>,
+    /// `--secret`: set in `secrets` as `valueFrom` (replacing an env var of the same name).
+    pub secrets: Vec<Target<Pair>>,
+    /// `--docker-label`: set in `dockerLabels`.
+    pub docker_labels: Vec<Target<Pair>>,
+    /// `--command`: the container's `command`.
+    pub commands: Vec<Target<Vec<String>>>,
+    /// `--log-option`: set in `logConfiguration.options`.
+    pub log_options: Vec<Target<Pair>>,
+    /// `--cpu`: the task's `cpu`.
+    pub cpu: Option<String>,
+    /// `--memory`: the task's `memory`.
+    pub memory: Option<String>,
+    /// `--task-role-arn`.
+    pub task_role_arn: Option<String>,
+    /// `--execution-role-arn`.
+    pub execution_role_arn: Option<String>,
+    /// `--tag`: set in `tags`.
+    pub tags: Vec<Pair>,
+}
+
+impl Edits {
+    /// No edits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the image of the default container (builder style).
+    pub fn image(mut self, uri: impl Into<String>) -> Self {
+        self.images.push(Target::default_container(uri.into()));
+        self
+    }
+
+    /// Sets the image of container `container` (builder style).
+    pub fn container_image(mut self, container: &str, uri: impl Into<String>) -> Self {
+        self.images.push(Target::container(container, uri.into()));
+        self
+    }
+
+    /// True when nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Reads a dotenv file and appends its variables to [`Self::env`] for
+    /// `container`. Errors name the file and line.
+    pub fn add_env_file(
+        &mut self,
+        container: Option<&str>,
+        path: &Path,
+    ) -> Result<(), RenderError> {
+        let entries = dotenvy::from_path_iter(path).map_err(|err| env_file_error(path, err))?;
+        for entry in entries {
+            let (name, value) = entry.map_err(|err| env_file_error(path, err))?;
+            self.env.push(Target {
+                container: container.map(str::to_owned),
+                value: Pair { name, value },
+            });
+        }
+        Ok(())
+    }
+}
+
+fn env_file_error(path: &Path, err: dotenvy::Error) -> RenderError {
+    match err {
+        dotenvy::Error::Io(source) => RenderError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        dotenvy::Error::LineParse(line, index) => RenderError::invalid(
+            &path.display().to_string(),
+            "--env-file",
+            format!("cannot parse line '{line}' at character {index}: expected NAME=VALUE"),
+        ),
+        other => RenderError::invalid(&path.display().to_string(), "--env-file", other.to_string()),
+    }
+}
+
+/// True for a valid ECS container name: up to 255 letters, digits, `-`, `_`.
+pub fn is_container_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Splits an optional `CONTAINER:` prefix: only a valid container name
+/// before the first `:` counts as one.
+fn split_container(text: &str) -> (Option<String>, &str) {
+    match text.split_once(':') {
+        Some((container, rest)) if is_container_name(container) => {
+            (Some(container.to_owned()), rest)
+        }
+        _ => (None, text),
+    }
+}
+
+/// `NAME=VALUE` with a non-empty name.
+pub fn parse_pair(text: &str) -> Result<Pair, String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => Ok(Pair::new(name, value)),
+        _ => Err(format!("expected NAME=VALUE, got '{text}'")),
+    }
+}
+
+/// `[CONTAINER:]NAME=VALUE`.
+pub fn parse_container_pair(text: &str) -> Result<Target<Pair>, String> {
+    let (name_part, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected [CONTAINER:]NAME=VALUE, got '{text}'"))?;
+    let (container, name) = split_container(name_part);
+    if name.trim().is_empty() {
+        return Err(format!(
+            "expected [CONTAINER:]NAME=VALUE, got '{text}' (empty name)"
+        ));
+    }
+    Ok(Target {
+        container,
+        value: Pair::new(name, value),
+    })
+}
+
+/// `[CONTAINER:]NAME`.
+pub fn parse_container_name(text: &str) -> Result<Target<String>, String> {
+    let (container, name) = split_container(text);
+    if name.trim().is_empty() {
+        return Err(format!("expected [CONTAINER:]NAME, got '{text}'"));
+    }
+    Ok(Target {
+        container,
+        value: name.to_owned(),
+    })
+}
+
+/// `[CONTAINER=]URI` (an image reference never contains `=`).
+pub fn parse_image(text: &str) -> Result<Target<String>, String> {
+    match text.split_once('=') {
+        Some((container, uri)) if is_container_name(container) && !uri.is_empty() => {
+            Ok(Target::container(container, uri.to_owned()))
+        }
+        Some(_) => Err(format!(
+            "expected [CONTAINER=]URI with a container name of letters, digits, '-' and '_', got '{text}'"
+        )),
+        None if text.is_empty() => Err("expected [CONTAINER=]URI, got an empty value".into()),
+        None => Ok(Target::default_container(text.to_owned())),
+    }
+}
+
+/// `[CONTAINER:]FILE`.
+pub fn parse_env_file(text: &str) -> Result<Target<String>, String> {
+    let (container, path) = split_container(text);
+    if path.is_empty() {
+        return Err(format!("expected [CONTAINER:]FILE, got '{text}'"));
+    }
+    Ok(Target {
+        container,
+        value: path.to_owned(),
+    })
+}
+
+/// `[CONTAINER:]COMMAND`: a JSON array of strings (`["python", "-m",
+/// "app"]`) or words split like a POSIX shell would (`python -m app`).
+pub fn parse_command(text: &str) -> Result<Target<Vec<String>>, String> {
+    let (container, command) = match text.trim_start().starts_with('[') {
+        true => (None, text),
+        false => split_container(text),
+    };
+    let words = if command.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<String>>(command)
+            .map_err(|err| format!("expected a JSON array of strings: {err}"))?
+    } else {
+        shlex::split(command).ok_or_else(|| format!("unbalanced quotes in '{command}'"))?
+    };
+    if words.is_empty() {
+        return Err(format!(
+            "expected [CONTAINER:]COMMAND, got '{text}' (empty command)"
+        ));
+    }
+    Ok(Target {
+        container,
+        value: words,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,144 @@
+//! The one error type of render-taskdef and its exit codes.
+//!
+//! Every refusal caused by the input (a bad file, flag, template or
+//! rendered definition) is exit 2 and names the source, the container and
+//! the field; failed AWS calls and writes are exit 1; a service or task
+//! definition that does not exist is exit 3.
+
+use std::path::PathBuf;
+
+use portfolio_core::exit::{FAILED, USAGE};
+use portfolio_core::{ConfigError, Failure, InvalidInput};
+
+/// The source (service or task definition) does not exist in ECS.
+pub const NOT_FOUND: u8 = 3;
+
+/// Why a render was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A value in the input or the rendered definition is not acceptable.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+
+    /// The input is not JSON or YAML.
+    #[error("{origin}{}: cannot parse {format}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Parse {
+        /// The file (or `-` for stdin).
+        origin: String,
+        /// `JSON` or `YAML`.
+        format: &'static str,
+        /// 1-based line, when the parser knows it.
+        line: Option<usize>,
+        /// What the parser expected.
+        message: String,
+    },
+
+    /// An edit names a container that the definition does not have.
+    #[error("{origin}: {flag}: unknown container '{name}' (containers: {})", known.join(", "))]
+    UnknownContainer {
+        /// The definition's source.
+        origin: String,
+        /// The flag that named it (`--image`).
+        flag: String,
+        /// The name given.
+        name: String,
+        /// The containers that exist.
+        known: Vec<String>,
+    },
+
+    /// An edit without a container name while the definition has several.
+    #[error("{origin}: {flag}: the definition has several containers ({}); name one as {form}", known.join(", "))]
+    AmbiguousContainer {
+        /// The definition's source.
+        origin: String,
+        /// The flag.
+        flag: String,
+        /// How to name a container in that flag (`CONTAINER=URI`).
+        form: &'static str,
+        /// The containers that exist.
+        known: Vec<String>,
+    },
+
+    /// `${NAME}` placeholders without a value.
+    #[error("{origin}: unresolved placeholder{} {}", if placeholders.len() > 1 { "s" } else { "" },
+        placeholders.iter().map(|(name, field)| format!("${{{name}}} in {field}")).collect::<Vec<_>>().join(", "))]
+    Unresolved {
+        /// The template.
+        origin: String,
+        /// Each placeholder and the field it is in.
+        placeholders: Vec<(String, String)>,
+    },
+
+    /// portfolio-ci.yaml is invalid or lacks what was asked for.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// An input file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+
+    /// The output could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file (or `-` for stdout).
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+
+    /// An ECS call failed.
+    #[error("ECS {operation} failed: {message}")]
+    Aws {
+        /// The API operation.
+        operation: &'static str,
+        /// The error and its causes.
+        message: String,
+    },
+
+    /// The service or task definition does not exist.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl RenderError {
+    /// Bad `field` of the definition read from `source`.
+    pub fn invalid(source: &str, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        RenderError::Invalid(InvalidInput::in_file(source, field, reason))
+    }
+
+    /// A failed ECS call, with the SDK error's chain of causes.
+    pub fn aws(operation: &'static str, err: &dyn std::error::Error) -> Self {
+        RenderError::Aws {
+            operation,
+            message: portfolio_core::exit::render(err).replace('\n', " "),
+        }
+    }
+}
+
+impl Failure for RenderError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            RenderError::Write { .. } | RenderError::Aws { .. } => FAILED,
+            RenderError::NotFound(_) => NOT_FOUND,
+            _ => USAGE,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            RenderError::Unresolved { placeholders, .. } => placeholders
+                .first()
+                .map(|(name, _)| format!("give each a value with --var, e.g. --var {name}=...")),
+            RenderError::Config(err) => err.hint(),
+            RenderError::AmbiguousContainer { .. } | RenderError::UnknownContainer { .. } => Some(
+                "the container is the only one, the service's container in portfolio-ci.yaml, or the one named in the flag".into(),
+            ),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Task definitions from ECS: the live definition of a service, or a
+//! family's revision, as registrable JSON; and registration of such JSON.
+//!
+//! This is the only module that calls AWS. ECS speaks JSON (awsJson1_1)
+//! with the very field names RegisterTaskDefinition takes, so instead of
+//! mapping every SDK type back to JSON (and losing the fields newer than
+//! the SDK), the DescribeTaskDefinition response body is captured as ECS
+//! sent it, and a registration sends the definition's JSON as the request
+//! body. Every field is covered, including those the SDK does not know.
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_ecs::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_ecs::types::TaskDefinitionField;
+use aws_smithy_types::body::SdkBody;
+use serde_json::Value;
+
+use crate::error::RenderError;
+use crate::taskdef::TaskDefinition;
+
+/// The live task definition of `service` in `cluster` (tags included).
+pub async fn load_service(
+    client: &Client,
+    cluster: &str,
+    service: &str,
+) -> Result<TaskDefinition, RenderError> {
+    let arn = service_task_definition(client, cluster, service).await?;
+    let response = describe_task_definition(client, &arn).await?;
+    TaskDefinition::from_describe_response(
+        response,
+        &format!("service {cluster}/{service} ({arn})"),
+    )
+}
+
+/// Revision `FAMILY:REVISION`, or the latest ACTIVE one of `FAMILY`, or an
+/// ARN (tags included).
+pub async fn load_family(
+    client: &Client,
+    task_definition: &str,
+) -> Result<TaskDefinition, RenderError> {
+    let response = describe_task_definition(client, task_definition).await?;
+    TaskDefinition::from_describe_response(response, &format!("task definition {task_definition}"))
+}
+
+/// The task definition ARN that `service` runs (DescribeServices).
+pub async fn service_task_definition(
+    client: &Client,
+    cluster: &str,
+    service: &str,
+) -> Result<String, RenderError> {
+    let not_found = || {
+        RenderError::NotFound(format!(
+            "service '{service}' not found in cluster '{cluster}'"
+        ))
+    };
+    let output = client
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(|err| match err.as_service_error() {
+            Some(e) if e.is_cluster_not_found_exception() => {
+                RenderError::NotFound(format!("cluster '{cluster}' not found"))
+            }
+            _ => RenderError::aws("DescribeServices", &err),
+        })?;
+    let found = output
+        .services()
+        .iter()
+        .find(|s| s.status() != Some("INACTIVE"))
+        .ok_or_else(not_found)?;
+    found.task_definition().map(str::to_owned).ok_or_else(|| {
+        RenderError::NotFound(format!(
+            "service '{service}' in cluster '{cluster}' has no task definition"
+        ))
+    })
+}
+
+/// The DescribeTaskDefinition response (`{"taskDefinition": ..., "tags":
+/// [...]}`) exactly as ECS returned it.
+pub async fn describe_task_definition(
+    client: &Client,
+    task_definition: &str,
+) -> Result<Value, RenderError> {
+    let capture = CaptureBody::default();
+    client
+        .describe_task_definition()
+        .task_definition(task_definition)
+        .include(TaskDefinitionField::Tags)
+        .customize()
+        .interceptor(capture.clone())
+        .send()
+        .await
+        .map_err(|err| match err.as_service_error() {
+            Some(e) if e.is_client_exception() => RenderError::NotFound(format!(
+                "task definition '{task_definition}' not found ({})",
+                e.meta().message().unwrap_or("ClientException")
+            )),
+            _ => RenderError::aws("DescribeTaskDefinition", &err),
+        })?;
+    let body = capture.take().ok_or_else(|| RenderError::Aws {
+        operation: "DescribeTaskDefinition",
+        message: "the response body was not available".into(),
+    })?;
+    serde_json::from_slice(&body).map_err(|err| RenderError::Aws {
+        operation: "DescribeTaskDefinition",
+        message: format!("the response is not JSON: {err}"),
+    })
+}
+
+/// Registers `definition` as it is (every field, known to the SDK or not)
+/// and returns the new revision's ARN.
+pub async fn register_task_definition(
+    client: &Client,
+    definition: &TaskDefinition,
+) -> Result<String, RenderError> {
+    let body = serde_json::to_vec(definition.as_map()).map_err(|err| RenderError::Aws {
+        operation: "RegisterTaskDefinition",
+        message: err.to_string(),
+    })?;
+    let output = client
+        .register_task_definition()
+        .set_family(definition.family().map(str::to_owned))
+        .customize()
+        .mutate_request(move |request| {
+            request
+                .headers_mut()
+                .insert("content-length", body.len().to_string());
+            *request.body_mut() = SdkBody::from(body.clone());
+        })
+        .send()
+        .await
+        .map_err(|err| RenderError::aws("RegisterTaskDefinition", &err))?;
+    output
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .map(str::to_owned)
+        .ok_or_else(|| RenderError::Aws {
+            operation: "RegisterTaskDefinition",
+            message: "the response has no taskDefinitionArn".into(),
+        })
+}
+
+/// Keeps a copy of the response body once the SDK has read it.
+#[derive(Debug, Clone, Default)]
+struct CaptureBody(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl CaptureBody {
+    fn take(&self) -> Option<Vec<u8>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl Intercept for CaptureBody {
+    fn name(&self) -> &'static str {
+        "CaptureBody"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(bytes) = context.response().body().bytes() {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
+        }
+        Ok(())
+    }
+}

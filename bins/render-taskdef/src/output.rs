@@ -1,0 +1,75 @@
+//! Where the rendered definition goes: a file written atomically (a
+//! temporary file in the same directory, then a rename), a new file under
+//! `$RUNNER_TEMP`, or stdout; and the diff against the source.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use crate::error::RenderError;
+
+/// Writes `text` to `path` atomically: readers see the old file or the
+/// whole new one, never a part.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), RenderError> {
+    let error = |source| RenderError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".render-taskdef-")
+        .tempfile_in(dir)
+        .map_err(error)?;
+    file.write_all(text.as_bytes()).map_err(error)?;
+    file.as_file().sync_all().map_err(error)?;
+    file.persist(path).map_err(|err| error(err.error))?;
+    Ok(())
+}
+
+/// Writes `text` to a new file `<family>-XXXXXX.json` in `dir` (the
+/// runner's temporary directory) and returns its path.
+pub fn write_new_file(dir: &Path, family: &str, text: &str) -> Result<PathBuf, RenderError> {
+    let error = |source| RenderError::Write {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!("{family}-"))
+        .suffix(".json")
+        .tempfile_in(dir)
+        .map_err(error)?;
+    file.write_all(text.as_bytes()).map_err(error)?;
+    let (_, path) = file.keep().map_err(|err| error(err.error))?;
+    Ok(path)
+}
+
+/// Writes `text` to stdout; a reader that went away is not an error.
+pub fn write_stdout(text: &str) -> Result<(), RenderError> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(RenderError::Write {
+            path: PathBuf::from("-"),
+            source: err,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A unified diff from `before` to `after` (empty when they are equal).
+pub fn unified_diff(before: &str, after: &str, before_name: &str, after_name: &str) -> String {
+    if before == after {
+        return String::new();
+    }
+    TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(before_name, after_name)
+        .to_string()
+}

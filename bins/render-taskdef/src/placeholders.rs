@@ -1,0 +1,114 @@
+//! `${NAME}` placeholders in templates.
+//!
+//! Every string value of the document (not the keys) is scanned. `${NAME}`
+//! (NAME: letters, digits and `_`, not starting with a digit) is replaced
+//! by its value; `$${` stands for a literal `${` (for shell text in
+//! `command`). A placeholder without a value, or a malformed one, is an
+//! error naming it and the field it is in.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::RenderError;
+use crate::taskdef::TaskDefinition;
+
+/// Placeholder values by name.
+pub type Vars = BTreeMap<String, String>;
+
+/// Replaces every placeholder of `definition` with its value in `vars`.
+/// Nothing changes unless every placeholder resolves.
+pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), RenderError> {
+    let mut missing = Vec::new();
+    let mut resolved = definition.as_map().clone();
+    for (key, value) in resolved.iter_mut() {
+        walk(value, key.clone(), vars, &mut missing);
+    }
+    if !missing.is_empty() {
+        return Err(RenderError::Unresolved {
+            origin: definition.origin().to_owned(),
+            placeholders: missing,
+        });
+    }
+    *definition.as_map_mut() = resolved;
+    Ok(())
+}
+
+fn walk(value: &mut Value, path: String, vars: &Vars, missing: &mut Vec<(String, String)>) {
+    match value {
+        Value::String(text) if text.contains("${") => match expand(text, vars) {
+            Ok(expanded) => *text = expanded,
+            Err(names) => missing.extend(names.into_iter().map(|name| (name, path.clone()))),
+        },
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                let label = element_label(item, index);
+                walk(item, format!("{path}[{label}]"), vars, missing);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                walk(item, format!("{path}.{key}"), vars, missing);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How an array element is named in a field path: its `name` (containers,
+/// environment entries) or its `key` (tags) when it has one, else its index.
+pub fn element_label(item: &Value, index: usize) -> String {
+    ["name", "key"]
+        .iter()
+        .find_map(|field| item.get(field).and_then(Value::as_str))
+        .map_or_else(|| index.to_string(), str::to_owned)
+}
+
+/// Expands the placeholders of `text`; on failure, the names that did not
+/// resolve (a malformed placeholder is reported as written).
+pub fn expand(text: &str, vars: &Vars) -> Result<String, Vec<String>> {
+    let mut out = String::with_capacity(text.len());
+    let mut missing = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('$') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        if let Some(escaped) = after.strip_prefix("${") {
+            out.push_str("${");
+            rest = escaped;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let Some(end) = body.find('}') else {
+                missing.push(format!("{body} (no closing brace)"));
+                rest = "";
+                break;
+            };
+            let name = &body[..end];
+            match vars.get(name) {
+                Some(value) if is_name(name) => out.push_str(value),
+                _ => missing.push(name.to_owned()),
+            }
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing)
+    }
+}
+
+/// True for a placeholder name: letters, digits and `_`, not starting with a digit.
+pub fn is_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests;

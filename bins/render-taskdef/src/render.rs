@@ -1,0 +1,395 @@
+//! Applies [`Edits`] to a [`TaskDefinition`].
+//!
+//! A render is all or nothing: placeholders are resolved and every
+//! container an edit names is checked before the definition changes. Edits
+//! apply in this order: placeholders, images, environment (files, then
+//! `--env`), `--unset-env`, secrets, docker labels, commands, awslogs
+//! defaults, log options, task cpu/memory, roles, tags. Values replace
+//! existing ones in place (same position); new ones are appended, so a
+//! render is deterministic and applying it twice changes nothing more.
+//!
+//! The only edits not asked for make the result registrable: task-level
+//! `cpu`/`memory` and environment values written as numbers or booleans
+//! (natural in YAML) become strings, as RegisterTaskDefinition requires.
+
+use serde_json::{Map, Value, json};
+
+use crate::edits::{Edits, Pair, Target};
+use crate::error::RenderError;
+use crate::placeholders::{self, Vars};
+use crate::taskdef::{TaskDefinition, kind_of};
+
+/// awslogs settings that a container without its own gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogDefaults {
+    /// `awslogs-group` (`/ecs/portfolio-dev/backend`).
+    pub group: String,
+    /// `awslogs-region`.
+    pub region: String,
+    /// `awslogs-stream-prefix` (`ecs`).
+    pub stream_prefix: String,
+}
+
+/// What a render knows besides the edits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The container edits without a container name apply to when the
+    /// definition has several (the service's container in portfolio-ci.yaml).
+    pub default_container: Option<String>,
+    /// awslogs defaults for the default container: filled in where its
+    /// `logConfiguration` is missing or uses awslogs without them.
+    pub log_defaults: Option<LogDefaults>,
+    /// Placeholder values; `None` leaves `${...}` text alone (a registered
+    /// definition is not a template).
+    pub vars: Option<Vars>,
+}
+
+/// Renders `definition` in place; on error it is left unchanged.
+pub fn render(
+    definition: &mut TaskDefinition,
+    edits: &Edits,
+    context: &Context,
+) -> Result<(), RenderError> {
+    let mut work = definition.clone();
+    if let Some(vars) = &context.vars {
+        placeholders::resolve(&mut work, vars)?;
+    }
+    let resolver = Resolver::new(&work, context);
+    let images = resolver.all("--image", "CONTAINER=URI", &edits.images)?;
+    let env = resolver.all("--env", "CONTAINER:NAME=VALUE", &edits.env)?;
+    let unset = resolver.all("--unset-env", "CONTAINER:NAME", &edits.unset_env)?;
+    let secrets = resolver.all("--secret", "CONTAINER:NAME=ARN", &edits.secrets)?;
+    let labels = resolver.all(
+        "--docker-label",
+        "CONTAINER:KEY=VALUE",
+        &edits.docker_labels,
+    )?;
+    let commands = resolver.all("--command", "CONTAINER:COMMAND", &edits.commands)?;
+    let log_options = resolver.all("--log-option", "CONTAINER:KEY=VALUE", &edits.log_options)?;
+    let log_target = resolver.default.clone().zip(context.log_defaults.as_ref());
+
+    let origin = work.origin().to_owned();
+    let mut editor = Editor {
+        work: &mut work,
+        origin: &origin,
+    };
+    for (container, image) in images {
+        editor
+            .container(&container)?
+            .insert("image".into(), json!(image));
+    }
+    for (container, pair) in env {
+        editor.upsert_named(&container, "environment", "value", pair)?;
+        editor.remove_named(&container, "secrets", &pair.name)?;
+    }
+    for (container, name) in unset {
+        editor.remove_named(&container, "environment", name)?;
+        editor.remove_named(&container, "secrets", name)?;
+    }
+    for (container, pair) in secrets {
+        editor.upsert_named(&container, "secrets", "valueFrom", pair)?;
+        editor.remove_named(&container, "environment", &pair.name)?;
+    }
+    for (container, pair) in labels {
+        editor
+            .object(&container, "dockerLabels")?
+            .insert(pair.name.clone(), json!(pair.value));
+    }
+    for (container, words) in commands {
+        editor
+            .container(&container)?
+            .insert("command".into(), json!(words));
+    }
+    if let Some((container, defaults)) = log_target {
+        editor.log_defaults(&container, defaults)?;
+    }
+    for (container, pair) in log_options {
+        editor
+            .log_options(&container)?
+            .insert(pair.name.clone(), json!(pair.value));
+    }
+    let task = work.as_map_mut();
+    let settings = [
+        ("cpu", &edits.cpu),
+        ("memory", &edits.memory),
+        ("taskRoleArn", &edits.task_role_arn),
+        ("executionRoleArn", &edits.execution_role_arn),
+    ];
+    for (field, value) in settings {
+        if let Some(value) = value {
+            task.insert(field.into(), json!(value));
+        }
+    }
+    for tag in &edits.tags {
+        upsert(task_array(task, "tags", &origin)?, "key", "value", tag);
+    }
+    normalize(work.as_map_mut());
+    *definition = work;
+    Ok(())
+}
+
+/// Finds the container each edit is for.
+struct Resolver {
+    known: Vec<String>,
+    default: Option<String>,
+    origin: String,
+}
+
+impl Resolver {
+    fn new(definition: &TaskDefinition, context: &Context) -> Self {
+        let known = definition.container_names();
+        let default = match &context.default_container {
+            Some(name) if known.contains(name) => Some(name.clone()),
+            _ if known.len() == 1 => known.first().cloned(),
+            _ => None,
+        };
+        Resolver {
+            known,
+            default,
+            origin: definition.origin().to_owned(),
+        }
+    }
+
+    fn resolve(
+        &self,
+        flag: &str,
+        form: &'static str,
+        named: Option<&str>,
+    ) -> Result<String, RenderError> {
+        match (named, &self.default) {
+            (Some(name), _) if self.known.iter().any(|k| k == name) => Ok(name.to_owned()),
+            (Some(name), _) => Err(RenderError::UnknownContainer {
+                origin: self.origin.clone(),
+                flag: flag.to_owned(),
+                name: name.to_owned(),
+                known: self.known.clone(),
+            }),
+            (None, Some(default)) => Ok(default.clone()),
+            (None, None) if self.known.is_empty() => Err(RenderError::invalid(
+                &self.origin,
+                "containerDefinitions",
+                format!("{flag}: the definition has no named container to edit"),
+            )),
+            (None, None) => Err(RenderError::AmbiguousContainer {
+                origin: self.origin.clone(),
+                flag: flag.to_owned(),
+                form,
+                known: self.known.clone(),
+            }),
+        }
+    }
+
+    fn all<'e, T>(
+        &self,
+        flag: &str,
+        form: &'static str,
+        edits: &'e [Target<T>],
+    ) -> Result<Vec<(String, &'e T)>, RenderError> {
+        edits
+            .iter()
+            .map(|edit| {
+                Ok((
+                    self.resolve(flag, form, edit.container.as_deref())?,
+                    &edit.value,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Edits containers of a definition whose names were resolved.
+struct Editor<'a> {
+    work: &'a mut TaskDefinition,
+    origin: &'a str,
+}
+
+impl Editor<'_> {
+    fn container(&mut self, name: &str) -> Result<&mut Map<String, Value>, RenderError> {
+        let origin = self.origin;
+        self.work.container_mut(name).ok_or_else(|| {
+            RenderError::invalid(
+                origin,
+                format!("containerDefinitions[{name}]"),
+                "expected an object",
+            )
+        })
+    }
+
+    fn array(&mut self, container: &str, field: &str) -> Result<&mut Vec<Value>, RenderError> {
+        let origin = self.origin;
+        let path = || format!("containerDefinitions[{container}].{field}");
+        child(
+            self.container(container)?,
+            field,
+            json!([]),
+            Value::as_array_mut,
+            origin,
+            path,
+        )
+    }
+
+    fn object(
+        &mut self,
+        container: &str,
+        field: &str,
+    ) -> Result<&mut Map<String, Value>, RenderError> {
+        let origin = self.origin;
+        let path = || format!("containerDefinitions[{container}].{field}");
+        child(
+            self.container(container)?,
+            field,
+            json!({}),
+            Value::as_object_mut,
+            origin,
+            path,
+        )
+    }
+
+    fn upsert_named(
+        &mut self,
+        container: &str,
+        field: &str,
+        value_key: &str,
+        pair: &Pair,
+    ) -> Result<(), RenderError> {
+        upsert(self.array(container, field)?, "name", value_key, pair);
+        Ok(())
+    }
+
+    fn remove_named(
+        &mut self,
+        container: &str,
+        field: &str,
+        name: &str,
+    ) -> Result<(), RenderError> {
+        let present = self.container(container)?.contains_key(field);
+        if present {
+            self.array(container, field)?
+                .retain(|entry| entry.get("name").and_then(Value::as_str) != Some(name));
+        }
+        Ok(())
+    }
+
+    fn log_defaults(&mut self, container: &str, defaults: &LogDefaults) -> Result<(), RenderError> {
+        let config = self.object(container, "logConfiguration")?;
+        let driver = config
+            .entry("logDriver")
+            .or_insert_with(|| json!("awslogs"));
+        if driver.as_str() != Some("awslogs") {
+            return Ok(());
+        }
+        let wanted = [
+            ("awslogs-group", &defaults.group),
+            ("awslogs-region", &defaults.region),
+            ("awslogs-stream-prefix", &defaults.stream_prefix),
+        ];
+        let options = self.log_options(container)?;
+        for (key, value) in wanted {
+            options.entry(key).or_insert_with(|| json!(value));
+        }
+        Ok(())
+    }
+
+    fn log_options(&mut self, container: &str) -> Result<&mut Map<String, Value>, RenderError> {
+        let origin = self.origin;
+        let config = self.object(container, "logConfiguration")?;
+        config
+            .entry("logDriver")
+            .or_insert_with(|| json!("awslogs"));
+        let path = || format!("containerDefinitions[{container}].logConfiguration.options");
+        child(
+            config,
+            "options",
+            json!({}),
+            Value::as_object_mut,
+            origin,
+            path,
+        )
+    }
+}
+
+/// `map[field]` as the array or object that `empty` and `cast` stand for,
+/// created when missing or null; another kind is an error naming `path`.
+fn child<'m, T>(
+    map: &'m mut Map<String, Value>,
+    field: &str,
+    empty: Value,
+    cast: fn(&mut Value) -> Option<&mut T>,
+    origin: &str,
+    path: impl FnOnce() -> String,
+) -> Result<&'m mut T, RenderError> {
+    let expected = kind_of(&empty);
+    let value = map.entry(field.to_owned()).or_insert(Value::Null);
+    if value.is_null() {
+        *value = empty;
+    }
+    let kind = kind_of(value);
+    cast(value).ok_or_else(|| {
+        RenderError::invalid(origin, path(), format!("expected {expected}, found {kind}"))
+    })
+}
+
+/// The task-level array `field`, created when missing.
+fn task_array<'m>(
+    task: &'m mut Map<String, Value>,
+    field: &str,
+    origin: &str,
+) -> Result<&'m mut Vec<Value>, RenderError> {
+    child(task, field, json!([]), Value::as_array_mut, origin, || {
+        field.to_owned()
+    })
+}
+
+/// Sets `value_key` of the entry whose `name_key` is `pair.name`, in place,
+/// or appends a new entry.
+fn upsert(list: &mut Vec<Value>, name_key: &str, value_key: &str, pair: &Pair) {
+    let existing = list
+        .iter_mut()
+        .filter_map(Value::as_object_mut)
+        .find(|entry| entry.get(name_key).and_then(Value::as_str) == Some(&pair.name));
+    match existing {
+        Some(entry) => {
+            entry.insert(value_key.to_owned(), json!(pair.value));
+        }
+        None => list.push(json!({ name_key: pair.name, value_key: pair.value })),
+    }
+}
+
+/// Numbers and booleans where RegisterTaskDefinition wants strings.
+fn normalize(task: &mut Map<String, Value>) {
+    for field in ["cpu", "memory"] {
+        if let Some(value) = task.get_mut(field) {
+            stringify(value);
+        }
+    }
+    let containers = task
+        .get_mut("containerDefinitions")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object_mut);
+    for container in containers {
+        let environment = container
+            .get_mut("environment")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut);
+        for entry in environment {
+            if let Some(value) = entry.get_mut("value") {
+                stringify(value);
+            }
+        }
+    }
+}
+
+fn stringify(value: &mut Value) {
+    match value {
+        Value::Number(n) => *value = Value::String(n.to_string()),
+        Value::Bool(b) => *value = Value::String(b.to_string()),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

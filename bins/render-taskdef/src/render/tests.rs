@@ -1,0 +1,2 @@
+//! Unit tests of `render`.
+use super::*;
