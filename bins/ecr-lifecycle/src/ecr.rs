@@ -1,0 +1,244 @@
+//! The ECR side: the repository's images (DescribeImages, 1000 a page), the
+//! manifests of image indexes (BatchGetImage, 100 a call), the lifecycle
+//! policy (Get/PutLifecyclePolicy) and deletions (BatchDeleteImage, 100 a
+//! call). Every call is counted in [`ApiCalls`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_ecr::Client;
+use aws_sdk_ecr::error::DisplayErrorContext;
+use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
+use serde::Deserialize;
+
+use crate::calls::ApiCalls;
+use crate::error::Error;
+use crate::image::{INDEX_MEDIA_TYPES, Image};
+use crate::policy::StorageClass;
+
+/// Page size of DescribeImages (the API's maximum).
+pub const PAGE_SIZE: i32 = 1000;
+/// Image ids per BatchDeleteImage and BatchGetImage call (the API's maximum).
+pub const BATCH_SIZE: usize = 100;
+
+/// An ECR client that counts its calls.
+#[derive(Debug, Clone)]
+pub struct Ecr {
+    client: Client,
+    calls: Arc<ApiCalls>,
+}
+
+/// What a deletion did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deletion {
+    /// Digests deleted.
+    pub deleted: Vec<String>,
+    /// Digests not deleted, with ECR's failure code and reason.
+    pub failures: Vec<DeleteFailure>,
+}
+
+/// One image ECR did not delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteFailure {
+    /// The digest.
+    pub digest: String,
+    /// ECR's failure code (`ImageNotFound`, ...).
+    pub code: String,
+    /// ECR's reason.
+    pub reason: String,
+}
+
+impl Ecr {
+    /// Wraps `client`; calls are counted in `calls`.
+    pub fn new(client: Client, calls: Arc<ApiCalls>) -> Ecr {
+        Ecr { client, calls }
+    }
+
+    /// Every image of `repository`, following DescribeImages pages.
+    pub async fn images(&self, repository: &str) -> Result<Vec<Image>, Error> {
+        let mut images = Vec::new();
+        let mut token = None;
+        loop {
+            self.calls.record("ecr:DescribeImages");
+            let page = self
+                .client
+                .describe_images()
+                .repository_name(repository)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|err| Error::aws("ecr:DescribeImages", repository, &err))?;
+            images.extend(page.image_details().iter().filter_map(to_image));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(images);
+            }
+        }
+    }
+
+    /// The digests each index in `indexes` lists (platform images and
+    /// attestation manifests), read with BatchGetImage.
+    pub async fn index_children(
+        &self,
+        repository: &str,
+        indexes: &[&str],
+    ) -> Result<HashMap<String, Vec<String>>, Error> {
+        let mut children = HashMap::new();
+        for chunk in indexes.chunks(BATCH_SIZE) {
+            self.calls.record("ecr:BatchGetImage");
+            let ids = chunk
+                .iter()
+                .map(|digest| ImageIdentifier::builder().image_digest(*digest).build())
+                .collect();
+            let output = self
+                .client
+                .batch_get_image()
+                .repository_name(repository)
+                .set_image_ids(Some(ids))
+                .set_accepted_media_types(Some(
+                    INDEX_MEDIA_TYPES.iter().map(|m| (*m).to_owned()).collect(),
+                ))
+                .send()
+                .await
+                .map_err(|err| Error::aws("ecr:BatchGetImage", repository, &err))?;
+            for image in output.images() {
+                let (Some(digest), Some(manifest)) = (
+                    image.image_id().and_then(|id| id.image_digest()),
+                    image.image_manifest(),
+                ) else {
+                    continue;
+                };
+                children.insert(digest.to_owned(), listed_digests(manifest));
+            }
+        }
+        Ok(children)
+    }
+
+    /// The repository's lifecycle policy text, if it has one.
+    pub async fn policy(&self, repository: &str) -> Result<Option<String>, Error> {
+        self.calls.record("ecr:GetLifecyclePolicy");
+        match self
+            .client
+            .get_lifecycle_policy()
+            .repository_name(repository)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(output.lifecycle_policy_text().map(str::to_owned)),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_lifecycle_policy_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(Error::aws("ecr:GetLifecyclePolicy", repository, &err)),
+        }
+    }
+
+    /// Puts `text` as the repository's lifecycle policy.
+    pub async fn put_policy(&self, repository: &str, text: &str) -> Result<(), Error> {
+        self.calls.record("ecr:PutLifecyclePolicy");
+        self.client
+            .put_lifecycle_policy()
+            .repository_name(repository)
+            .lifecycle_policy_text(text)
+            .send()
+            .await
+            .map_err(|err| Error::aws("ecr:PutLifecyclePolicy", repository, &err))?;
+        Ok(())
+    }
+
+    /// Deletes `digests`, 100 a call, in the order given.
+    pub async fn delete(&self, repository: &str, digests: &[String]) -> Result<Deletion, Error> {
+        let mut deletion = Deletion::default();
+        for chunk in digests.chunks(BATCH_SIZE) {
+            self.calls.record("ecr:BatchDeleteImage");
+            let ids = chunk
+                .iter()
+                .map(|digest| ImageIdentifier::builder().image_digest(digest).build())
+                .collect();
+            let output = self
+                .client
+                .batch_delete_image()
+                .repository_name(repository)
+                .set_image_ids(Some(ids))
+                .send()
+                .await
+                .map_err(|err| Error::aws("ecr:BatchDeleteImage", repository, &err))?;
+            let mut deleted: Vec<String> = output
+                .image_ids()
+                .iter()
+                .filter_map(|id| id.image_digest().map(str::to_owned))
+                .collect();
+            // One id per tag comes back for a multi-tagged image.
+            deleted.sort_unstable();
+            deleted.dedup();
+            deletion.deleted.extend(deleted);
+            deletion
+                .failures
+                .extend(output.failures().iter().map(|failure| {
+                    DeleteFailure {
+                        digest: failure
+                            .image_id()
+                            .and_then(|id| id.image_digest())
+                            .unwrap_or_default()
+                            .to_owned(),
+                        code: failure
+                            .failure_code()
+                            .map(|c| c.as_str().to_owned())
+                            .unwrap_or_default(),
+                        reason: failure.failure_reason().unwrap_or_default().to_owned(),
+                    }
+                }));
+        }
+        Ok(deletion)
+    }
+}
+
+/// The SDK's image detail as a snapshot image (skipped without a digest).
+pub fn to_image(detail: &ImageDetail) -> Option<Image> {
+    let millis = |time: Option<&aws_smithy_types::DateTime>| time.and_then(|t| t.to_millis().ok());
+    Some(Image {
+        digest: detail.image_digest()?.to_owned(),
+        tags: detail.image_tags().to_vec(),
+        pushed_at: millis(detail.image_pushed_at()).unwrap_or(0),
+        size: detail.image_size_in_bytes(),
+        media_type: detail.image_manifest_media_type().map(str::to_owned),
+        subject: detail.subject_manifest_digest().map(str::to_owned),
+        last_pulled: millis(detail.last_recorded_pull_time()),
+        storage_class: match detail.image_status().map(|s| s.as_str()) {
+            Some("ARCHIVED") => StorageClass::Archive,
+            _ => StorageClass::Standard,
+        },
+        archived_at: millis(detail.last_archived_at()),
+        activated_at: millis(detail.last_activated_at()),
+    })
+}
+
+#[derive(Deserialize)]
+struct IndexManifest {
+    #[serde(default)]
+    manifests: Vec<Descriptor>,
+}
+
+#[derive(Deserialize)]
+struct Descriptor {
+    digest: String,
+}
+
+/// The digests an index manifest lists (none if it is not an index).
+pub fn listed_digests(manifest: &str) -> Vec<String> {
+    serde_json::from_str::<IndexManifest>(manifest)
+        .map(|index| index.manifests.into_iter().map(|d| d.digest).collect())
+        .unwrap_or_default()
+}
+
+/// The SDK error with its causes, for messages.
+pub fn describe_error(err: &dyn std::error::Error) -> String {
+    DisplayErrorContext(err).to_string()
+}
+
+#[cfg(test)]
+mod tests;
