@@ -1,0 +1,152 @@
+//! The command line: `terraform-runner plan|apply|destroy --env ENV`.
+//!
+//! Doc comments here become `--help`. Flags override `PORTFOLIO_CI_*`
+//! environment variables, which override the `terraform` section of
+//! `portfolio-ci.yaml`, which overrides the built-in defaults.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use portfolio_core::cli::GlobalArgs;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (plan: see the has-changes output)
+  1    terraform failed
+  2    usage error or invalid input; nothing was changed
+  3    plan integrity: checksum missing or wrong, or the plan is stale
+  4    the state is locked by someone else (lock info and force-unlock command printed)
+  130  interrupted (terraform was stopped, state saved and lock released)";
+
+const EXAMPLES: &str = "\
+Examples:
+  terraform-runner plan --env dev --plan-file dev.tfplan --pr-comment
+  terraform-runner apply --env dev --plan-file dev.tfplan
+  terraform-runner apply --env dev --auto-approve
+  terraform-runner destroy --env prod --confirm prod --allow-prod";
+
+/// terraform (or tofu) plan / apply / destroy per environment, with plan
+/// integrity, summaries, PR comments and safe cancellation.
+#[derive(Debug, Parser)]
+#[command(name = "terraform-runner", version, after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+pub struct Cli {
+    /// Flags every tool accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The three operations.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan, write the plan file and its PATH.sha256, summarise the changes
+    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    Plan(PlanArgs),
+    /// Apply a verified plan file, or plan and apply with --auto-approve
+    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    Apply(ApplyArgs),
+    /// Destroy everything of one environment (needs --confirm ENV)
+    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    Destroy(DestroyArgs),
+}
+
+/// Where and how terraform runs; shared by every operation.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Environment (a key of `environments` in portfolio-ci.yaml)
+    #[arg(long, env = "PORTFOLIO_CI_ENV", value_name = "ENV")]
+    pub env: String,
+
+    /// Terraform root module [default: terraform.dir of portfolio-ci.yaml]
+    #[arg(long, env = "PORTFOLIO_CI_TERRAFORM_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Var file, relative to the working directory (repeatable); replaces the
+    /// configured terraform.var_files [default: envs/{env}.tfvars in DIR]
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
+    /// Backend config file for `terraform init` [default: terraform.backend_config]
+    #[arg(long, env = "PORTFOLIO_CI_BACKEND_CONFIG", value_name = "FILE")]
+    pub backend_config: Option<PathBuf>,
+
+    /// terraform or tofu, a name found with `which` or a path
+    /// [default: terraform.binary, else the first of terraform, tofu]
+    #[arg(long, env = "PORTFOLIO_CI_TERRAFORM_BINARY", value_name = "PROGRAM")]
+    pub binary: Option<String>,
+
+    /// How long to wait for the state lock, e.g. 0s, 90s, 5m [default: terraform.lock_timeout]
+    #[arg(long, env = "PORTFOLIO_CI_LOCK_TIMEOUT", value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+
+    /// After a second SIGINT/SIGTERM, how long terraform gets to persist the
+    /// state before it is killed
+    #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
+    pub grace_period: Duration,
+}
+
+/// `plan`.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Where and how terraform runs.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Plan file to write (its checksum goes to PATH.sha256) [default: DIR/{env}.tfplan]
+    #[arg(long, value_name = "PATH")]
+    pub plan_file: Option<PathBuf>,
+
+    /// Upsert one pull request comment per dir and environment with the summary
+    /// (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)
+    #[arg(long)]
+    pub pr_comment: bool,
+
+    /// Pull request number [default: from $GITHUB_EVENT_PATH]
+    #[arg(long, value_name = "NUMBER", requires = "pr_comment")]
+    pub pr: Option<u64>,
+}
+
+/// `apply`.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// Where and how terraform runs.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// Plan file made by `plan`; verified against PATH.sha256 or --plan-sha256
+    #[arg(long, value_name = "PATH")]
+    pub plan_file: Option<PathBuf>,
+
+    /// Expected sha256 of the plan file (hex), instead of PATH.sha256
+    #[arg(long, value_name = "HEX", requires = "plan_file")]
+    pub plan_sha256: Option<String>,
+
+    /// Without --plan-file: plan and apply in one go
+    #[arg(long, conflicts_with = "plan_file")]
+    pub auto_approve: bool,
+}
+
+/// `destroy`.
+#[derive(Debug, Clone, Args)]
+pub struct DestroyArgs {
+    /// Where and how terraform runs.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// The environment's name again, to confirm the destruction
+    #[arg(long, value_name = "ENV")]
+    pub confirm: Option<String>,
+
+    /// Also required to destroy the prod environment
+    #[arg(long)]
+    pub allow_prod: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|_| format!("'{text}' is not a duration such as 10s or 2m"))
+}
