@@ -1,2 +1,79 @@
 //! Unit tests of `placeholders`.
+
+use serde_json::json;
+
 use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> Vars {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn expands_escapes_and_leaves_plain_dollars() {
+    let vars = vars(&[("ENV", "dev"), ("A_1", "x")]);
+    assert_eq!(
+        expand("/ecs/p-${ENV}/${A_1}", &vars).unwrap(),
+        "/ecs/p-dev/x"
+    );
+    assert_eq!(
+        expand("echo $${HOME} $HOME $", &vars).unwrap(),
+        "echo ${HOME} $HOME $"
+    );
+    assert_eq!(
+        expand("${MISSING}-${ENV}-${OTHER}", &vars).unwrap_err(),
+        ["MISSING", "OTHER"]
+    );
+    assert_eq!(expand("${HOME:-x}", &vars).unwrap_err(), ["HOME:-x"]);
+    assert_eq!(
+        expand("a ${ENV", &vars).unwrap_err(),
+        ["ENV (no closing brace)"]
+    );
+}
+
+#[test]
+fn names() {
+    assert!(is_name("EXECUTION_ROLE_ARN") && is_name("_x1"));
+    assert!(!is_name("1A") && !is_name("") && !is_name("A-B"));
+}
+
+#[test]
+fn unresolved_placeholders_name_their_fields_and_change_nothing() {
+    let source = json!({
+        "family": "${FAMILY}",
+        "containerDefinitions": [{"name": "web", "image": "${IMAGE}", "environment": [{"name": "E", "value": "${ENV}"}]}],
+    });
+    let mut definition = TaskDefinition::from_value(source, "t.json").unwrap();
+    let before = definition.clone();
+    let err = resolve(&mut definition, &vars(&[("FAMILY", "f")])).unwrap_err();
+    let RenderError::Unresolved { placeholders, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        placeholders,
+        &[
+            (
+                "IMAGE".to_owned(),
+                "containerDefinitions[web].image".to_owned()
+            ),
+            (
+                "ENV".to_owned(),
+                "containerDefinitions[web].environment[E].value".to_owned()
+            ),
+        ]
+    );
+    assert!(
+        err.to_string()
+            .contains("${IMAGE} in containerDefinitions[web].image"),
+        "{err}"
+    );
+    assert_eq!(definition, before);
+    resolve(
+        &mut definition,
+        &vars(&[("FAMILY", "f"), ("IMAGE", "nginx"), ("ENV", "dev")]),
+    )
+    .unwrap();
+    assert_eq!(definition.family(), Some("f"));
+}
