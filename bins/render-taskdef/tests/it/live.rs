@@ -1,0 +1,1 @@
+//! Renders from the live ECS API of moto_server.
