@@ -1,0 +1,209 @@
+//! The command line: every flag with the help text it shows, and the
+//! examples and exit codes printed by `--help`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use portfolio_core::cli::{AwsArgs, GlobalArgs};
+use render_taskdef::edits::{self, Target};
+
+const AFTER_HELP: &str = "\
+Defaults come from portfolio-ci.yaml (or the built-in architecture): cluster portfolio-<env>,
+the service's task definition template, deployment 200% / 100% with the circuit breaker and
+rollback, timeout 30m, and a smoke check of https://<domain><health path> when the environment
+names a domain.
+
+Examples:
+  # Local: deploy the dev backend from its template in portfolio-ci.yaml
+  ecs-rolling-deploy --service backend
+
+  # CI: deploy a rendered definition to two services, followed concurrently
+  ecs-rolling-deploy --cluster portfolio-prod --service backend --service worker \\
+      --task-definition taskdef.json --timeout 15m --rollback-on-cancel
+
+  # The live definition with a new image, as `aws ecs update-service` + wait would
+  ecs-rolling-deploy --env prod --service frontend \\
+      --image frontend=123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-prod-frontend:v1.4.0
+
+Exit codes:
+  0    the deployment COMPLETED (and the smoke check passed)
+  1    failed (an AWS or GitHub call, credentials)
+  2    invalid input: flag, config or task definition (names file and field); nothing changed
+  3    the circuit breaker failed the deployment and ECS rolls back to the previous version
+  4    the deployment FAILED and nothing rolls it back (rollback off)
+  5    --timeout reached (rolled back first with --rollback-on-timeout)
+  6    superseded: another deployment, not started by this run, replaced ours (named)
+  7    the smoke check (--health-url) never answered 2xx within --health-timeout
+  130  interrupted (SIGINT/SIGTERM); rolled back first with --rollback-on-cancel";
+
+/// Register a task definition, update ECS services and follow OUR deployment
+/// to COMPLETED, FAILED or rolled back, explaining failures.
+///
+/// Unlike `aws ecs wait services-stable`, it follows the deployment id that
+/// its own UpdateService created: a circuit-breaker rollback is a failure
+/// (exit 3) noticed as soon as ECS marks the deployment FAILED, and the
+/// report shows why tasks stopped, their exit codes and their last log lines.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ecs-rolling-deploy", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Service to deploy (repeatable: several deploy and are followed concurrently)
+    #[arg(
+        long = "service",
+        short = 's',
+        required = true,
+        env = "PORTFOLIO_CI_SERVICE",
+        value_delimiter = ',',
+        value_name = "NAME"
+    )]
+    pub services: Vec<String>,
+
+    /// Environment whose names and defaults apply
+    #[arg(
+        long,
+        short = 'e',
+        env = "PORTFOLIO_CI_ENV",
+        default_value = "dev",
+        value_name = "ENV"
+    )]
+    pub env: String,
+
+    /// ECS cluster [default: the environment's cluster in portfolio-ci.yaml, portfolio-<env>]
+    #[arg(long, env = "PORTFOLIO_CI_CLUSTER", value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// Task definition file to register (JSON or YAML, e.g. from render-taskdef)
+    /// [default: the service's template in portfolio-ci.yaml; with --image only,
+    /// the live definition]
+    #[arg(long, value_name = "FILE")]
+    pub task_definition: Option<PathBuf>,
+
+    /// New image for a container (repeatable); without --task-definition the
+    /// service's live definition is edited
+    #[arg(long = "image", value_name = "[CONTAINER=]URI", value_parser = edits::parse_image)]
+    pub images: Vec<Target<String>>,
+
+    /// Value for a ${NAME} placeholder of a template (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = edits::parse_pair)]
+    pub vars: Vec<edits::Pair>,
+
+    /// Tag on the registered task definition (repeatable), added to the
+    /// project, env, service and deployed-by tags
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = edits::parse_pair)]
+    pub tags: Vec<edits::Pair>,
+
+    /// Set the service's desired count (otherwise left alone, never fighting auto-scaling)
+    #[arg(long, value_name = "N")]
+    pub desired_count: Option<i32>,
+
+    /// Start a new deployment even when the task definition did not change
+    #[arg(long)]
+    pub force_new_deployment: bool,
+
+    /// deploymentConfiguration.maximumPercent [default: config, 200]
+    #[arg(long, value_name = "PERCENT")]
+    pub maximum_percent: Option<i32>,
+
+    /// deploymentConfiguration.minimumHealthyPercent [default: config, 100]
+    #[arg(long, value_name = "PERCENT")]
+    pub minimum_healthy_percent: Option<i32>,
+
+    /// Deployment circuit breaker on or off [default: config, true]
+    #[arg(long, value_name = "BOOL")]
+    pub circuit_breaker: Option<bool>,
+
+    /// Let the circuit breaker roll back [default: config, true]
+    #[arg(long, value_name = "BOOL")]
+    pub rollback: Option<bool>,
+
+    /// How long to follow the deployment, e.g. 90s, 10m [default: config, 30m]
+    #[arg(long, env = "PORTFOLIO_CI_DEPLOY_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// After a circuit-breaker failure, also wait until the previous version is stable again
+    #[arg(long)]
+    pub wait_for_rollback: bool,
+
+    /// On --timeout, roll the deployment back (StopServiceDeployment ROLLBACK) before exiting
+    #[arg(long)]
+    pub rollback_on_timeout: bool,
+
+    /// On SIGINT/SIGTERM, roll the deployment back before exiting
+    #[arg(long)]
+    pub rollback_on_cancel: bool,
+
+    /// When the smoke check fails, roll back to the previous task definition
+    #[arg(long)]
+    pub rollback_on_failure: bool,
+
+    /// URL that must answer 2xx after COMPLETED [default: https://<domain><health path>
+    /// when the environment names a domain]
+    #[arg(long, env = "PORTFOLIO_CI_HEALTH_URL", value_name = "URL")]
+    pub health_url: Option<String>,
+
+    /// How long the smoke check may take
+    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = parse_duration)]
+    pub health_timeout: Duration,
+
+    /// Skip the smoke check even when the configuration implies one
+    #[arg(long, conflicts_with = "health_url")]
+    pub no_health_check: bool,
+
+    /// Log lines of each failed container shown in the failure report
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub log_lines: u32,
+
+    /// Create a GitHub Deployment for the environment and set its status
+    /// (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA; GITHUB_API_URL honoured)
+    #[arg(long)]
+    pub github_deployment: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|err| format!("'{text}' is not a duration such as 90s, 10m or 1h30m ({err})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_repeated_services_images_and_durations() {
+        let cli = Cli::try_parse_from([
+            "ecs-rolling-deploy",
+            "--service",
+            "backend",
+            "-s",
+            "frontend",
+            "--image",
+            "web=repo/web:1",
+            "--timeout",
+            "90s",
+        ])
+        .unwrap();
+        assert_eq!(cli.services, ["backend", "frontend"]);
+        assert_eq!(cli.images[0].container.as_deref(), Some("web"));
+        assert_eq!(cli.timeout, Some(Duration::from_secs(90)));
+        assert_eq!(cli.env, "dev");
+    }
+
+    #[test]
+    fn rejects_a_bad_duration_and_a_missing_service() {
+        let err = Cli::try_parse_from(["x", "--service", "a", "--timeout", "soon"]).unwrap_err();
+        assert!(err.to_string().contains("not a duration"), "{err}");
+        assert!(Cli::try_parse_from(["x"]).is_err());
+    }
+}

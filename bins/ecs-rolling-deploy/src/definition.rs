@@ -1,0 +1,224 @@
+//! The task definition each service will run: a file, the service's
+//! template from portfolio-ci.yaml, or the live definition with new images.
+//! render-taskdef's library reads, edits and validates it; this module
+//! picks the source, adds the deployment tags, and registers each distinct
+//! definition once (services with the same definition share a revision).
+
+use std::collections::HashMap;
+
+use portfolio_core::{Config, InvalidInput};
+use render_taskdef::edits::{Edits, Pair};
+use render_taskdef::live;
+use render_taskdef::placeholders::Vars;
+use render_taskdef::render::{self, Context, LogDefaults};
+use render_taskdef::taskdef::TaskDefinition;
+use render_taskdef::validate::validate;
+use serde_json::{Value, json};
+
+use crate::cli::Cli;
+use crate::error::DeployError;
+use crate::target::Target;
+
+/// What a service will be updated to.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A definition to register.
+    Register(TaskDefinition),
+    /// The live definition, unchanged (--force-new-deployment alone).
+    Live(String),
+}
+
+/// Builds the definition of `target` (nothing is registered yet).
+pub async fn build(
+    cli: &Cli,
+    config: &Config,
+    region: &str,
+    ecs: &aws_sdk_ecs::Client,
+    target: &Target,
+    live_arn: &str,
+) -> Result<Source, DeployError> {
+    let edits = Edits {
+        images: cli.images.clone(),
+        ..Edits::default()
+    };
+    let (mut definition, template) = match (&cli.task_definition, cli.images.is_empty()) {
+        (Some(path), _) => (read(path)?, true),
+        (None, false) => (
+            live::load_service(ecs, &target.cluster, &target.service).await?,
+            false,
+        ),
+        (None, true) => match target.template() {
+            Some(path) => (read(path)?, true),
+            None if cli.force_new_deployment => return Ok(Source::Live(live_arn.to_owned())),
+            None => {
+                return Err(InvalidInput::new(
+                    "--task-definition",
+                    format!(
+                        "nothing to deploy to {}: give --task-definition FILE or --image \
+                         [CONTAINER=]URI, set services.{}.task_definition in portfolio-ci.yaml, \
+                         or --force-new-deployment to restart the live definition",
+                        target.label(),
+                        target.key
+                    ),
+                )
+                .into());
+            }
+        },
+    };
+    let context = Context {
+        default_container: target.config.as_ref().map(|c| c.container.clone()),
+        log_defaults: target
+            .config
+            .as_ref()
+            .filter(|_| template)
+            .map(|c| LogDefaults {
+                group: c.log_group.clone(),
+                region: region.to_owned(),
+                stream_prefix: c.log_stream_prefix.clone(),
+            }),
+        vars: template.then(|| vars(cli, config, region, target)),
+    };
+    render::render(&mut definition, &edits, &context)?;
+    add_tags(&mut definition, &tags(cli, target));
+    validate(&definition)?;
+    Ok(Source::Register(definition))
+}
+
+fn read(path: &std::path::Path) -> Result<TaskDefinition, DeployError> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        InvalidInput::in_file(
+            path,
+            "(file)",
+            format!("cannot read the task definition: {err}"),
+        )
+    })?;
+    Ok(TaskDefinition::parse(&text, &path.display().to_string())?)
+}
+
+/// The placeholder values of a template: the built-in names, then `--var`.
+fn vars(cli: &Cli, config: &Config, region: &str, target: &Target) -> Vars {
+    let mut vars = Vars::new();
+    let mut set = |name: &str, value: &str| {
+        vars.insert(name.to_owned(), value.to_owned());
+    };
+    set("ENV", &cli.env);
+    set("PROJECT", &config.project);
+    set("CLUSTER", &target.cluster);
+    set("SERVICE", &target.key);
+    set("REGION", region);
+    if let Some(service) = &target.config {
+        set("FAMILY", &service.family);
+        set("CONTAINER", &service.container);
+    }
+    for Pair { name, value } in &cli.vars {
+        vars.insert(name.clone(), value.clone());
+    }
+    vars
+}
+
+/// The tags every registered revision carries, then `--tag`.
+fn tags(cli: &Cli, target: &Target) -> Vec<Pair> {
+    let mut tags = vec![
+        Pair::new("portfolio-ci:env", &cli.env),
+        Pair::new("portfolio-ci:service", &target.key),
+        Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
+    ];
+    if let Ok(sha) = std::env::var("GITHUB_SHA")
+        && !sha.is_empty()
+    {
+        tags.push(Pair::new("portfolio-ci:commit", sha));
+    }
+    tags.extend(cli.tags.iter().cloned());
+    tags
+}
+
+/// Sets each tag in the definition's `tags` (replacing the same key in place).
+pub fn add_tags(definition: &mut TaskDefinition, tags: &[Pair]) {
+    let doc = definition.as_map_mut();
+    let list = doc.entry("tags").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    let Value::Array(items) = list else { return };
+    for tag in tags {
+        let entry = json!({"key": tag.name, "value": tag.value});
+        match items
+            .iter_mut()
+            .find(|item| item.get("key").and_then(Value::as_str) == Some(tag.name.as_str()))
+        {
+            Some(item) => *item = entry,
+            None => items.push(entry),
+        }
+    }
+}
+
+/// Registers each distinct definition once; returns the ARN per source, in order.
+pub async fn register_all(
+    ecs: &aws_sdk_ecs::Client,
+    sources: &[Source],
+) -> Result<Vec<String>, DeployError> {
+    let mut registered: HashMap<String, String> = HashMap::new();
+    let mut arns = Vec::with_capacity(sources.len());
+    for source in sources {
+        let arn = match source {
+            Source::Live(arn) => arn.clone(),
+            Source::Register(definition) => {
+                let key = serde_json::to_string(definition.as_map()).unwrap_or_default();
+                match registered.get(&key) {
+                    Some(arn) => arn.clone(),
+                    None => {
+                        let arn = register(ecs, definition).await?;
+                        registered.insert(key, arn.clone());
+                        arn
+                    }
+                }
+            }
+        };
+        arns.push(arn);
+    }
+    Ok(arns)
+}
+
+async fn register(
+    ecs: &aws_sdk_ecs::Client,
+    definition: &TaskDefinition,
+) -> Result<String, DeployError> {
+    live::register_task_definition(ecs, definition)
+        .await
+        .map_err(|err| match err {
+            render_taskdef::error::RenderError::Aws { operation, message }
+                if message.contains("ClientException")
+                    || message.contains("InvalidParameterException") =>
+            {
+                DeployError::Rejected {
+                    operation,
+                    what: definition.origin().to_owned(),
+                    message,
+                }
+            }
+            other => other.into(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_replace_in_place_and_append() {
+        let mut definition = TaskDefinition::parse(
+            r#"{"family":"f","tags":[{"key":"a","value":"1"},{"key":"b","value":"2"}]}"#,
+            "t.json",
+        )
+        .unwrap();
+        add_tags(&mut definition, &[Pair::new("a", "9"), Pair::new("c", "3")]);
+        assert_eq!(
+            definition.as_map()["tags"],
+            json!([
+                {"key": "a", "value": "9"},
+                {"key": "b", "value": "2"},
+                {"key": "c", "value": "3"}
+            ])
+        );
+    }
+}

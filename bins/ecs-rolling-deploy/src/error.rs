@@ -1,0 +1,117 @@
+//! The one error type of ecs-rolling-deploy and its exit codes.
+//!
+//! Errors end a run before or outside the following of a deployment: bad
+//! input (exit 2, nothing changed), a failed AWS or GitHub call (exit 1).
+//! How a followed deployment ended is an [`crate::outcome::Outcome`], not
+//! an error.
+
+use portfolio_core::exit::{FAILED, USAGE};
+use portfolio_core::{ConfigError, Failure, InvalidInput};
+use render_taskdef::error::RenderError;
+
+/// Why a run could not deploy.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    /// portfolio-ci.yaml is invalid or lacks what was asked for.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// A flag or value is not acceptable.
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+
+    /// The task definition could not be read, rendered or validated.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+
+    /// The cluster or a service does not exist (nothing was changed).
+    #[error("{0}")]
+    NotFound(String),
+
+    /// ECS refused the task definition or the service update.
+    #[error("ECS {operation} rejected {what}: {message}")]
+    Rejected {
+        /// The API operation.
+        operation: &'static str,
+        /// What was rejected (a file, a service).
+        what: String,
+        /// ECS's message.
+        message: String,
+    },
+
+    /// No AWS credentials could be found.
+    #[error("no AWS credentials: {0}")]
+    Credentials(String),
+
+    /// An AWS call failed.
+    #[error("{operation} failed for {target}: {message}")]
+    Aws {
+        /// The API operation.
+        operation: &'static str,
+        /// The cluster/service or resource it was about.
+        target: String,
+        /// The error and its causes.
+        message: String,
+    },
+
+    /// A GitHub API call failed.
+    #[error("GitHub deployment: {0}")]
+    GitHub(String),
+
+    /// Writing an output, the step summary or the JSON result failed.
+    #[error("cannot write {what}: {source}")]
+    Write {
+        /// What was written.
+        what: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+}
+
+impl Failure for DeployError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            DeployError::Config(err) => err.exit_code(),
+            DeployError::Render(err) => match err.exit_code() {
+                // render-taskdef's "not found" is our invalid input.
+                render_taskdef::error::NOT_FOUND => USAGE,
+                code => code,
+            },
+            DeployError::Invalid(_) | DeployError::NotFound(_) | DeployError::Rejected { .. } => {
+                USAGE
+            }
+            DeployError::Credentials(_)
+            | DeployError::Aws { .. }
+            | DeployError::GitHub(_)
+            | DeployError::Write { .. } => FAILED,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            DeployError::Config(err) => err.hint(),
+            DeployError::Render(err) => err.hint(),
+            DeployError::NotFound(_) => Some(
+                "check --cluster/--service (or the names in portfolio-ci.yaml) and --region; \
+                 create the service first (terraform-runner)"
+                    .into(),
+            ),
+            DeployError::Rejected { .. } => Some(
+                "fix the task definition (render-taskdef validates it) and run again; \
+                 nothing was deployed"
+                    .into(),
+            ),
+            DeployError::Credentials(_) => Some(
+                "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use \
+                 aws-actions/configure-aws-credentials in a workflow"
+                    .into(),
+            ),
+            DeployError::GitHub(_) => Some(
+                "--github-deployment needs GITHUB_TOKEN (with deployments: write), \
+                 GITHUB_REPOSITORY and GITHUB_SHA"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}

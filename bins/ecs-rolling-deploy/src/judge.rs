@@ -1,0 +1,70 @@
+//! What a snapshot of the service says about OUR deployment: still going,
+//! completed, failed by the circuit breaker (rolled back or not), or
+//! replaced by a deployment this run did not start.
+//!
+//! Only the deployment id that our UpdateService returned counts; "the
+//! service is stable" never does, since a rolled-back service is stable on
+//! the old version.
+
+use crate::view::{DeploymentView, ServiceView};
+
+/// The state of our deployment in one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Still IN_PROGRESS (or not yet listed).
+    InProgress,
+    /// rolloutState COMPLETED.
+    Completed,
+    /// rolloutState FAILED and ECS rolls back (to `rollback`, once listed).
+    RolledBack {
+        /// The deployment that restores the previous version.
+        rollback: Option<String>,
+    },
+    /// rolloutState FAILED and nothing rolls it back.
+    Failed,
+    /// Another deployment replaced ours before it finished.
+    Superseded {
+        /// Its id.
+        by: String,
+    },
+}
+
+/// Judges our deployment `ours` in `view`.
+pub fn judge(view: &ServiceView, ours: &str) -> Verdict {
+    let primary = view.primary();
+    let other_primary = primary.filter(|p| p.id != ours).map(|p| p.id.clone());
+    let Some(deployment) = view.deployment(ours) else {
+        // Ours is gone from the list: only a newer deployment removes it.
+        return match other_primary {
+            Some(by) => Verdict::Superseded { by },
+            None => Verdict::InProgress,
+        };
+    };
+    match deployment.rollout_state.as_str() {
+        "COMPLETED" => Verdict::Completed,
+        "FAILED" if other_primary.is_some() || view.rollback_enabled => Verdict::RolledBack {
+            rollback: other_primary,
+        },
+        "FAILED" => Verdict::Failed,
+        _ => match other_primary {
+            Some(by) if deployment.status != "PRIMARY" => Verdict::Superseded { by },
+            _ => Verdict::InProgress,
+        },
+    }
+}
+
+/// One line describing a deployment's progress; a new line is printed only
+/// when this text changes.
+pub fn describe(d: &DeploymentView) -> String {
+    let mut line = format!(
+        "{} {}: {}/{} running, {} pending",
+        d.id, d.rollout_state, d.running, d.desired, d.pending
+    );
+    if d.failed_tasks > 0 {
+        line.push_str(&format!(", {} failed tasks", d.failed_tasks));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,146 @@
+//! How the deployment of one service ended, its exit code and its name in
+//! outputs, and how several services' outcomes combine into one exit code.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Exit code: the circuit breaker failed the deployment and ECS rolls back.
+pub const ROLLED_BACK: u8 = 3;
+/// Exit code: the deployment FAILED and nothing rolls it back.
+pub const FAILED: u8 = 4;
+/// Exit code: the timeout was reached.
+pub const TIMED_OUT: u8 = 5;
+/// Exit code: another deployment replaced ours.
+pub const SUPERSEDED: u8 = 6;
+/// Exit code: the smoke check never passed.
+pub const UNHEALTHY: u8 = 7;
+
+/// The end of following one service's deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum Outcome {
+    /// rolloutState COMPLETED (and the smoke check passed, if any).
+    Completed,
+    /// FAILED by the circuit breaker, with ECS rolling back.
+    RolledBack,
+    /// FAILED and nothing rolls it back.
+    Failed,
+    /// The timeout was reached first.
+    TimedOut {
+        /// Whether this run rolled the deployment back.
+        rolled_back: bool,
+    },
+    /// A deployment this run did not start became PRIMARY.
+    Superseded {
+        /// Its id.
+        by: String,
+    },
+    /// COMPLETED, but the smoke check never answered 2xx.
+    Unhealthy {
+        /// Whether this run rolled back to the previous definition.
+        rolled_back: bool,
+    },
+    /// SIGINT or SIGTERM.
+    Cancelled {
+        /// Whether this run rolled the deployment back.
+        rolled_back: bool,
+    },
+}
+
+impl Outcome {
+    /// The process exit code for this outcome alone.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Completed => 0,
+            Outcome::RolledBack => ROLLED_BACK,
+            Outcome::Failed => FAILED,
+            Outcome::TimedOut { .. } => TIMED_OUT,
+            Outcome::Superseded { .. } => SUPERSEDED,
+            Outcome::Unhealthy { .. } => UNHEALTHY,
+            Outcome::Cancelled { .. } => portfolio_core::exit::INTERRUPTED,
+        }
+    }
+
+    /// The short name used in outputs (`completed`, `rolled-back`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::RolledBack => "rolled-back",
+            Outcome::Failed => "failed",
+            Outcome::TimedOut { .. } => "timed-out",
+            Outcome::Superseded { .. } => "superseded",
+            Outcome::Unhealthy { .. } => "unhealthy",
+            Outcome::Cancelled { .. } => "cancelled",
+        }
+    }
+
+    /// True when the deployment did not end as asked.
+    pub fn is_failure(&self) -> bool {
+        *self != Outcome::Completed
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rolled = |yes: bool| if yes { ", rolled back" } else { "" };
+        match self {
+            Outcome::Completed => f.write_str("completed"),
+            Outcome::RolledBack => {
+                f.write_str("failed: the circuit breaker tripped and ECS rolls back")
+            }
+            Outcome::Failed => f.write_str("failed, not rolled back"),
+            Outcome::TimedOut { rolled_back } => {
+                write!(f, "timed out{}", rolled(*rolled_back))
+            }
+            Outcome::Superseded { by } => write!(f, "superseded by deployment {by}"),
+            Outcome::Unhealthy { rolled_back } => {
+                write!(
+                    f,
+                    "completed but the smoke check failed{}",
+                    rolled(*rolled_back)
+                )
+            }
+            Outcome::Cancelled { rolled_back } => {
+                write!(f, "cancelled{}", rolled(*rolled_back))
+            }
+        }
+    }
+}
+
+/// The exit code of a run over several services: 130 when cancelled, else
+/// the highest code (so a failure is never hidden by a success).
+pub fn combined_exit_code<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> u8 {
+    outcomes
+        .into_iter()
+        .map(Outcome::exit_code)
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_the_help() {
+        assert_eq!(Outcome::Completed.exit_code(), 0);
+        assert_eq!(Outcome::RolledBack.exit_code(), 3);
+        assert_eq!(Outcome::Failed.exit_code(), 4);
+        assert_eq!(Outcome::TimedOut { rolled_back: true }.exit_code(), 5);
+        assert_eq!(Outcome::Superseded { by: "x".into() }.exit_code(), 6);
+        assert_eq!(Outcome::Unhealthy { rolled_back: false }.exit_code(), 7);
+        assert_eq!(Outcome::Cancelled { rolled_back: false }.exit_code(), 130);
+    }
+
+    #[test]
+    fn a_failure_wins_over_success_and_cancel_over_all() {
+        let done = Outcome::Completed;
+        let failed = Outcome::RolledBack;
+        let cancelled = Outcome::Cancelled { rolled_back: true };
+        assert_eq!(combined_exit_code([&done, &failed]), 3);
+        assert_eq!(combined_exit_code([&failed, &cancelled, &done]), 130);
+        assert_eq!(combined_exit_code([&done]), 0);
+        assert_eq!(combined_exit_code([]), 0);
+    }
+}

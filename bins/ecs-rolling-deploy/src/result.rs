@@ -1,0 +1,224 @@
+//! The result of a run, per service and overall: the `--json` object, the
+//! step outputs, the step summary (Markdown with the failure report and
+//! the rollout chart) and the annotations.
+
+use std::fmt::Write as _;
+
+use portfolio_core::Actions;
+use serde::Serialize;
+
+use crate::error::DeployError;
+use crate::outcome::{Outcome, combined_exit_code};
+use crate::report::{Report, md_escape};
+
+/// How one service's deployment went.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceResult {
+    /// The name given (`backend`).
+    pub service: String,
+    /// ECS cluster.
+    pub cluster: String,
+    /// The task definition deployed.
+    pub task_definition_arn: String,
+    /// The one the service ran before.
+    pub previous_task_definition_arn: String,
+    /// OUR deployment id.
+    pub deployment_id: String,
+    /// How it ended.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Its exit code.
+    pub exit_code: u8,
+    /// Seconds from UpdateService to the end.
+    pub duration_seconds: f64,
+    /// The rollback deployment, when ECS rolled back.
+    pub rollback_deployment_id: Option<String>,
+    /// The smoke check's result, when there was one.
+    pub health_check: Option<String>,
+    /// Why it failed.
+    pub report: Option<Report>,
+    /// The rollout chart (step summary only).
+    #[serde(skip)]
+    pub chart: Option<String>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    /// The worst outcome's name.
+    pub outcome: String,
+    /// The exit code.
+    pub exit_code: u8,
+    /// Seconds from start to end.
+    pub duration_seconds: f64,
+    /// AWS requests sent (retries included).
+    pub api_calls: u64,
+    /// Per service.
+    pub services: Vec<ServiceResult>,
+}
+
+impl RunResult {
+    /// Combines the services' results.
+    pub fn new(services: Vec<ServiceResult>, duration_seconds: f64, api_calls: u64) -> Self {
+        let exit_code = combined_exit_code(services.iter().map(|s| &s.outcome));
+        let outcome = services
+            .iter()
+            .find(|s| s.exit_code == exit_code)
+            .map_or("completed", |s| s.outcome.name())
+            .to_owned();
+        RunResult {
+            outcome,
+            exit_code,
+            duration_seconds,
+            api_calls,
+            services,
+        }
+    }
+
+    /// The step outputs: plain values for one service, `service=value`
+    /// lines for several.
+    pub fn outputs(&self) -> Vec<(&'static str, String)> {
+        let value = |f: &dyn Fn(&ServiceResult) -> String| match self.services.as_slice() {
+            [one] => f(one),
+            many => many
+                .iter()
+                .map(|s| format!("{}={}", s.service, f(s)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        vec![
+            (
+                "task-definition-arn",
+                value(&|s| s.task_definition_arn.clone()),
+            ),
+            ("deployment-id", value(&|s| s.deployment_id.clone())),
+            ("outcome", self.outcome.clone()),
+            ("duration", format!("{:.0}", self.duration_seconds)),
+        ]
+    }
+
+    /// The step summary.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("## ecs-rolling-deploy\n\n");
+        out.push_str("| service | outcome | deployment | task definition | duration |\n");
+        out.push_str("| --- | --- | --- | --- | ---: |\n");
+        for s in &self.services {
+            let icon = if s.outcome.is_failure() { "❌" } else { "✅" };
+            let _ = writeln!(
+                out,
+                "| {} | {icon} {} | `{}` | `{}` | {:.0} s |",
+                s.service,
+                md_escape(&s.outcome.to_string()),
+                s.deployment_id,
+                s.task_definition_arn,
+                s.duration_seconds
+            );
+        }
+        for s in &self.services {
+            if s.report.is_none() && s.chart.is_none() && s.health_check.is_none() {
+                continue;
+            }
+            let _ = writeln!(out, "\n### {}\n", s.service);
+            if let Some(health) = &s.health_check {
+                let _ = writeln!(out, "**Smoke check:** {}\n", md_escape(health));
+            }
+            if let Some(report) = &s.report {
+                out.push_str(&report.markdown());
+                out.push('\n');
+            }
+            if let Some(chart) = &s.chart {
+                out.push_str(chart);
+            }
+        }
+        out
+    }
+
+    /// Writes outputs, the summary and the annotations (under Actions only).
+    pub fn publish(&self, actions: &Actions) -> Result<(), DeployError> {
+        for (name, value) in self.outputs() {
+            actions
+                .set_output(name, &value)
+                .map_err(|source| DeployError::Write {
+                    what: "$GITHUB_OUTPUT",
+                    source,
+                })?;
+        }
+        actions
+            .append_summary(&self.markdown())
+            .map_err(|source| DeployError::Write {
+                what: "$GITHUB_STEP_SUMMARY",
+                source,
+            })?;
+        for s in self.services.iter().filter(|s| s.outcome.is_failure()) {
+            let lines = s
+                .report
+                .as_ref()
+                .map(|r| r.annotations(&s.service))
+                .unwrap_or_default();
+            if lines.is_empty() {
+                actions.error(&format!("{}: {}", s.service, s.outcome), None);
+            }
+            for line in lines {
+                actions.error(&line, None);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(service: &str, outcome: Outcome) -> ServiceResult {
+        ServiceResult {
+            service: service.into(),
+            cluster: "c".into(),
+            task_definition_arn: format!("arn:td/{service}:2"),
+            previous_task_definition_arn: format!("arn:td/{service}:1"),
+            deployment_id: format!("ecs-svc/{service}"),
+            exit_code: outcome.exit_code(),
+            outcome,
+            duration_seconds: 31.4,
+            rollback_deployment_id: None,
+            health_check: None,
+            report: None,
+            chart: None,
+        }
+    }
+
+    #[test]
+    fn one_service_gives_plain_outputs() {
+        let run = RunResult::new(vec![result("api", Outcome::Completed)], 40.2, 12);
+        assert_eq!(
+            run.outputs(),
+            [
+                ("task-definition-arn", "arn:td/api:2".to_owned()),
+                ("deployment-id", "ecs-svc/api".to_owned()),
+                ("outcome", "completed".to_owned()),
+                ("duration", "40".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn several_services_give_lines_and_the_worst_outcome() {
+        let run = RunResult::new(
+            vec![
+                result("a", Outcome::Completed),
+                result("b", Outcome::RolledBack),
+            ],
+            1.0,
+            0,
+        );
+        assert_eq!(run.exit_code, 3);
+        assert_eq!(run.outcome, "rolled-back");
+        assert_eq!(run.outputs()[1].1, "a=ecs-svc/a\nb=ecs-svc/b");
+        let md = run.markdown();
+        assert!(md.contains("| a | ✅ completed |"), "{md}");
+        assert!(md.contains("| b | ❌ failed: the circuit breaker"), "{md}");
+        let json = serde_json::to_value(&run).unwrap();
+        assert_eq!(json["services"][1]["outcome"], "rolled-back");
+        assert_eq!(json["services"][1]["exit_code"], 3);
+    }
+}

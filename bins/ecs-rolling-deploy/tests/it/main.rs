@@ -1,0 +1,1 @@
+//! Integration tests of ecs-rolling-deploy (being written).
