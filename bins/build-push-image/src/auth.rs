@@ -43,7 +43,11 @@ impl Credentials {
         let decoded = STANDARD.decode(token.trim()).map_err(|_| Error::BadToken)?;
         let text = String::from_utf8(decoded).map_err(|_| Error::BadToken)?;
         let (user, password) = text.split_once(':').ok_or(Error::BadToken)?;
-        Ok(Credentials::new(user.to_owned(), password.to_owned(), actions))
+        Ok(Credentials::new(
+            user.to_owned(),
+            password.to_owned(),
+            actions,
+        ))
     }
 
     /// The password.
@@ -92,17 +96,12 @@ impl AuthDir {
         let mut config = serde_json::Map::new();
         let mut auths = serde_json::Map::new();
         if let Some(credentials) = credentials {
-            let auth = STANDARD.encode(format!(
-                "{}:{}",
-                credentials.username, credentials.password
-            ));
+            let auth =
+                STANDARD.encode(format!("{}:{}", credentials.username, credentials.password));
             auths.insert(registry.to_owned(), serde_json::json!({ "auth": auth }));
         }
         config.insert("auths".into(), serde_json::Value::Object(auths));
-        if let Some(context) = user_config
-            .as_deref()
-            .and_then(current_context)
-        {
+        if let Some(context) = user_config.as_deref().and_then(current_context) {
             config.insert("currentContext".into(), serde_json::Value::String(context));
         }
         let path = dir.path().join("config.json");
@@ -150,10 +149,7 @@ fn user_docker_config() -> Option<PathBuf> {
 fn current_context(dir: &Path) -> Option<String> {
     let text = fs::read_to_string(dir.join("config.json")).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value
-        .get("currentContext")?
-        .as_str()
-        .map(str::to_owned)
+    value.get("currentContext")?.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -177,8 +173,8 @@ mod tests {
     fn the_auth_dir_is_private_and_goes_away() {
         let parent = tempfile::tempdir().unwrap();
         let credentials = Credentials::new("AWS".into(), "pw".into(), &Actions::disabled());
-        let auth = AuthDir::create(Some(parent.path()), "127.0.0.1:5000", Some(&credentials))
-            .unwrap();
+        let auth =
+            AuthDir::create(Some(parent.path()), "127.0.0.1:5000", Some(&credentials)).unwrap();
         let dir = auth.docker_config().to_path_buf();
         let mode = fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);

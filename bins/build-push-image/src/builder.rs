@@ -189,9 +189,12 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
             .map(|image| {
                 let mut args: Vec<OsString> = prefix.iter().map(OsString::from).collect();
                 args.extend(extra.iter().cloned());
-                args.push(image.into());
                 if remote {
+                    // Built once under the first name, pushed under each.
+                    args.push(spec.images[0].clone().into());
                     args.push(format!("docker://{image}").into());
+                } else {
+                    args.push(image.into());
                 }
                 step(
                     name,
@@ -240,12 +243,7 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
             let mut steps = vec![step(&format!("{tool} build"), args, Vec::new())];
             let mut extra = authfile();
             extra.extend(tls());
-            steps.extend(push_each(
-                &format!("{tool} push"),
-                &["push"],
-                extra,
-                builder.kind == Kind::Buildah,
-            ));
+            steps.extend(push_each(&format!("{tool} push"), &["push"], extra, true));
             steps
         }
     }

@@ -46,7 +46,12 @@ pub struct Args {
     pub service: Option<String>,
 
     /// Environment the repository name is resolved for
-    #[arg(long, env = "PORTFOLIO_CI_ENV", default_value = "dev", value_name = "ENV")]
+    #[arg(
+        long,
+        env = "PORTFOLIO_CI_ENV",
+        default_value = "dev",
+        value_name = "ENV"
+    )]
     pub env: String,
 
     /// ECR repository [default: from --service and portfolio-ci.yaml]
@@ -120,7 +125,12 @@ pub struct Args {
 
     /// Scan gate (ECR): wait for the scan of the pushed digest and exit 3
     /// when it finds anything at or above this severity
-    #[arg(long, env = "PORTFOLIO_CI_FAIL_ON_SEVERITY", value_enum, value_name = "SEVERITY")]
+    #[arg(
+        long,
+        env = "PORTFOLIO_CI_FAIL_ON_SEVERITY",
+        value_enum,
+        value_name = "SEVERITY"
+    )]
     pub fail_on_severity: Option<Severity>,
 
     /// How long the scan gate waits for the scan to complete

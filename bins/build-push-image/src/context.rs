@@ -70,7 +70,11 @@ enum Entry {
 
 /// Hashes the build: `dockerfile` and the files of `context` that its
 /// `.dockerignore` lets through, plus `inputs`.
-pub fn digest(context: &Path, dockerfile: &Path, inputs: &BuildInputs) -> Result<ContextDigest, Error> {
+pub fn digest(
+    context: &Path,
+    dockerfile: &Path,
+    inputs: &BuildInputs,
+) -> Result<ContextDigest, Error> {
     let read_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Context { path, source }
@@ -123,9 +127,15 @@ pub fn digest(context: &Path, dockerfile: &Path, inputs: &BuildInputs) -> Result
         field(&mut hasher, value.as_bytes());
     }
     field(&mut hasher, b"T");
-    field(&mut hasher, inputs.target.as_deref().unwrap_or("").as_bytes());
+    field(
+        &mut hasher,
+        inputs.target.as_deref().unwrap_or("").as_bytes(),
+    );
     field(&mut hasher, b"P");
-    field(&mut hasher, inputs.platform.as_deref().unwrap_or("").as_bytes());
+    field(
+        &mut hasher,
+        inputs.platform.as_deref().unwrap_or("").as_bytes(),
+    );
     Ok(ContextDigest {
         hex: hex::encode(hasher.finalize()),
         files: files.len(),
@@ -259,6 +269,9 @@ fn entry_path(entry: &Entry) -> &str {
     }
 }
 
+/// A file hashed by a worker: its index, digest and size.
+type Hashed = (usize, [u8; 32], u64);
+
 /// SHA-256 of each file, in order, computed by one worker per core; and
 /// the total number of bytes.
 pub fn hash_files(files: &[PathBuf]) -> Result<(Vec<[u8; 32]>, u64), Error> {
@@ -266,7 +279,7 @@ pub fn hash_files(files: &[PathBuf]) -> Result<(Vec<[u8; 32]>, u64), Error> {
         .map_or(1, usize::from)
         .min(files.len().max(1));
     let next = AtomicUsize::new(0);
-    let results: Vec<Result<Vec<(usize, [u8; 32], u64)>, Error>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<Hashed>, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {

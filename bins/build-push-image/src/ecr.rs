@@ -25,7 +25,10 @@ pub async fn registry_host(sts: &aws_sdk_sts::Client, region: &str) -> Result<St
 }
 
 /// Registry credentials from ECR GetAuthorizationToken, password masked.
-pub async fn credentials(ecr: &aws_sdk_ecr::Client, actions: &Actions) -> Result<Credentials, Error> {
+pub async fn credentials(
+    ecr: &aws_sdk_ecr::Client,
+    actions: &Actions,
+) -> Result<Credentials, Error> {
     let response = ecr
         .get_authorization_token()
         .send()

@@ -66,7 +66,9 @@ pub fn public_url(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
             format!("{scheme}://{host}/{path}")
                 .trim_end_matches('/')
                 .to_owned()
@@ -89,6 +91,9 @@ mod tests {
             public_url("https://x-access-token:secret@github.com/org/app.git"),
             "https://github.com/org/app"
         );
-        assert_eq!(public_url("https://github.com/org/app"), "https://github.com/org/app");
+        assert_eq!(
+            public_url("https://github.com/org/app"),
+            "https://github.com/org/app"
+        );
     }
 }

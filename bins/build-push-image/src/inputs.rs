@@ -54,7 +54,10 @@ pub fn resolve(args: &Args, config: &Config) -> Result<Inputs, Error> {
     if !context.is_dir() {
         return Err(InvalidInput::new(
             "--context",
-            format!("{} is not a directory: expected the build context", context.display()),
+            format!(
+                "{} is not a directory: expected the build context",
+                context.display()
+            ),
         )
         .into());
     }
@@ -66,7 +69,10 @@ pub fn resolve(args: &Args, config: &Config) -> Result<Inputs, Error> {
     if !dockerfile.is_file() {
         return Err(InvalidInput::new(
             "--file",
-            format!("{} does not exist: expected a Dockerfile", dockerfile.display()),
+            format!(
+                "{} does not exist: expected a Dockerfile",
+                dockerfile.display()
+            ),
         )
         .into());
     }
@@ -138,7 +144,9 @@ fn check_repository(name: &str) -> Result<(), InvalidInput> {
     } else {
         Err(InvalidInput::new(
             "--repository",
-            format!("'{name}' is not a repository name: expected lowercase letters, digits and ._-/"),
+            format!(
+                "'{name}' is not a repository name: expected lowercase letters, digits and ._-/"
+            ),
         ))
     }
 }
@@ -155,7 +163,12 @@ mod tests {
     fn build_args_take_values_inline_or_from_the_environment() {
         let lookup = |key: &str| (key == "FROM_ENV").then(|| "e".to_owned());
         let args = build_args(
-            &["A=1".into(), "FROM_ENV".into(), "UNSET".into(), "B=x=y".into()],
+            &[
+                "A=1".into(),
+                "FROM_ENV".into(),
+                "UNSET".into(),
+                "B=x=y".into(),
+            ],
             lookup,
         )
         .unwrap();
@@ -167,7 +180,10 @@ mod tests {
                 ("B".into(), "x=y".into())
             ]
         );
-        assert_eq!(build_args(&["=1".into()], lookup).unwrap_err().field, "--build-arg");
+        assert_eq!(
+            build_args(&["=1".into()], lookup).unwrap_err().field,
+            "--build-arg"
+        );
     }
 
     #[test]

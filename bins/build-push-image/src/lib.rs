@@ -76,9 +76,10 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
         inputs.dockerfile.clone(),
         inputs.build.clone(),
     );
-    let digest = tokio::task::spawn_blocking(move || context::digest(&context_dir, &dockerfile, &build))
-        .await
-        .map_err(|err| Error::io("hashing the build context")(std::io::Error::other(err)))??;
+    let digest =
+        tokio::task::spawn_blocking(move || context::digest(&context_dir, &dockerfile, &build))
+            .await
+            .map_err(|err| Error::io("hashing the build context")(std::io::Error::other(err)))??;
     let context_tag = digest.tag();
     progress.line(&format!(
         "context {}: {} files, {} bytes -> {context_tag}",
@@ -123,15 +124,20 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
         }
         None => {
             refuse_immutable(&inputs, &target, &current, None)?;
-            let name = build_and_push(args, &inputs, &target, &registry, &git, &tags, actions, progress)
-                .await?;
-            let digest = registry.digest(&context_tag).await?.ok_or_else(|| Error::Registry {
-                registry: target.registry.clone(),
-                action: format!("read {context_tag} after the push"),
-                source: oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
-                    context_tag.clone(),
-                ),
-            })?;
+            let name = build_and_push(
+                args, &inputs, &target, &registry, &git, &tags, actions, progress,
+            )
+            .await?;
+            let digest = registry
+                .digest(&context_tag)
+                .await?
+                .ok_or_else(|| Error::Registry {
+                    registry: target.registry.clone(),
+                    action: format!("read {context_tag} after the push"),
+                    source: oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
+                        context_tag.clone(),
+                    ),
+                })?;
             (digest, true, tags.clone(), Some(name))
         }
     };
@@ -173,7 +179,11 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
             &format!(
                 "scan of {} found {} at or above the threshold",
                 outcome.digest,
-                outcome.scan.as_ref().map(|s| s.counts_line()).unwrap_or_default()
+                outcome
+                    .scan
+                    .as_ref()
+                    .map(|s| s.counts_line())
+                    .unwrap_or_default()
             ),
             None,
         );
@@ -209,7 +219,9 @@ async fn connect(
             progress.status("asking STS for the account");
             let region = sdk
                 .region()
-                .map_or(portfolio_core::aws::FALLBACK_REGION.to_owned(), |r| r.to_string());
+                .map_or(portfolio_core::aws::FALLBACK_REGION.to_owned(), |r| {
+                    r.to_string()
+                });
             ecr::registry_host(&aws_sdk_sts::Client::new(sdk), &region).await?
         }
         (None, None) => unreachable_registry()?,
@@ -338,11 +350,18 @@ async fn build_and_push(
     let builder = builder::detect(args.builder).await?;
     if args.provenance && builder.kind != builder::Kind::DockerBuildx {
         actions.warning(
-            &format!("--provenance needs docker buildx; {} builds without it", builder.kind),
+            &format!(
+                "--provenance needs docker buildx; {} builds without it",
+                builder.kind
+            ),
             None,
         );
     }
-    let auth = AuthDir::create(actions.runner_temp(), &target.registry, target.credentials.as_ref())?;
+    let auth = AuthDir::create(
+        actions.runner_temp(),
+        &target.registry,
+        target.credentials.as_ref(),
+    )?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let spec = BuildSpec {
         context: inputs.context.clone(),

@@ -232,6 +232,9 @@ mod tests {
             media_type(br#"{"schemaVersion":2,"manifests":[]}"#),
             MANIFEST_TYPES[1]
         );
-        assert_eq!(media_type(br#"{"schemaVersion":2,"layers":[]}"#), MANIFEST_TYPES[0]);
+        assert_eq!(
+            media_type(br#"{"schemaVersion":2,"layers":[]}"#),
+            MANIFEST_TYPES[0]
+        );
     }
 }

@@ -37,7 +37,6 @@ impl Outcome {
     /// Writes the outputs, the summary, and the result (JSON on stdout or
     /// lines on stderr).
     pub fn publish(&self, actions: &Actions, progress: &Progress, json: bool) -> Result<(), Error> {
-        let write = Error::io("cannot write the step outputs");
         for (name, value) in [
             ("image", self.image.clone()),
             ("digest", self.digest.clone()),
@@ -45,11 +44,13 @@ impl Outcome {
             ("built", self.built.to_string()),
             ("context-tag", self.context_tag.clone()),
         ] {
-            actions.set_output(&name, &value).map_err(Error::io("cannot write the step outputs"))?;
+            actions
+                .set_output(name, &value)
+                .map_err(Error::io("cannot write the step outputs"))?;
         }
         actions
             .append_summary(&self.summary())
-            .map_err(write)?;
+            .map_err(Error::io("cannot write the job summary"))?;
         if let Some(scan) = &self.scan {
             for line in scan_lines(scan) {
                 progress.line(&line);

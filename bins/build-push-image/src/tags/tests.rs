@@ -18,7 +18,10 @@ const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 fn a_semver_tag_gives_sha_full_version_and_major_minor() {
     let tags = compute(&git(Some(SHA), Some("refs/tags/v1.2.3")), false, &[]);
     assert_eq!(tags, ["sha-0123456", "v1.2.3", "v1.2"]);
-    assert_eq!(version(&git(None, Some("refs/tags/v1.2.3"))).as_deref(), Some("1.2.3"));
+    assert_eq!(
+        version(&git(None, Some("refs/tags/v1.2.3"))).as_deref(),
+        Some("1.2.3")
+    );
 }
 
 #[test]
@@ -30,7 +33,11 @@ fn a_prerelease_gets_only_itself() {
 #[test]
 fn branches_and_pull_requests_are_sanitised() {
     assert_eq!(
-        compute(&git(Some(SHA), Some("refs/heads/feature/Login#2")), false, &[]),
+        compute(
+            &git(Some(SHA), Some("refs/heads/feature/Login#2")),
+            false,
+            &[]
+        ),
         ["sha-0123456", "feature-Login-2"]
     );
     assert_eq!(

@@ -1,1 +1,10 @@
-//! Integration tests of build-push-image.
+//! Integration tests: the real binary against moto (STS, ECR), the
+//! distribution registry with htpasswd auth (user AWS, moto's ECR token as
+//! password) and the real builders (buildah, the Docker engine).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod avoidance;
+mod build;
+mod errors;
+mod harness;
+mod secrets;

@@ -1,0 +1,244 @@
+//! A world per test: moto, a registry that takes moto's ECR token, a
+//! private temp tree (TMPDIR, HOME, buildah storage), and a way to run the
+//! tool in it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine;
+use portfolio_testkit::Moto;
+use portfolio_testkit::registry::Registry;
+
+pub const REPO: &str = "portfolio-dev-backend";
+
+pub struct World {
+    pub moto: Moto,
+    pub registry: Registry,
+    pub password: String,
+    pub root: tempfile::TempDir,
+}
+
+/// The result of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// moto's ECR client.
+pub fn ecr(moto: &Moto) -> aws_sdk_ecr::Client {
+    aws_sdk_ecr::Client::new(&block_on(portfolio_testkit::sdk_config(moto.endpoint())))
+}
+
+impl World {
+    /// moto with repository [`REPO`] (`mutability`), and a registry whose
+    /// password is moto's ECR token.
+    pub fn start(mutability: Option<aws_sdk_ecr::types::ImageTagMutability>) -> World {
+        let moto = Moto::start().unwrap();
+        let ecr = ecr(&moto);
+        let token = block_on(ecr.get_authorization_token().send()).unwrap();
+        let token = token.authorization_data()[0].authorization_token().unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .unwrap();
+        let decoded = String::from_utf8(decoded).unwrap();
+        let (user, password) = decoded.split_once(':').unwrap();
+        assert_eq!(user, "AWS");
+        if let Some(mutability) = mutability {
+            block_on(
+                ecr.create_repository()
+                    .repository_name(REPO)
+                    .image_tag_mutability(mutability)
+                    .send(),
+            )
+            .unwrap();
+        }
+        let registry = Registry::start(user, password).unwrap();
+        let root = tempfile::tempdir().unwrap();
+        for dir in ["tmp", "home", "runner", "storage"] {
+            fs::create_dir_all(root.path().join(dir)).unwrap();
+        }
+        fs::write(
+            root.path().join("storage.conf"),
+            format!(
+                "[storage]\ndriver = \"vfs\"\ngraphroot = \"{0}/storage/graph\"\nrunroot = \"{0}/storage/run\"\n",
+                root.path().display()
+            ),
+        )
+        .unwrap();
+        World {
+            moto,
+            registry,
+            password: password.to_owned(),
+            root,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    /// A build context `name` with these files (and a FROM scratch Dockerfile
+    /// unless one is given).
+    pub fn context(&self, name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = self.path(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join("Dockerfile"),
+            "FROM scratch\nARG FLAVOUR=plain\nLABEL flavour=$FLAVOUR\nCOPY . /app/\n",
+        )
+        .unwrap();
+        for (path, text) in files {
+            write(&dir, path, text);
+        }
+        dir
+    }
+
+    /// The tool with this world's environment, and no GitHub variables.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_build-push-image"));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("GITHUB_")
+                || key.starts_with("PORTFOLIO_CI_")
+                || key == "RUNNER_TEMP"
+            {
+                command.env_remove(key);
+            }
+        }
+        command
+            .envs(self.moto.env())
+            .env("TMPDIR", self.path("tmp"))
+            .env("HOME", self.path("home"))
+            .env("CONTAINERS_STORAGE_CONF", self.path("storage.conf"))
+            .env("CI", "true")
+            .env_remove("DOCKER_CONFIG")
+            .current_dir(self.root.path());
+        command
+    }
+
+    /// Builds `context` into [`REPO`] with `builder` and `extra` flags.
+    pub fn build(&self, builder: &str, context: &Path, extra: &[&str]) -> Run {
+        let mut command = self.command();
+        command.args(self.base_args(builder, context)).args(extra);
+        run(&mut command)
+    }
+
+    pub fn base_args(&self, builder: &str, context: &Path) -> Vec<String> {
+        vec![
+            "--registry".into(),
+            self.registry.host(),
+            "--insecure-registry".into(),
+            "--repository".into(),
+            REPO.into(),
+            "--context".into(),
+            context.display().to_string(),
+            "--builder".into(),
+            builder.into(),
+            "--max-attempts".into(),
+            "3".into(),
+            "--json".into(),
+        ]
+    }
+
+    /// The digest the registry reports for `tag` of [`REPO`].
+    pub fn digest(&self, tag: &str) -> Option<String> {
+        self.registry
+            .manifest_digest(REPO, tag, "AWS", &self.password)
+            .unwrap()
+    }
+}
+
+impl Drop for World {
+    /// Removes the images this world's runs left in the Docker engine.
+    fn drop(&mut self) {
+        let host = self.registry.host();
+        let Ok(listing) = Command::new("docker")
+            .args(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
+            .output()
+        else {
+            return;
+        };
+        let ours: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .filter(|image| image.starts_with(&format!("{host}/")))
+            .map(str::to_owned)
+            .collect();
+        if !ours.is_empty() {
+            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+        }
+    }
+}
+
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let full = dir.join(path);
+    fs::create_dir_all(full.parent().unwrap()).unwrap();
+    fs::write(full, text).unwrap();
+}
+
+pub fn run(command: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Every file below `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && fs::read(&path)
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,231 @@
+//! Debian's `docker-registry` (the CNCF distribution registry) on a free
+//! loopback port, with htpasswd basic auth and filesystem storage in a
+//! temporary directory.
+//!
+//! With user `AWS` and moto's ECR token as password it stands in for ECR's
+//! data plane, so the real ECR login flow is exercised. The bcrypt htpasswd
+//! entry is made by `htpasswd -Bin` (apache2-utils), the password passed on
+//! stdin, not on its command line.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::TestkitError;
+use crate::process::{ChildGuard, free_port, wait_for_port};
+
+const PROGRAM: &str = "docker-registry";
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running registry, stopped (and its storage removed) when dropped.
+#[derive(Debug)]
+pub struct Registry {
+    addr: SocketAddr,
+    child: ChildGuard,
+    dir: PathBuf,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.0.kill();
+        let _ = self.child.0.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Registry {
+    /// Starts a registry that accepts only `user` / `password`.
+    pub fn start(user: &str, password: &str) -> Result<Registry, TestkitError> {
+        let io = |program: &str| {
+            let program = program.to_owned();
+            move |source| TestkitError::Io { program, source }
+        };
+        let port = free_port().map_err(io(PROGRAM))?;
+        let dir =
+            std::env::temp_dir().join(format!("testkit-registry-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(io(PROGRAM))?;
+        let htpasswd = htpasswd(user, password)?;
+        std::fs::write(dir.join("htpasswd"), htpasswd).map_err(io(PROGRAM))?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let config = config_yaml(&dir, addr);
+        std::fs::write(dir.join("config.yml"), config).map_err(io(PROGRAM))?;
+        let log = std::fs::File::create(dir.join("registry.log")).map_err(io(PROGRAM))?;
+        let child = Command::new(PROGRAM)
+            .arg("serve")
+            .arg(dir.join("config.yml"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => TestkitError::NotInstalled {
+                    program: PROGRAM.to_owned(),
+                    hint: "apt-get install docker-registry".to_owned(),
+                },
+                _ => io(PROGRAM)(source),
+            })?;
+        let mut guard = ChildGuard(child);
+        if !wait_for_port(addr, &mut guard.0, READY_TIMEOUT) {
+            return Err(TestkitError::NotReady {
+                program: PROGRAM.to_owned(),
+                addr: addr.to_string(),
+                secs: READY_TIMEOUT.as_secs(),
+            });
+        }
+        Ok(Registry {
+            addr,
+            child: guard,
+            dir,
+        })
+    }
+
+    /// `127.0.0.1:PORT`, the registry host of image references.
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// Where the registry keeps its data and log.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The registry's own log (stderr), for failure messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("registry.log")).unwrap_or_default()
+    }
+
+    /// The digest the registry reports for `repository:reference` (the
+    /// `Docker-Content-Digest` header of a manifest HEAD), if it exists.
+    pub fn manifest_digest(
+        &self,
+        repository: &str,
+        reference: &str,
+        user: &str,
+        password: &str,
+    ) -> std::io::Result<Option<String>> {
+        let accept = "application/vnd.oci.image.manifest.v1+json, \
+                      application/vnd.oci.image.index.v1+json, \
+                      application/vnd.docker.distribution.manifest.v2+json, \
+                      application/vnd.docker.distribution.manifest.list.v2+json";
+        let (status, response) = self.request(
+            "HEAD",
+            &format!("/v2/{repository}/manifests/{reference}"),
+            user,
+            password,
+            accept,
+        )?;
+        if status == 404 {
+            return Ok(None);
+        }
+        if status != 200 {
+            return Err(std::io::Error::other(format!("HEAD manifest: {status}")));
+        }
+        Ok(response.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("docker-content-digest")
+                .then(|| value.trim().to_owned())
+        }))
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        user: &str,
+        password: &str,
+        accept: &str,
+    ) -> std::io::Result<(u16, String)> {
+        let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(2))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let credentials = base64(format!("{user}:{password}").as_bytes());
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {credentials}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("not HTTP: {response:.80}")))?;
+        Ok((status, response))
+    }
+}
+
+/// A bcrypt htpasswd line from `htpasswd -Bin`.
+fn htpasswd(user: &str, password: &str) -> Result<String, TestkitError> {
+    let io = |source| TestkitError::Io {
+        program: "htpasswd".to_owned(),
+        source,
+    };
+    let mut child = Command::new("htpasswd")
+        .args(["-Bin", user])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => TestkitError::NotInstalled {
+                program: "htpasswd".to_owned(),
+                hint: "apt-get install apache2-utils".to_owned(),
+            },
+            _ => io(source),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(password.as_bytes()).map_err(io)?;
+    }
+    let output = child.wait_with_output().map_err(io)?;
+    if !output.status.success() {
+        return Err(io(std::io::Error::other("htpasswd failed")));
+    }
+    String::from_utf8(output.stdout).map_err(|e| io(std::io::Error::other(e)))
+}
+
+fn config_yaml(dir: &Path, addr: SocketAddr) -> String {
+    let data: PathBuf = dir.join("data");
+    format!(
+        "version: 0.1\n\
+         log:\n  level: warn\n\
+         storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n\
+         http:\n  addr: {addr}\n  secret: testkit-registry\n\
+         auth:\n  htpasswd:\n    realm: testkit\n    path: {htpasswd}\n",
+        data = data.display(),
+        htpasswd = dir.join("htpasswd").display(),
+    )
+}
+
+/// Standard base64 (for the Authorization header), without a dependency.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(super::base64(b"AWS:pw"), "QVdTOnB3");
+        assert_eq!(super::base64(b"ab"), "YWI=");
+        assert_eq!(super::base64(b"a"), "YQ==");
+    }
+}
