@@ -195,7 +195,7 @@ async fn task_definitions_round_trip_with_tags() {
         .send()
         .await
         .unwrap();
-    assert_eq!(list.task_definition_arns(), [arn.clone()]);
+    assert_eq!(list.task_definition_arns(), std::slice::from_ref(&arn));
     ecs.deregister_task_definition()
         .task_definition(&arn)
         .send()
