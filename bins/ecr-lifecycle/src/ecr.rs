@@ -167,31 +167,32 @@ impl Ecr {
                 .send()
                 .await
                 .map_err(|err| Error::aws("ecr:BatchDeleteImage", repository, &err))?;
-            let mut deleted: Vec<String> = output
-                .image_ids()
+            let failures: Vec<DeleteFailure> = output
+                .failures()
                 .iter()
-                .filter_map(|id| id.image_digest().map(str::to_owned))
+                .map(|failure| DeleteFailure {
+                    digest: failure
+                        .image_id()
+                        .and_then(|id| id.image_digest())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    code: failure
+                        .failure_code()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    reason: failure.failure_reason().unwrap_or_default().to_owned(),
+                })
                 .collect();
-            // One id per tag comes back for a multi-tagged image.
-            deleted.sort_unstable();
-            deleted.dedup();
-            deletion.deleted.extend(deleted);
-            deletion
-                .failures
-                .extend(output.failures().iter().map(|failure| {
-                    DeleteFailure {
-                        digest: failure
-                            .image_id()
-                            .and_then(|id| id.image_digest())
-                            .unwrap_or_default()
-                            .to_owned(),
-                        code: failure
-                            .failure_code()
-                            .map(|c| c.as_str().to_owned())
-                            .unwrap_or_default(),
-                        reason: failure.failure_reason().unwrap_or_default().to_owned(),
-                    }
-                }));
+            // Every id asked for is either deleted or listed as a failure.
+            // (The response's imageIds are not used: moto lists none for
+            // untagged images.)
+            deletion.deleted.extend(
+                chunk
+                    .iter()
+                    .filter(|digest| !failures.iter().any(|f| &f.digest == *digest))
+                    .cloned(),
+            );
+            deletion.failures.extend(failures);
         }
         Ok(deletion)
     }

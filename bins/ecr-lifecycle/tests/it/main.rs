@@ -1,1 +1,8 @@
-fn main() {}
+//! Integration tests: the real ecr-lifecycle binary against moto_server
+//! (ECR) and ecs-sim (ECS) on free loopback ports, and offline snapshots.
+
+mod harness;
+mod lint;
+mod moto;
+mod offline;
+mod protection;

@@ -1,0 +1,159 @@
+//! `preview --images-json`: the describe-images JSON of the AWS CLI,
+//! evaluated offline with no AWS call.
+
+use serde_json::json;
+
+use crate::harness::{listed, run, write};
+
+#[test]
+fn offline_preview_reports_expirations_and_makes_no_aws_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut details = Vec::new();
+    for i in 0..12 {
+        details.push(json!({
+            "registryId": "123456789012",
+            "repositoryName": "portfolio-dev-backend",
+            "imageDigest": format!("sha256:{i:064}"),
+            "imageTags": [format!("v1.{i}")],
+            "imageSizeInBytes": 1_000_000,
+            "imagePushedAt": format!("2025-05-{:02}T10:00:00+00:00", i + 1),
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+        }));
+    }
+    // Untagged: one old (epoch seconds, as with cli_timestamp_format=none), one new.
+    details.push(json!({"imageDigest": "sha256:old-untagged", "imagePushedAt": 1_746_000_000.5, "imageSizeInBytes": 10}));
+    details.push(
+        json!({"imageDigest": "sha256:new-untagged", "imagePushedAt": "2025-05-30T00:00:00Z"}),
+    );
+    // A signature of the oldest tagged image: goes with its subject, never alone.
+    details.push(json!({"imageDigest": "sha256:signature", "imagePushedAt": "2025-01-01T00:00:00Z", "subjectManifestDigest": format!("sha256:{:064}", 0)}));
+    let snapshot = write(
+        dir.path(),
+        "images.json",
+        &json!({"imageDetails": details}).to_string(),
+    );
+    // Any AWS call would fail: the endpoint is a closed port.
+    let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
+    let out = run(
+        dir.path(),
+        &env,
+        &[
+            "preview",
+            "--images-json",
+            snapshot.to_str().unwrap(),
+            "--now",
+            "2025-06-01T00:00:00Z",
+            "--json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(
+        listed(&json, "expire"),
+        [
+            format!("sha256:{:064}", 0),
+            format!("sha256:{:064}", 1),
+            "sha256:old-untagged".to_owned(),
+        ]
+    );
+    assert_eq!(listed(&json, "protected"), ["sha256:signature"]);
+    assert!(
+        json["protected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("referrer")
+    );
+    assert_eq!(json["apiCalls"], json!({}));
+    assert_eq!(json["rules"][0]["acted"], 2);
+    assert_eq!(json["rules"][1]["acted"], 1);
+    assert_eq!(json["bytesFreed"], 2_000_010);
+    // Oldest first: the untagged image, then the two oldest v1.x.
+    assert_eq!(json["expire"][0]["imageDigest"], "sha256:old-untagged");
+    let first = &json["expire"][1];
+    assert_eq!(first["imageDigest"], format!("sha256:{:064}", 0));
+    assert_eq!(first["rulePriority"], 1);
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .contains("number 12 of 12"),
+        "{first}"
+    );
+}
+
+#[test]
+fn offline_preview_writes_outputs_and_summary_under_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = write(
+        dir.path(),
+        "images.json",
+        r#"{"imageDetails":[{"imageDigest":"sha256:a","imagePushedAt":"2025-01-01T00:00:00Z","imageSizeInBytes":2048}]}"#,
+    );
+    let output = dir.path().join("output");
+    let summary = dir.path().join("summary");
+    let env = [
+        ("GITHUB_ACTIONS", "true".to_owned()),
+        ("GITHUB_OUTPUT", output.display().to_string()),
+        ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
+    ];
+    let out = run(
+        dir.path(),
+        &env,
+        &[
+            "preview",
+            "--images-json",
+            snapshot.to_str().unwrap(),
+            "--now",
+            "2025-06-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let outputs = std::fs::read_to_string(output).unwrap();
+    assert!(outputs.contains("expire-count=1\n"), "{outputs}");
+    assert!(outputs.contains("bytes-freed=2048\n"), "{outputs}");
+    assert!(
+        outputs.contains("rule-counts={\"1\":0,\"2\":1}\n"),
+        "{outputs}"
+    );
+    let markdown = std::fs::read_to_string(summary).unwrap();
+    assert!(
+        markdown.contains(
+            "| 2 | Expire untagged images 7 days after push | expire | 1 | 1 | 0 | 2.0 KiB |"
+        ),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn bad_now_and_bad_snapshot_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = write(
+        dir.path(),
+        "images.json",
+        r#"{"imageDetails":[{"imageDigest":"sha256:a","imagePushedAt":"yesterday"}]}"#,
+    );
+    let out = run(
+        dir.path(),
+        &[],
+        &["preview", "--images-json", snapshot.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("imageDetails[0].imagePushedAt"),
+        "{}",
+        out.stderr
+    );
+    let out = run(
+        dir.path(),
+        &[],
+        &[
+            "preview",
+            "--images-json",
+            snapshot.to_str().unwrap(),
+            "--now",
+            "soon",
+        ],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("--now"), "{}", out.stderr);
+}
