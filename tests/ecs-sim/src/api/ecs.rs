@@ -25,7 +25,7 @@ pub fn call(model: &mut Model, c: &Call, op: &str, body: &Value) -> Result<Value
     let p = Params(body);
     match op {
         "CreateCluster" => create_cluster(model, c, p),
-        "DescribeClusters" => describe_clusters(model, p),
+        "DescribeClusters" => describe_clusters(model, c, p),
         "RegisterTaskDefinition" => register_task_definition(model, c, p),
         "DescribeTaskDefinition" => describe_task_definition(model, p),
         "DeregisterTaskDefinition" => deregister_task_definition(model, c, p),
@@ -72,7 +72,7 @@ fn create_cluster(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, A
     Ok(json!({"cluster": render::cluster(cluster, Some(tags_of(model, &arn)))}))
 }
 
-fn describe_clusters(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
+fn describe_clusters(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
     let mut names = p.strings("clusters");
     if names.is_empty() {
         names.push("default");
@@ -83,7 +83,7 @@ fn describe_clusters(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
         match model.cluster(Some(n)) {
             Ok(cl) => clusters.push(render::cluster(cl, with_tags.then(|| tags_of(model, &cl.arn)))),
             Err(_) => failures.push(json!({
-                "arn": if n.starts_with("arn:") { n.to_owned() } else { format!("arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/{n}") },
+                "arn": if n.starts_with("arn:") { n.to_owned() } else { format!("arn:aws:ecs:{}:{ACCOUNT}:cluster/{n}", c.region) },
                 "reason": "MISSING",
             })),
         }

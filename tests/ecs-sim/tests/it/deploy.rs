@@ -229,3 +229,63 @@ async fn desired_count_change_scales_without_new_deployment() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn stopped_task_is_replaced_and_arns_use_the_signing_region() {
+    let sim = sim();
+    let conf = aws_sdk_ecs::Config::builder()
+        .behavior_version(aws_sdk_ecs::config::BehaviorVersion::latest())
+        .region(aws_sdk_ecs::config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(sim.endpoint())
+        .build();
+    let ecs = aws_sdk_ecs::Client::from_conf(conf);
+    let rev1 = register(&ecs, "eu", "healthy").await;
+    assert!(rev1.starts_with("arn:aws:ecs:eu-west-1:123456789012:task-definition/eu:1"));
+    let first = stable_service(&ecs, "eu", "api", &rev1, true).await;
+    assert!(
+        first
+            .service_arn()
+            .unwrap()
+            .starts_with("arn:aws:ecs:eu-west-1:")
+    );
+    let id = first.deployments()[0].id().unwrap().to_owned();
+    let running = tasks_of(&ecs, "eu", &id, DesiredStatus::Running).await;
+    let victim = running[0].task_arn().unwrap().to_owned();
+    assert!(victim.starts_with("arn:aws:ecs:eu-west-1:123456789012:task/eu/"));
+    let stopped = ecs
+        .stop_task()
+        .cluster("eu")
+        .task(&victim)
+        .reason("testing")
+        .send()
+        .await
+        .unwrap()
+        .task
+        .unwrap();
+    assert_eq!(stopped.desired_status(), Some("STOPPED"));
+    assert_eq!(
+        stopped.stop_code(),
+        Some(&aws_sdk_ecs::types::TaskStopCode::UserInitiated)
+    );
+    assert_eq!(stopped.stopped_reason(), Some("testing"));
+    let back = wait_service(&ecs, "eu", "api", "the task is replaced", |s| {
+        s.running_count() == 2
+            && messages(s)[0].ends_with("has reached a steady state.")
+            && messages(s)
+                .iter()
+                .filter(|m| m.contains("has reached a steady state."))
+                .count()
+                == 2
+    })
+    .await;
+    assert_eq!(back.deployments().len(), 1);
+    let now_running = tasks_of(&ecs, "eu", &id, DesiredStatus::Running).await;
+    assert!(
+        now_running
+            .iter()
+            .all(|t| t.task_arn() != Some(victim.as_str()))
+    );
+}
