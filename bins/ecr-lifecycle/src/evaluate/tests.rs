@@ -356,7 +356,7 @@ fn arb_policy() -> impl Strategy<Value = Policy> {
         let mut seen_untagged = false;
         specs.retain(|(s, _)| {
             let untagged = s.contains("untagged");
-            let keep = !(untagged && seen_untagged) && !s.contains("\"any\"");
+            let keep = !(s.contains("\"any\"") || untagged && seen_untagged);
             seen_untagged |= untagged;
             keep
         });

@@ -251,11 +251,7 @@ fn invalid_policies_name_rule_and_field() {
         (
             format!(
                 r#"{{"rules":[{}]}}"#,
-                vec![tagged(&format!(
-                    r#""tagPrefixList":["{}"],"#,
-                    "x".repeat(31_000)
-                ))]
-                .join(",")
+                tagged(&format!(r#""tagPrefixList":["{}"],"#, "x".repeat(31_000)))
             ),
             ".",
             "at most 30720",
