@@ -15,6 +15,7 @@ pub mod integrity;
 pub mod lock;
 pub mod render;
 pub mod report;
+pub mod secrets;
 pub mod summary;
 pub mod ui;
 

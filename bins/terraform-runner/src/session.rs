@@ -78,14 +78,19 @@ impl Session {
         })
     }
 
-    /// The masked summary of a plan file (`terraform show -json`).
+    /// The masked summary of a plan file (`terraform show -json`). Its
+    /// sensitive values are masked in the Actions log from here on.
     pub async fn summarize(&self, file: &Path) -> Result<PlanSummary, RunnerError> {
         let file = file.display().to_string();
         let json = self.terraform.capture_ok(&["show", "-json", &file]).await?;
-        summary::summarize(&json).map_err(|e| RunnerError::Output {
+        let analysis = summary::analyze(&json).map_err(|e| RunnerError::Output {
             command: "show -json".into(),
             reason: e.to_string(),
-        })
+        })?;
+        for secret in analysis.secrets.strings() {
+            self.reporter.actions().mask(secret);
+        }
+        Ok(analysis.summary)
     }
 
     /// Refuses a plan made against another state than the current one (exit 3).

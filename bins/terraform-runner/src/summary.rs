@@ -1,15 +1,18 @@
 //! The summary of a plan, from `terraform show -json PLAN`: counts,
 //! resources by action, changed attributes and output changes.
 //!
-//! Only `resource_changes` and `output_changes` are read; `variables` and
-//! `prior_state`, which hold sensitive values in clear, are skipped unread.
 //! Every value that leaves this module went through [`mask`], which
-//! replaces what `before_sensitive`/`after_sensitive` mark as sensitive.
+//! replaces what `before_sensitive`/`after_sensitive` mark as sensitive, and
+//! then through [`Secrets::redact`], which catches the copies of sensitive
+//! values that terraform leaves unmarked. `variables` and `prior_state`,
+//! which hold sensitive values in clear, are read only to collect them.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::secrets::Secrets;
 
 /// Shown instead of a sensitive value.
 pub const SENSITIVE: &str = "(sensitive value)";
@@ -187,6 +190,83 @@ struct Plan {
     resource_changes: Vec<RawResourceChange>,
     #[serde(default)]
     output_changes: BTreeMap<String, RawChange>,
+    #[serde(default)]
+    variables: BTreeMap<String, RawVariable>,
+    #[serde(default)]
+    configuration: RawConfiguration,
+    #[serde(default)]
+    prior_state: Option<RawState>,
+}
+
+#[derive(Deserialize)]
+struct RawVariable {
+    #[serde(default)]
+    value: Value,
+}
+
+#[derive(Deserialize, Default)]
+struct RawConfiguration {
+    #[serde(default)]
+    root_module: RawConfigModule,
+}
+
+#[derive(Deserialize, Default)]
+struct RawConfigModule {
+    #[serde(default)]
+    variables: BTreeMap<String, RawVariableConfig>,
+}
+
+#[derive(Deserialize)]
+struct RawVariableConfig {
+    #[serde(default)]
+    sensitive: bool,
+}
+
+#[derive(Deserialize)]
+struct RawState {
+    #[serde(default)]
+    values: RawStateValues,
+}
+
+#[derive(Deserialize, Default)]
+struct RawStateValues {
+    #[serde(default)]
+    outputs: BTreeMap<String, RawStateOutput>,
+    #[serde(default)]
+    root_module: RawStateModule,
+}
+
+#[derive(Deserialize)]
+struct RawStateOutput {
+    #[serde(default)]
+    sensitive: bool,
+    #[serde(default)]
+    value: Value,
+}
+
+#[derive(Deserialize, Default)]
+struct RawStateModule {
+    #[serde(default)]
+    resources: Vec<RawStateResource>,
+    #[serde(default)]
+    child_modules: Vec<RawStateModule>,
+}
+
+#[derive(Deserialize)]
+struct RawStateResource {
+    #[serde(default)]
+    values: Value,
+    #[serde(default)]
+    sensitive_values: Value,
+}
+
+/// A plan's summary and the sensitive values found in it.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The masked summary.
+    pub summary: PlanSummary,
+    /// Every sensitive value of the plan (never print these).
+    pub secrets: Secrets,
 }
 
 #[derive(Deserialize)]
@@ -212,7 +292,14 @@ struct RawChange {
 
 /// Summarises the JSON of `terraform show -json PLAN`.
 pub fn summarize(plan_json: &[u8]) -> Result<PlanSummary, serde_json::Error> {
+    analyze(plan_json).map(|a| a.summary)
+}
+
+/// Summarises the JSON of `terraform show -json PLAN` and collects its
+/// sensitive values.
+pub fn analyze(plan_json: &[u8]) -> Result<Analysis, serde_json::Error> {
     let plan: Plan = serde_json::from_slice(plan_json)?;
+    let secrets = collect_secrets(&plan);
     let mut summary = PlanSummary::default();
     for raw in plan.resource_changes {
         let action = Action::from_actions(&raw.change.actions);
@@ -220,10 +307,15 @@ pub fn summarize(plan_json: &[u8]) -> Result<PlanSummary, serde_json::Error> {
             continue;
         }
         summary.counts.count(action);
+        let mut attributes = attribute_changes(&raw.change, action);
+        for attr in &mut attributes {
+            attr.before = attr.before.take().map(|v| secrets.redact(v));
+            attr.after = attr.after.take().map(|v| secrets.redact(v));
+        }
         summary.resources.push(ResourceChange {
             address: raw.address,
             action,
-            attributes: attribute_changes(&raw.change, action),
+            attributes,
         });
     }
     summary
@@ -239,12 +331,46 @@ pub fn summarize(plan_json: &[u8]) -> Result<PlanSummary, serde_json::Error> {
             name,
             action,
             sensitive,
-            before: present(&raw.before).map(|v| mask(v, &raw.before_sensitive)),
-            after: shown_after(&raw.after, &raw.after_unknown, &raw.after_sensitive),
+            before: present(&raw.before).map(|v| secrets.redact(mask(v, &raw.before_sensitive))),
+            after: shown_after(&raw.after, &raw.after_unknown, &raw.after_sensitive)
+                .map(|v| secrets.redact(v)),
         });
     }
     summary.has_changes = !summary.resources.is_empty() || !summary.outputs.is_empty();
-    Ok(summary)
+    Ok(Analysis { summary, secrets })
+}
+
+fn collect_secrets(plan: &Plan) -> Secrets {
+    let mut secrets = Secrets::default();
+    for (name, config) in &plan.configuration.root_module.variables {
+        if config.sensitive
+            && let Some(variable) = plan.variables.get(name)
+        {
+            secrets.collect_all(&variable.value);
+        }
+    }
+    for raw in &plan.resource_changes {
+        let change = &raw.change;
+        secrets.collect_marked(&change.before, &change.before_sensitive);
+        secrets.collect_marked(&change.after, &change.after_sensitive);
+    }
+    for change in plan.output_changes.values() {
+        secrets.collect_marked(&change.before, &change.before_sensitive);
+        secrets.collect_marked(&change.after, &change.after_sensitive);
+    }
+    if let Some(state) = &plan.prior_state {
+        for output in state.values.outputs.values().filter(|o| o.sensitive) {
+            secrets.collect_all(&output.value);
+        }
+        let mut modules = vec![&state.values.root_module];
+        while let Some(module) = modules.pop() {
+            for resource in &module.resources {
+                secrets.collect_marked(&resource.values, &resource.sensitive_values);
+            }
+            modules.extend(&module.child_modules);
+        }
+    }
+    secrets
 }
 
 fn attribute_changes(change: &RawChange, action: Action) -> Vec<AttributeChange> {

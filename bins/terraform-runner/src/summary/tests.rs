@@ -229,3 +229,30 @@ proptest! {
         prop_assert_eq!(mask(&value, &json!(true)), json!(SENSITIVE));
     }
 }
+
+/// terraform leaves the `output` copy of a sensitive `input` unmarked.
+#[test]
+fn unmarked_copies_are_redacted() {
+    let plan = json!({
+        "variables": {"db_password": {"value": "rotated-pw"}, "region": {"value": "us-east-1"}},
+        "configuration": {"root_module": {"variables": {
+            "db_password": {"sensitive": true}, "region": {}
+        }}},
+        "resource_changes": [{"address": "terraform_data.database", "change": {
+            "actions": ["update"],
+            "before": {"id": "1", "input": {"password": "old-pw", "user": "app"},
+                       "output": {"password": "old-pw", "user": "app"}},
+            "after": {"id": "1", "input": {"password": "rotated-pw", "user": "app"}},
+            "after_unknown": {"input": {}, "output": true},
+            "before_sensitive": {"input": {"password": true}, "output": {}},
+            "after_sensitive": {"input": {"password": true}, "output": {}}
+        }}]
+    });
+    let analysis = analyze(plan.to_string().as_bytes()).unwrap();
+    let text = serde_json::to_string(&analysis.summary).unwrap();
+    assert!(!text.contains("old-pw"), "{text}");
+    assert!(!text.contains("rotated-pw"), "{text}");
+    assert!(text.contains("\"user\":\"app\""), "{text}");
+    let secrets: Vec<_> = analysis.secrets.strings().collect();
+    assert_eq!(secrets, ["old-pw", "rotated-pw"]);
+}

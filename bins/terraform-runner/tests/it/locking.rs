@@ -1,0 +1,106 @@
+//! State locking with the S3 lock file: a second apply meets the lock
+//! (exit 4 with the lock info), and a signal stops terraform cleanly.
+
+use std::process::Command;
+
+use crate::harness::{Background, Stack};
+
+/// A var file whose release step waits until `gate` exists.
+fn gated(stack: &Stack, gate: &str) -> String {
+    let gate = stack.path(gate);
+    stack.var_file(
+        "gated.tfvars",
+        &format!(
+            "environment = \"dev\"\nrevision = \"gated\"\nrelease_command = \"until [ -e '{}' ]; do sleep 0.1; done\"\n",
+            gate.display()
+        ),
+    )
+}
+
+#[test]
+fn concurrent_apply_fails_with_lock_info() {
+    let stack = Stack::new();
+    let vars = gated(&stack, "go");
+    let mut first = Background::start(stack.command(&[
+        "apply",
+        "--env",
+        "dev",
+        "--var-file",
+        &vars,
+        "--auto-approve",
+    ]));
+    first.wait_for_line("terraform_data.release: Creating...");
+    assert!(stack.locked("dev"));
+
+    let second = stack.run(&[
+        "apply",
+        "--env",
+        "dev",
+        "--auto-approve",
+        "--lock-timeout",
+        "0s",
+    ]);
+    let second = second.expect(4);
+    let err = second.stderr();
+    assert!(err.contains("the state is locked by someone else"), "{err}");
+    for field in [
+        "ID:",
+        "Path:",
+        "Operation: OperationTypeApply",
+        "Who:",
+        "Created:",
+    ] {
+        assert!(err.contains(field), "lock info lacks {field}: {err}");
+    }
+    assert!(err.contains("force-unlock"), "{err}");
+
+    std::fs::write(stack.path("go"), "").unwrap();
+    let (code, log) = first.finish();
+    assert_eq!(code, 0, "{log}");
+    assert!(!stack.locked("dev"));
+    let resources = stack.resources("dev");
+    assert_eq!(resources.len(), 14, "state intact: {resources:?}");
+    stack
+        .run(&["plan", "--env", "dev", "--var-file", &vars, "--json"])
+        .expect(0);
+}
+
+#[test]
+fn sigterm_stops_terraform_and_releases_the_lock() {
+    let stack = Stack::new();
+    let slow = stack.var_file(
+        "slow.tfvars",
+        "environment = \"dev\"\nrevision = \"slow\"\nrelease_command = \"sleep 600\"\n",
+    );
+    let mut run = Background::start(stack.command(&[
+        "apply",
+        "--env",
+        "dev",
+        "--var-file",
+        &slow,
+        "--auto-approve",
+    ]));
+    run.wait_for_line("terraform_data.release: Creating...");
+    assert!(stack.locked("dev"));
+    let pid = run.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let (code, log) = run.finish();
+    assert_eq!(code, 130, "{log}");
+    assert!(log.contains("stopping terraform gracefully"), "{log}");
+    assert!(log.contains("interrupted by SIGTERM"), "{log}");
+
+    assert!(!stack.locked("dev"), "the lock was left behind");
+    let state = stack.state("dev").expect("state saved");
+    assert!(!state["lineage"].as_str().unwrap().is_empty());
+    let saved = stack.resources("dev");
+    assert!(
+        saved.contains(&"terraform_data.cluster".to_owned()),
+        "{saved:?}"
+    );
+
+    stack
+        .run(&["apply", "--env", "dev", "--auto-approve"])
+        .expect(0);
+    assert_eq!(stack.resources("dev").len(), 14);
+}

@@ -1,0 +1,91 @@
+//! plan -> apply -> plan (no changes) -> destroy.
+
+use crate::harness::Stack;
+
+#[test]
+fn plan_apply_destroy_round_trip() {
+    let stack = Stack::new();
+    let plan = stack
+        .run(&[
+            "plan",
+            "--env",
+            "dev",
+            "--plan-file",
+            "dev.tfplan",
+            "--json",
+        ])
+        .expect(0);
+    let result = plan.json();
+    assert_eq!(result["has_changes"], true);
+    assert_eq!(result["counts"]["add"], 14);
+    assert_eq!(result["counts"]["destroy"], 0);
+    let sha = result["plan_sha256"].as_str().unwrap().to_owned();
+    let line = std::fs::read_to_string(stack.path("dev.tfplan.sha256")).unwrap();
+    assert_eq!(line, format!("{sha}  dev.tfplan\n"));
+    assert!(stack.resources("dev").is_empty(), "plan changed the state");
+
+    let apply = stack
+        .run(&[
+            "apply",
+            "--env",
+            "dev",
+            "--plan-file",
+            "dev.tfplan",
+            "--json",
+        ])
+        .expect(0);
+    let result = apply.json();
+    assert_eq!(result["terraform_outputs"]["cluster_name"], "portfolio-dev");
+    assert_eq!(result["terraform_outputs"]["vpc_cidr"], "10.0.0.0/16");
+    assert!(
+        result["terraform_outputs"]
+            .get("database_password")
+            .is_none()
+    );
+    assert!(
+        apply
+            .stderr()
+            .contains("Apply complete! Resources: 14 added"),
+        "{}",
+        apply.stderr()
+    );
+    assert!(
+        apply.stderr().contains("initialised (cached)"),
+        "init ran twice"
+    );
+    let resources = stack.resources("dev");
+    assert_eq!(resources.len(), 14);
+    assert!(resources.contains(&"terraform_data.service[\"backend\"]".to_owned()));
+    assert!(!stack.locked("dev"));
+
+    let again = stack.run(&["plan", "--env", "dev", "--json"]).expect(0);
+    assert_eq!(again.json()["has_changes"], false);
+    assert!(
+        stack.path("terraform/dev.tfplan").is_file(),
+        "default plan file"
+    );
+
+    let destroy = stack
+        .run(&["destroy", "--env", "dev", "--confirm", "dev", "--json"])
+        .expect(0);
+    assert_eq!(destroy.json()["counts"]["destroy"], 14);
+    assert!(destroy.stderr().contains("14 resources will be destroyed"));
+    assert!(stack.resources("dev").is_empty());
+    assert!(stack.state("dev").is_some(), "the state itself stays");
+}
+
+#[test]
+fn apply_without_plan_file_needs_auto_approve() {
+    let stack = Stack::new();
+    let refused = stack.run(&["apply", "--env", "dev"]).expect(2);
+    assert!(
+        refused.stderr().contains("--auto-approve"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(stack.state("dev").is_none());
+    stack
+        .run(&["apply", "--env", "dev", "--auto-approve"])
+        .expect(0);
+    assert_eq!(stack.resources("dev").len(), 14);
+}
