@@ -7,6 +7,7 @@
 //! scheduler.
 
 pub mod deployment;
+pub mod launch;
 pub mod ops;
 pub mod scheduler;
 pub mod service;
@@ -214,7 +215,7 @@ impl Model {
             task_defs,
             logs,
         };
-        scheduler::on_outcome(svc, &cluster.tasks, tid, &deployment, &outcome, t, &mut ctx);
+        scheduler::on_outcome(svc, tid, &deployment, &outcome, t, &mut ctx);
     }
 
     /// Run the scheduler of every service of cluster `cname` at `t`.

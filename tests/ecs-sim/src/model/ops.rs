@@ -293,7 +293,6 @@ impl Model {
         let cluster = clusters
             .get_mut(&cname)
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
-        let tasks = &cluster.tasks;
         let service = cluster
             .services
             .get_mut(svc)
@@ -321,7 +320,7 @@ impl Model {
             logs,
         };
         if stop_type.eq_ignore_ascii_case("ROLLBACK") {
-            scheduler::fail_deployment(service, tasks, &id, t, &mut ctx, Trigger::StopRollback);
+            scheduler::fail_deployment(service, &id, t, &mut ctx, Trigger::StopRollback);
         } else {
             if let Some(d) = service.deployment_mut(&id) {
                 d.rollout = Rollout::Failed;

@@ -1,0 +1,159 @@
+//! Launching tasks: turn a deployment's task definition into [`Task`]s, with containers,
+//! awslogs streams, the behaviour label (a `flaky` share decided per task) and ids.
+
+use std::collections::BTreeMap;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+
+use super::deployment::Deployment;
+use super::scheduler::Ctx;
+use super::service::Service;
+use super::task::{Container, Health, LastStatus, Launch, Task};
+use super::{ACCOUNT, hex_id};
+use crate::behavior::{self, Behavior};
+use crate::config::Timings;
+
+/// Launch `n` tasks of deployment `pid`; returns their ids.
+pub fn launch(
+    svc: &Service,
+    tasks: &mut BTreeMap<String, Task>,
+    pid: &str,
+    cluster: &str,
+    n: i64,
+    t: f64,
+    ctx: &mut Ctx<'_>,
+) -> Vec<String> {
+    let Some(dep) = svc.deployments.iter().find(|d| d.id == pid) else {
+        return Vec::new();
+    };
+    let Some(def) = ctx.task_defs.resolve(&dep.task_definition) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for _ in 0..n {
+        *ctx.task_seq += 1;
+        let seed = ctx
+            .seed
+            .wrapping_add(ctx.task_seq.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let id = hex_id(ctx.rng);
+        let spec = launch_spec(
+            svc,
+            dep,
+            &def.arn,
+            &def.body,
+            cluster,
+            &id,
+            seed,
+            ctx.timings,
+        );
+        tasks.insert(id.clone(), Task::launch(spec, t));
+        out.push(id);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn launch_spec(
+    svc: &Service,
+    dep: &Deployment,
+    def_arn: &str,
+    body: &Value,
+    cluster: &str,
+    id: &str,
+    seed: u64,
+    timings: Timings,
+) -> Launch {
+    let defs = body
+        .get("containerDefinitions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut chosen: Option<Behavior> = None;
+    let containers: Vec<Container> = defs
+        .iter()
+        .map(|c| {
+            let name = str_of(c, "name").unwrap_or("app").to_owned();
+            if chosen.is_none()
+                && let Some(label) = c.pointer(&format!("/dockerLabels/{}", behavior::LABEL))
+            {
+                chosen = Some(behavior::from_label(label.as_str()));
+            }
+            let log = (c
+                .pointer("/logConfiguration/logDriver")
+                .and_then(Value::as_str)
+                == Some("awslogs"))
+            .then(|| {
+                let group = c
+                    .pointer("/logConfiguration/options/awslogs-group")?
+                    .as_str()?;
+                let prefix = c
+                    .pointer("/logConfiguration/options/awslogs-stream-prefix")
+                    .and_then(Value::as_str);
+                let stream = match prefix {
+                    Some(p) => format!("{p}/{name}/{id}"),
+                    None => format!("{name}/{id}"),
+                };
+                Some((group.to_owned(), stream))
+            })
+            .flatten();
+            Container {
+                image: str_of(c, "image").unwrap_or("").to_owned(),
+                essential: c.get("essential").and_then(Value::as_bool).unwrap_or(true),
+                last_status: LastStatus::Provisioning,
+                exit_code: None,
+                reason: None,
+                health: Health::Unknown,
+                cpu: Some(number_string(c.get("cpu")).unwrap_or_else(|| "0".into())),
+                memory: number_string(c.get("memory")),
+                log,
+                port: c
+                    .pointer("/portMappings/0/containerPort")
+                    .and_then(Value::as_i64),
+                name,
+            }
+        })
+        .collect();
+    let behavior = match chosen.unwrap_or_default() {
+        Behavior::Flaky(p) => {
+            let mut rng = StdRng::seed_from_u64(seed ^ 0x00F1_A4F1_A4F1_A4F1);
+            if rng.random_range(0.0..100.0) < p {
+                Behavior::Crash
+            } else {
+                Behavior::Healthy
+            }
+        }
+        b => b,
+    };
+    let region = &svc.region;
+    let az_letter = ["a", "b", "c"][usize::try_from(seed % 3).unwrap_or(0)];
+    Launch {
+        id: id.to_owned(),
+        arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster}/{id}"),
+        cluster_arn: svc.cluster_arn.clone(),
+        task_definition_arn: def_arn.to_owned(),
+        started_by: dep.id.clone(),
+        service: svc.name.clone(),
+        behavior,
+        containers,
+        cpu: number_string(body.get("cpu")),
+        memory: number_string(body.get("memory")),
+        launch_type: dep.launch_type.clone(),
+        availability_zone: format!("{region}{az_letter}"),
+        seed,
+        timings,
+    }
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn number_string(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
