@@ -289,3 +289,57 @@ async fn stopped_task_is_replaced_and_arns_use_the_signing_region() {
             .all(|t| t.task_arn() != Some(victim.as_str()))
     );
 }
+
+#[tokio::test]
+async fn slow_tasks_take_longer_and_force_new_deployment_redeploys() {
+    let sim = sim();
+    let ecs = ecs_client(&sim.endpoint(), 3);
+    let rev1 = register(&ecs, "slow", "healthy").await;
+    let first = stable_service(&ecs, "slow", "api", &rev1, true).await;
+    let first_id = first.deployments()[0].id().unwrap().to_owned();
+    let forced = ecs
+        .update_service()
+        .cluster("slow")
+        .service("api")
+        .force_new_deployment(true)
+        .send()
+        .await
+        .unwrap()
+        .service
+        .unwrap();
+    let forced_id = forced.deployments()[0].id().unwrap().to_owned();
+    assert_ne!(forced_id, first_id);
+    assert_eq!(
+        forced.deployments()[0].task_definition(),
+        Some(rev1.as_str())
+    );
+    wait_service(
+        &ecs,
+        "slow",
+        "api",
+        "the forced deployment completes",
+        |s| is_steady_on(s, &rev1) && s.deployments()[0].id() == Some(forced_id.as_str()),
+    )
+    .await;
+
+    let rev2 = register(&ecs, "slow", "slow:45").await;
+    ecs.update_service()
+        .cluster("slow")
+        .service("api")
+        .task_definition(&rev2)
+        .send()
+        .await
+        .unwrap();
+    let done = wait_service(&ecs, "slow", "api", "the slow deployment completes", |s| {
+        is_steady_on(s, &rev2)
+    })
+    .await;
+    let dep = &done.deployments()[0];
+    let took = dep.updated_at().unwrap().as_secs_f64() - dep.created_at().unwrap().as_secs_f64();
+    // provisioning (3-5) + pending (5-8) + 45 healthy + draining (4-6)
+    assert!(
+        (57.0..=64.0).contains(&took),
+        "slow deployment took {took} simulated seconds"
+    );
+    assert_eq!(dep.failed_tasks(), 0);
+}
