@@ -107,6 +107,11 @@ pub fn on_outcome(
                     ctx.rng,
                     &format!("(task {task_id}) failed container health checks."),
                 );
+                svc.event(
+                    t,
+                    ctx.rng,
+                    &format!("has stopped 1 running tasks: (task {task_id})."),
+                );
             }
             if report_unable {
                 svc.event(

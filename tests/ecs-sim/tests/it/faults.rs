@@ -266,9 +266,9 @@ async fn pause_refuses_connections_then_recovers() {
         health.starts_with("HTTP/1.1 200") && health.contains(r#""status":"ok""#),
         "{health}"
     );
-    let res = raw_http(sim.addr(), "POST", "/__admin/pause?seconds=1", "", "").unwrap();
+    let res = raw_http(sim.addr(), "POST", "/__admin/pause?seconds=2", "", "").unwrap();
     assert!(res.starts_with("HTTP/1.1 200"), "{res}");
-    let deadline = std::time::Instant::now() + Duration::from_millis(500);
+    let deadline = std::time::Instant::now() + Duration::from_millis(1500);
     loop {
         match TcpStream::connect(sim.addr()) {
             Err(e) => {
@@ -279,7 +279,7 @@ async fn pause_refuses_connections_then_recovers() {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let health = raw_http(sim.addr(), "GET", "/__admin/health", "", "").unwrap();
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
 }
