@@ -79,7 +79,7 @@ pub async fn build(
         vars: template.then(|| vars(cli, config, region, target)),
     };
     render::render(&mut definition, &edits, &context)?;
-    add_tags(&mut definition, &tags(cli, target));
+    add_tags(&mut definition, &tags(cli));
     validate(&definition)?;
     Ok(Source::Register(definition))
 }
@@ -116,11 +116,11 @@ fn vars(cli: &Cli, config: &Config, region: &str, target: &Target) -> Vars {
     vars
 }
 
-/// The tags every registered revision carries, then `--tag`.
-fn tags(cli: &Cli, target: &Target) -> Vec<Pair> {
+/// The tags every registered revision carries, then `--tag`. None is per
+/// service, so services deploying the same definition share one revision.
+fn tags(cli: &Cli) -> Vec<Pair> {
     let mut tags = vec![
         Pair::new("portfolio-ci:env", &cli.env),
-        Pair::new("portfolio-ci:service", &target.key),
         Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
     ];
     if let Ok(sha) = std::env::var("GITHUB_SHA")

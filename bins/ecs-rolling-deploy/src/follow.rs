@@ -87,6 +87,9 @@ impl Follower<'_> {
         let mut marks: Vec<Mark> = Vec::new();
         let mut last_view = None;
         let mut outage = false;
+        // Once ours FAILED with a rollback, it may drop out of the list when
+        // the rollback completes: remember it, and the rollback's id.
+        let mut failed: Option<Option<String>> = None;
         loop {
             if Instant::now() >= self.deadline {
                 return Ok(Followed {
@@ -102,7 +105,22 @@ impl Follower<'_> {
                         outage = false;
                     }
                     let mut changed = self.print_events(&view);
-                    let verdict = judge::judge(&view, &self.ours);
+                    let verdict = match (judge::judge(&view, &self.ours), &failed) {
+                        (Verdict::Superseded { by }, Some(_))
+                            if view.deployment(&self.ours).is_none() =>
+                        {
+                            Verdict::RolledBack { rollback: Some(by) }
+                        }
+                        (Verdict::RolledBack { rollback: None }, Some(Some(known))) => {
+                            Verdict::RolledBack {
+                                rollback: Some(known.clone()),
+                            }
+                        }
+                        (verdict, _) => verdict,
+                    };
+                    if let Verdict::RolledBack { rollback } = &verdict {
+                        failed = Some(rollback.clone());
+                    }
                     let rollback = match &verdict {
                         Verdict::RolledBack { rollback } => rollback.clone(),
                         _ => None,

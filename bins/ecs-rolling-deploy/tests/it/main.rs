@@ -1,1 +1,11 @@
-//! Integration tests of ecs-rolling-deploy (being written).
+//! Integration tests of ecs-rolling-deploy: the real binary against ecs-sim
+//! (started in-process on a free loopback port, sped up), and a local fake
+//! GitHub API (wiremock) for `--github-deployment`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cancel;
+mod deploy;
+mod faults;
+mod github;
+mod harness;
+mod input;

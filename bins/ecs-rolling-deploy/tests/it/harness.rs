@@ -1,0 +1,233 @@
+//! The test world: an ecs-sim with cluster `portfolio-dev` and stable
+//! services, task definition files, and the binary run against it.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use aws_sdk_ecs as ecs;
+use ecs::types::{DeploymentCircuitBreaker, DeploymentConfiguration, LaunchType};
+use ecs_sim::{RunningSim, SimConfig};
+use render_taskdef::TaskDefinition;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::process::{Child, Command};
+
+/// Simulated seconds per real second.
+pub const SCALE: f64 = 20.0;
+
+/// The cluster the default configuration names for `dev`.
+pub const CLUSTER: &str = "portfolio-dev";
+
+/// A simulator, an SDK client on it, and a working directory.
+pub struct World {
+    pub sim: RunningSim,
+    pub ecs: ecs::Client,
+    pub dir: TempDir,
+}
+
+/// How a run of the binary ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The `--json` result.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// A task definition of `family` whose container `name` behaves as `behavior`.
+pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
+    json!({
+        "family": family,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": "256",
+        "memory": "512",
+        "containerDefinitions": [{
+            "name": name,
+            "image": format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/{family}:{}", behavior.replace(':', "-")),
+            "essential": true,
+            "portMappings": [{"containerPort": 8000}],
+            "dockerLabels": {"ecs-sim.behavior": behavior},
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": format!("/ecs/portfolio-${{ENV}}/{name}"),
+                "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs"
+            }}
+        }]
+    })
+}
+
+impl World {
+    /// A simulator at `scale` with an empty cluster `portfolio-dev`.
+    pub async fn new(scale: f64) -> World {
+        let sim = ecs_sim::start(SimConfig {
+            time_scale: scale,
+            seed: 11,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        let sdk = portfolio_testkit::sdk_config(&sim.endpoint()).await;
+        let ecs = ecs::Client::new(&sdk);
+        ecs.create_cluster()
+            .cluster_name(CLUSTER)
+            .send()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("portfolio-ci.yaml"), "project: portfolio\n").unwrap();
+        World { sim, ecs, dir }
+    }
+
+    /// Writes `value` as `name` in the working directory.
+    pub fn file(&self, name: &str, value: &Value) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+        path
+    }
+
+    /// Creates service `name` (2 tasks, healthy, rollback as given) and
+    /// waits until its first deployment completed; returns its task definition.
+    pub async fn service(&self, name: &str, rollback: bool) -> String {
+        let mut definition = taskdef(&format!("portfolio-dev-{name}"), name, "healthy");
+        definition["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] =
+            json!(format!("/ecs/portfolio-dev/{name}"));
+        let definition = TaskDefinition::from_value(definition, "setup").unwrap();
+        let arn = render_taskdef::live::register_task_definition(&self.ecs, &definition)
+            .await
+            .unwrap();
+        self.ecs
+            .create_service()
+            .cluster(CLUSTER)
+            .service_name(name)
+            .task_definition(&arn)
+            .desired_count(2)
+            .launch_type(LaunchType::Fargate)
+            .deployment_configuration(
+                DeploymentConfiguration::builder()
+                    .maximum_percent(200)
+                    .minimum_healthy_percent(100)
+                    .deployment_circuit_breaker(
+                        DeploymentCircuitBreaker::builder()
+                            .enable(true)
+                            .rollback(rollback)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        self.wait(name, "the first deployment completes", |s| {
+            s.deployments().len() == 1
+                && s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
+        })
+        .await;
+        arn
+    }
+
+    /// Polls the service until `done` holds (at most 60 s).
+    pub async fn wait(
+        &self,
+        name: &str,
+        what: &str,
+        done: impl Fn(&ecs::types::Service) -> bool,
+    ) -> ecs::types::Service {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let out = self
+                .ecs
+                .describe_services()
+                .cluster(CLUSTER)
+                .services(name)
+                .send()
+                .await
+                .unwrap();
+            let service = out.services()[0].clone();
+            if done(&service) {
+                return service;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: {what} never happened: {service:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until service `name` has a PRIMARY deployment other than its first.
+    pub async fn wait_for_new_deployment(&self, name: &str, first: &str) -> String {
+        let service = self
+            .wait(name, "a new deployment starts", |s| {
+                s.deployments()
+                    .iter()
+                    .any(|d| d.status() == Some("PRIMARY") && d.task_definition() != Some(first))
+            })
+            .await;
+        service
+            .deployments()
+            .iter()
+            .find(|d| d.status() == Some("PRIMARY"))
+            .and_then(|d| d.id())
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The binary with the AWS environment of this world, in its directory.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-rolling-deploy"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .envs(portfolio_testkit::aws_env(&self.sim.endpoint()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for name in [
+            "GITHUB_ACTIONS",
+            "GITHUB_OUTPUT",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_TOKEN",
+            "PORTFOLIO_CI_CONFIG",
+            "PORTFOLIO_CI_SERVICE",
+            "PORTFOLIO_CI_ENV",
+            "PORTFOLIO_CI_CLUSTER",
+            "CI",
+        ] {
+            command.env_remove(name);
+        }
+        command
+    }
+
+    /// Runs the binary to the end.
+    pub async fn run(&self, args: &[&str]) -> Run {
+        finish(self.command(args).spawn().unwrap()).await
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Waits for a child and collects its output.
+pub async fn finish(child: Child) -> Run {
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the run ends")
+        .unwrap();
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    eprintln!("exit {}\n--- stderr\n{}", run.code, run.stderr);
+    run
+}

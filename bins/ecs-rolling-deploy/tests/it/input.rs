@@ -1,0 +1,150 @@
+//! Bad input ends the run with exit 2 (or 1) and what to do, before
+//! anything changed; never a stack trace.
+
+use serde_json::json;
+
+use crate::harness::{CLUSTER, SCALE, World, taskdef};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_service_is_exit_2_and_changes_nothing() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let file = world.file(
+        "td.json",
+        &taskdef("portfolio-dev-backend", "backend", "healthy"),
+    );
+    let run = world
+        .run(&[
+            "--cluster",
+            CLUSTER,
+            "--service",
+            "backend",
+            "--service",
+            "nope",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("service 'nope' not found in cluster 'portfolio-dev'"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    // Nothing was registered.
+    let families = world
+        .ecs
+        .list_task_definitions()
+        .family_prefix("portfolio-dev-backend")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(families.task_definition_arns().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_cluster_is_exit_2() {
+    let world = World::new(SCALE).await;
+    let run = world
+        .run(&[
+            "--cluster",
+            "elsewhere",
+            "--service",
+            "backend",
+            "--force-new-deployment",
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cluster 'elsewhere' not found"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_task_definition_is_exit_2_naming_the_field() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let mut bad = taskdef("portfolio-dev-backend", "backend", "healthy");
+    bad["containerDefinitions"][0]["image"] = json!("");
+    let file = world.file("bad.json", &bad);
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("image"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_to_deploy_is_exit_2_with_what_to_do() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let run = world.run(&["--service", "backend"]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--task-definition"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("services.backend.task_definition"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn image_edits_the_live_definition() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--json",
+            "--image",
+            "backend=registry.example/backend:v2",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let arn = run.json()["services"][0]["task_definition_arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let described = world
+        .ecs
+        .describe_task_definition()
+        .task_definition(&arn)
+        .send()
+        .await
+        .unwrap();
+    let containers = described.task_definition().unwrap().container_definitions();
+    assert_eq!(containers[0].image(), Some("registry.example/backend:v2"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_credentials_is_exit_1_with_a_hint() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let mut command = world.command(&[
+        "--service",
+        "backend",
+        "--force-new-deployment",
+        "--max-attempts",
+        "1",
+    ]);
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let run = crate::harness::finish(command.spawn().unwrap()).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("AWS_PROFILE"), "{}", run.stderr);
+}
