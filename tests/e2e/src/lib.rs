@@ -1,5 +1,9 @@
-//! Cross-tool end-to-end tests live in `tests/it`; this library only gives
-//! them the repository root.
+//! Cross-tool end to end: [`stack::LocalAws`] brings up every local
+//! stand-in the tools need (moto, the registry with ECR's login, ecs-sim);
+//! the `portfolio-demo` binary runs the backend pipeline against it, and
+//! `tests/it` runs the composite actions and workflows against it.
+
+pub mod stack;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,346 @@
+//! The main job: the architecture spec's backend pipeline for `dev`, run
+//! with the real tools against local AWS stand-ins (moto, the distribution
+//! registry behind ECR's login, ecs-sim), then everything is stopped.
+//!
+//! ECR repository with the lifecycle policy -> build and push the sample
+//! backend image -> render the task definition -> rolling deploy with the
+//! circuit breaker -> a broken release that the breaker rolls back, with the
+//! failure report -> lifecycle preview -> terraform plan and apply of the
+//! example stack with its state on the local S3 backend.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use e2e::stack::{LocalAws, ServiceSpec, StackError};
+
+/// ecs-sim runs this many times faster than ECS, so the two deployments
+/// take seconds instead of minutes (the model's timings are ECS's).
+const TIME_SCALE: f64 = 5.0;
+const ENV: &str = "dev";
+const SERVICE: &str = "backend";
+const CLUSTER: &str = "portfolio-dev";
+const REPOSITORY: &str = "portfolio-dev-backend";
+const STATE_BUCKET: &str = "portfolio-terraform-state";
+
+#[derive(Debug, thiserror::Error)]
+enum DemoError {
+    #[error("starting the local stand-ins: {0}")]
+    Stack(#[from] StackError),
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("step '{step}': {tool} exited with {code:?}, expected {expected}")]
+    Step {
+        step: &'static str,
+        tool: String,
+        code: Option<i32>,
+        expected: i32,
+    },
+    #[error("step '{step}': {what}")]
+    Output { step: &'static str, what: String },
+}
+
+struct Step {
+    name: &'static str,
+    outcome: String,
+    seconds: f64,
+}
+
+struct Demo {
+    stack: LocalAws,
+    bin_dir: PathBuf,
+    work: PathBuf,
+    steps: Vec<Step>,
+}
+
+impl Demo {
+    /// Runs `tool args` in the work tree with the stand-ins' environment;
+    /// stderr (progress, reports) goes to the terminal, stdout (the --json
+    /// result) is returned. Fails unless the exit code is `expected`.
+    fn run(
+        &mut self,
+        step: &'static str,
+        tool: &str,
+        args: &[&str],
+        expected: i32,
+    ) -> Result<serde_json::Value, DemoError> {
+        println!("\n\x1b[1m== {step}\x1b[0m\n$ {tool} {}", args.join(" "));
+        let started = Instant::now();
+        let output = Command::new(self.bin_dir.join(tool))
+            .args(args)
+            .current_dir(&self.work)
+            .envs(self.stack.env())
+            .env_remove("GITHUB_ACTIONS")
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| DemoError::Io(format!("running {tool}"), e))?;
+        let code = output.status.code();
+        if code != Some(expected) {
+            return Err(DemoError::Step {
+                step,
+                tool: tool.to_owned(),
+                code,
+                expected,
+            });
+        }
+        let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+        self.steps.push(Step {
+            name: step,
+            outcome: match code {
+                Some(0) => "ok".to_owned(),
+                Some(n) => format!("exit {n} (as expected)"),
+                None => "signal".to_owned(),
+            },
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(json)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.work.join(name).display().to_string()
+    }
+}
+
+fn find_str<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(key)
+            .and_then(|v| v.as_str())
+            .or_else(|| map.values().find_map(|v| find_str(v, key))),
+        serde_json::Value::Array(items) => items.iter().find_map(|v| find_str(v, key)),
+        _ => None,
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() != ".terraform" {
+                copy_dir(&entry.path(), &target)?;
+            }
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
+    let lifecycle = demo.run(
+        "ECR repository with the lifecycle policy",
+        "ecr-lifecycle",
+        &["apply", "--repository", REPOSITORY],
+        0,
+    )?;
+    drop(lifecycle);
+
+    let built = demo.run(
+        "Build and push the backend image",
+        "build-push-image",
+        &["--service", SERVICE, "--env", ENV, "--json"],
+        0,
+    )?;
+    let image = find_str(&built, "image")
+        .ok_or_else(|| DemoError::Output {
+            step: "build",
+            what: "no image in the JSON result".to_owned(),
+        })?
+        .to_owned();
+
+    let good = demo.path("backend-taskdef.json");
+    demo.run(
+        "Render the task definition",
+        "render-taskdef",
+        &[
+            "--service",
+            SERVICE,
+            "--env",
+            ENV,
+            "--image",
+            &image,
+            "--output",
+            &good,
+        ],
+        0,
+    )?;
+    demo.run(
+        "Rolling deploy with the circuit breaker",
+        "ecs-rolling-deploy",
+        &[
+            "--service",
+            SERVICE,
+            "--env",
+            ENV,
+            "--task-definition",
+            &good,
+        ],
+        0,
+    )?;
+
+    let broken = demo.path("backend-taskdef-broken.json");
+    demo.run(
+        "Render a broken release (its container crashes on start)",
+        "render-taskdef",
+        &[
+            "--service",
+            SERVICE,
+            "--env",
+            ENV,
+            "--image",
+            &image,
+            "--docker-label",
+            "ecs-sim.behavior=crash",
+            "--output",
+            &broken,
+        ],
+        0,
+    )?;
+    demo.run(
+        "Deploy the broken release: the breaker trips and rolls back (exit 3)",
+        "ecs-rolling-deploy",
+        &[
+            "--service",
+            SERVICE,
+            "--env",
+            ENV,
+            "--task-definition",
+            &broken,
+        ],
+        3,
+    )?;
+
+    demo.run(
+        "Lifecycle preview",
+        "ecr-lifecycle",
+        &["preview", "--repository", REPOSITORY],
+        0,
+    )?;
+
+    let backend_config = demo.path("terraform/backend/demo.hcl");
+    std::fs::write(
+        &backend_config,
+        portfolio_testkit::terraform::s3_backend_config(
+            demo.stack.moto_endpoint(),
+            STATE_BUCKET,
+            "dev/terraform.tfstate",
+        ),
+    )
+    .map_err(|e| DemoError::Io(backend_config.clone(), e))?;
+    let plan = demo.path("dev.tfplan");
+    demo.run(
+        "Terraform plan (state on the local S3 backend)",
+        "terraform-runner",
+        &[
+            "plan",
+            "--env",
+            ENV,
+            "--backend-config",
+            &backend_config,
+            "--plan-file",
+            &plan,
+        ],
+        0,
+    )?;
+    demo.run(
+        "Terraform apply of exactly that plan",
+        "terraform-runner",
+        &[
+            "apply",
+            "--env",
+            ENV,
+            "--backend-config",
+            &backend_config,
+            "--plan-file",
+            &plan,
+        ],
+        0,
+    )?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let bin_dir = match std::env::current_exe() {
+        Ok(exe) => exe.parent().map(Path::to_path_buf).unwrap_or_default(),
+        Err(err) => {
+            eprintln!("portfolio-demo: cannot find the tools: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let work = match tempfile_dir() {
+        Ok(dir) => dir,
+        Err(err) => {
+            eprintln!("portfolio-demo: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = setup(bin_dir, work.clone()).and_then(|mut demo| {
+        let outcome = pipeline(&mut demo);
+        summary(&demo, started);
+        outcome
+    });
+    let _ = std::fs::remove_dir_all(&work);
+    match result {
+        Ok(()) => {
+            println!("\nAll steps behaved as expected; every stand-in has been stopped.");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("\nportfolio-demo: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn tempfile_dir() -> Result<PathBuf, DemoError> {
+    let dir = std::env::temp_dir().join(format!("portfolio-demo-{}", std::process::id()));
+    copy_dir(&e2e::repo_root().join("examples/portfolio"), &dir)
+        .map_err(|e| DemoError::Io("copying examples/portfolio".to_owned(), e))?;
+    Ok(dir)
+}
+
+fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
+    println!("Starting moto, the registry and ecs-sim (x{TIME_SCALE} time) on loopback...");
+    let stack = LocalAws::start(TIME_SCALE)?;
+    println!(
+        "  moto {}  ecs-sim {}  registry {}",
+        stack.moto_endpoint(),
+        stack.ecs_endpoint(),
+        stack.registry_host()
+    );
+    println!(
+        "Creating what Terraform owns: the repository, the cluster and the running service..."
+    );
+    stack.create_repository(REPOSITORY)?;
+    stack.create_state_bucket(STATE_BUCKET)?;
+    stack.create_service(&ServiceSpec {
+        cluster: CLUSTER,
+        service: SERVICE,
+        family: "portfolio-dev-backend",
+        container: SERVICE,
+        image: "public.ecr.aws/portfolio/backend:bootstrap",
+        port: 8000,
+        desired: 2,
+    })?;
+    Ok(Demo {
+        stack,
+        bin_dir,
+        work,
+        steps: Vec::new(),
+    })
+}
+
+fn summary(demo: &Demo, started: Instant) {
+    println!("\n\x1b[1m== Summary\x1b[0m");
+    for step in &demo.steps {
+        println!(
+            "  {:>6.1}s  {:<24}  {}",
+            step.seconds, step.outcome, step.name
+        );
+    }
+    println!("  total {:.1}s", started.elapsed().as_secs_f64());
+}

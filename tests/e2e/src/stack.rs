@@ -1,0 +1,288 @@
+//! The local AWS stand-ins, started together on loopback: moto_server (ECR,
+//! STS, S3, CloudWatch Logs), the distribution registry behind ECR's login
+//! (user `AWS`, moto's ECR token as password), and ecs-sim for ECS and the
+//! logs of its tasks. Everything stops when [`LocalAws`] drops.
+
+use std::time::Duration;
+
+use aws_sdk_ecs::types::{
+    AwsVpcConfiguration, ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration,
+    LaunchType, NetworkConfiguration, NetworkMode, PortMapping,
+};
+use ecs_sim::{RunningSim, SimConfig};
+use portfolio_testkit::registry::Registry;
+use portfolio_testkit::{Moto, TestkitError};
+
+/// A stand-in could not be started or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    /// moto_server or the registry did not start.
+    #[error(transparent)]
+    Testkit(#[from] TestkitError),
+    /// ecs-sim did not start.
+    #[error("ecs-sim: {0}")]
+    Sim(#[from] ecs_sim::Error),
+    /// An AWS call against a stand-in failed.
+    #[error("{call}: {message}")]
+    Aws {
+        /// The call.
+        call: &'static str,
+        /// The SDK's error, rendered.
+        message: String,
+    },
+    /// Local I/O (the async runtime, a request to moto) failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn aws<E: std::error::Error>(call: &'static str) -> impl FnOnce(E) -> StackError {
+    move |err| StackError::Aws {
+        call,
+        message: aws_sdk_ecs::error::DisplayErrorContext(err).to_string(),
+    }
+}
+
+/// One ECS service to create in ecs-sim before a deploy (Terraform's job in
+/// the real world).
+#[derive(Debug, Clone)]
+pub struct ServiceSpec<'a> {
+    /// Cluster name.
+    pub cluster: &'a str,
+    /// Service name.
+    pub service: &'a str,
+    /// Task definition family.
+    pub family: &'a str,
+    /// Container name.
+    pub container: &'a str,
+    /// The image the service starts with.
+    pub image: &'a str,
+    /// Container port.
+    pub port: i32,
+    /// Desired count.
+    pub desired: i32,
+}
+
+/// Every stand-in, running.
+pub struct LocalAws {
+    moto: Moto,
+    registry: Registry,
+    sim: RunningSim,
+    password: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl LocalAws {
+    /// Starts moto, the registry (with moto's ECR token as its password)
+    /// and ecs-sim running `time_scale` times faster than real time.
+    pub fn start(time_scale: f64) -> Result<LocalAws, StackError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let moto = Moto::start()?;
+        let config = runtime.block_on(portfolio_testkit::sdk_config(moto.endpoint()));
+        let ecr = aws_sdk_ecr::Client::new(&config);
+        let token = runtime
+            .block_on(ecr.get_authorization_token().send())
+            .map_err(aws("ecr:GetAuthorizationToken"))?;
+        let password = token
+            .authorization_data()
+            .first()
+            .and_then(|data| data.authorization_token())
+            .and_then(decode_token)
+            .ok_or_else(|| StackError::Aws {
+                call: "ecr:GetAuthorizationToken",
+                message: "no usable authorization token in the answer".to_owned(),
+            })?;
+        let registry = Registry::start("AWS", &password)?;
+        let sim = ecs_sim::start(SimConfig {
+            time_scale,
+            ..SimConfig::default()
+        })?;
+        Ok(LocalAws {
+            moto,
+            registry,
+            sim,
+            password,
+            runtime,
+        })
+    }
+
+    /// moto's endpoint.
+    pub fn moto_endpoint(&self) -> &str {
+        self.moto.endpoint()
+    }
+
+    /// ecs-sim's endpoint.
+    pub fn ecs_endpoint(&self) -> String {
+        self.sim.endpoint()
+    }
+
+    /// The registry's `HOST:PORT`.
+    pub fn registry_host(&self) -> String {
+        self.registry.host()
+    }
+
+    /// The registry password (moto's ECR token), for checks in tests only.
+    pub fn registry_password(&self) -> &str {
+        &self.password
+    }
+
+    /// Environment for the tools: AWS pointed at moto, ECS and CloudWatch
+    /// Logs at ecs-sim, images to the local registry over plain HTTP.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = self.moto.env();
+        env.push(("AWS_ENDPOINT_URL_ECS", self.sim.endpoint()));
+        env.push(("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", self.sim.endpoint()));
+        env.push(("PORTFOLIO_CI_REGISTRY", self.registry.host()));
+        env.push(("PORTFOLIO_CI_INSECURE_REGISTRY", "true".to_owned()));
+        env
+    }
+
+    /// Creates the cluster (if missing), the first task definition and the
+    /// service, as Terraform would, and waits until its first deployment
+    /// has reached a steady state.
+    pub fn create_service(&self, spec: &ServiceSpec<'_>) -> Result<(), StackError> {
+        self.runtime.block_on(async {
+            let config = self.ecs_config().await;
+            let ecs = aws_sdk_ecs::Client::from_conf(config);
+            ecs.create_cluster()
+                .cluster_name(spec.cluster)
+                .send()
+                .await
+                .map_err(aws("ecs:CreateCluster"))?;
+            let container = ContainerDefinition::builder()
+                .name(spec.container)
+                .image(spec.image)
+                .essential(true)
+                .port_mappings(PortMapping::builder().container_port(spec.port).build())
+                .build();
+            let registered = ecs
+                .register_task_definition()
+                .family(spec.family)
+                .network_mode(NetworkMode::Awsvpc)
+                .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
+                .cpu("256")
+                .memory("512")
+                .container_definitions(container)
+                .send()
+                .await
+                .map_err(aws("ecs:RegisterTaskDefinition"))?;
+            let arn = registered
+                .task_definition()
+                .and_then(|td| td.task_definition_arn())
+                .unwrap_or(spec.family)
+                .to_owned();
+            let network = NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    AwsVpcConfiguration::builder()
+                        .subnets("subnet-0a1b2c3d")
+                        .build()
+                        .map_err(aws("AwsVpcConfiguration"))?,
+                )
+                .build();
+            let deployment = DeploymentConfiguration::builder()
+                .maximum_percent(200)
+                .minimum_healthy_percent(100)
+                .deployment_circuit_breaker(
+                    DeploymentCircuitBreaker::builder()
+                        .enable(true)
+                        .rollback(true)
+                        .build(),
+                )
+                .build();
+            ecs.create_service()
+                .cluster(spec.cluster)
+                .service_name(spec.service)
+                .task_definition(arn)
+                .desired_count(spec.desired)
+                .launch_type(LaunchType::Fargate)
+                .network_configuration(network)
+                .deployment_configuration(deployment)
+                .send()
+                .await
+                .map_err(aws("ecs:CreateService"))?;
+            self.wait_steady(&ecs, spec).await
+        })
+    }
+
+    async fn wait_steady(
+        &self,
+        ecs: &aws_sdk_ecs::Client,
+        spec: &ServiceSpec<'_>,
+    ) -> Result<(), StackError> {
+        // Simulated minutes, at most; polled in real time.
+        let deadline = std::time::Instant::now()
+            + Duration::from_secs_f64(600.0 / self.sim.time_scale()).max(Duration::from_secs(5));
+        while std::time::Instant::now() < deadline {
+            let described = ecs
+                .describe_services()
+                .cluster(spec.cluster)
+                .services(spec.service)
+                .send()
+                .await
+                .map_err(aws("ecs:DescribeServices"))?;
+            let steady = described.services().first().is_some_and(|s| {
+                s.deployments().len() == 1 && s.running_count() == s.desired_count()
+            });
+            if steady {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(StackError::Aws {
+            call: "ecs:DescribeServices",
+            message: format!("{} never reached a steady state", spec.service),
+        })
+    }
+
+    async fn ecs_config(&self) -> aws_sdk_ecs::Config {
+        let shared = portfolio_testkit::sdk_config(&self.sim.endpoint()).await;
+        aws_sdk_ecs::Config::from(&shared)
+    }
+}
+
+/// `base64("AWS:<password>")` -> the password.
+fn decode_token(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix("AWS:").map(str::to_owned)
+}
+
+impl LocalAws {
+    /// Creates an ECR repository in moto the way the spec's Terraform does
+    /// (scan on push, AES256).
+    pub fn create_repository(&self, name: &str) -> Result<(), StackError> {
+        self.runtime.block_on(async {
+            let config = portfolio_testkit::sdk_config(self.moto.endpoint()).await;
+            let ecr = aws_sdk_ecr::Client::new(&config);
+            ecr.create_repository()
+                .repository_name(name)
+                .image_scanning_configuration(
+                    aws_sdk_ecr::types::ImageScanningConfiguration::builder()
+                        .scan_on_push(true)
+                        .build(),
+                )
+                .encryption_configuration(
+                    aws_sdk_ecr::types::EncryptionConfiguration::builder()
+                        .encryption_type(aws_sdk_ecr::types::EncryptionType::Aes256)
+                        .build()
+                        .map_err(aws("EncryptionConfiguration"))?,
+                )
+                .send()
+                .await
+                .map_err(aws("ecr:CreateRepository"))?;
+            Ok(())
+        })
+    }
+
+    /// Creates the S3 bucket that holds Terraform state.
+    pub fn create_state_bucket(&self, bucket: &str) -> Result<(), StackError> {
+        Ok(portfolio_testkit::terraform::create_bucket(
+            self.moto.endpoint(),
+            bucket,
+        )?)
+    }
+}
