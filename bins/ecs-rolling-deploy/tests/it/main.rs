@@ -8,4 +8,5 @@ mod deploy;
 mod faults;
 mod github;
 mod harness;
+mod health;
 mod input;
