@@ -2,4 +2,5 @@
 //! the composite actions and the workflows.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actions_contract;
 mod setup_action;
