@@ -25,6 +25,9 @@ Examples:
   build-push-image --repository portfolio-prod-backend --context backend \\
       --tag stable --latest --fail-on-severity CRITICAL
 
+  # The context tag only (a cache key; nothing is contacted)
+  build-push-image --context . --repository any --print-context-tag
+
   # A local registry over plain HTTP, credentials from the environment
   PORTFOLIO_CI_REGISTRY_USERNAME=ci PORTFOLIO_CI_REGISTRY_PASSWORD=... \\
   build-push-image --registry 127.0.0.1:5000 --insecure-registry \\
@@ -122,6 +125,11 @@ pub struct Args {
     /// Build and push even when the registry already has the context tag
     #[arg(long)]
     pub force_build: bool,
+
+    /// Only hash the build context and print its tag `ctx-<12 hex>` (with
+    /// --json: the digest, file and byte counts); no registry, no build
+    #[arg(long)]
+    pub print_context_tag: bool,
 
     /// Scan gate (ECR): wait for the scan of the pushed digest and exit 3
     /// when it finds anything at or above this severity

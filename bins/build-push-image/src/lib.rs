@@ -88,6 +88,10 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
         digest.bytes
     ));
 
+    if args.print_context_tag {
+        return print_context_tag(&digest, args.global.json);
+    }
+
     let git = git::GitInfo::discover(&inputs.context);
     let mut tags = tags::compute(&git, args.latest, &inputs.extra_tags);
     tags.retain(|t| t != &context_tag);
@@ -188,6 +192,24 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
             None,
         );
         return Ok(Exit(error::SCAN_FAILED));
+    }
+    Ok(Exit::OK)
+}
+
+/// `--print-context-tag`: the tag on stdout, or the digest as JSON.
+fn print_context_tag(digest: &context::ContextDigest, json: bool) -> Result<Exit, Error> {
+    let write = Error::io("cannot write the context tag");
+    if json {
+        let value = serde_json::json!({
+            "context_tag": digest.tag(),
+            "digest": format!("sha256:{}", digest.hex),
+            "files": digest.files,
+            "bytes": digest.bytes,
+        });
+        portfolio_core::output::print_json(&value).map_err(write)?;
+    } else {
+        use std::io::Write;
+        writeln!(std::io::stdout(), "{}", digest.tag()).map_err(write)?;
     }
     Ok(Exit::OK)
 }

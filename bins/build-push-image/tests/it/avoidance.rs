@@ -108,3 +108,20 @@ fn an_immutable_repository_refuses_to_move_a_tag_and_reruns_are_no_ops() {
     );
     assert_eq!(world.digest("release").as_deref(), first["digest"].as_str());
 }
+
+#[test]
+fn print_context_tag_matches_the_tag_a_build_pushes() {
+    let world = World::start(Some(ImageTagMutability::Mutable));
+    let context = world.context("ctx", &[("hello.txt", "hello")]);
+    let mut command = world.command();
+    command
+        .args(["--repository", "any", "--print-context-tag", "--context"])
+        .arg(&context);
+    let printed = crate::harness::run(&mut command);
+    printed.assert_code(0);
+    let built = world.build("buildah", &context, &[]).assert_code(0).json();
+    assert_eq!(
+        printed.stdout.trim(),
+        built["context_tag"].as_str().unwrap()
+    );
+}
