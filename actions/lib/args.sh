@@ -38,6 +38,6 @@ run_tool() {
     echo "::error::$tool is not installed: add 'uses: portfolio-ci/portfolio-ci/actions/setup@v1' before this step"
     exit 2
   }
-  echo "$tool ${args[*]}" | sed 's/^/+ /'
+  echo "+ $tool $* ${args[*]}"
   exec "$tool" "$@" "${args[@]}"
 }

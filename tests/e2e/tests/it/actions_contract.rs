@@ -11,6 +11,10 @@ use serde_yaml_ng::Value;
 /// Inputs that configure the step itself rather than a flag.
 const STEP_INPUTS: &[&str] = &["working-directory"];
 
+/// Inputs deliberately passed through the environment, never as a flag:
+/// secrets stay out of argument lists.
+const ENV_INPUTS: &[(&str, &str, &str)] = &[("terraform", "secret-vars", "export \"TF_VAR_")];
+
 struct Action {
     name: &'static str,
     tool: &'static str,
@@ -184,6 +188,17 @@ fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
                 assert!(
                     wd.contains(&format!("inputs.{name}")),
                     "{}: {name} unused",
+                    action.name
+                );
+                continue;
+            }
+            if let Some((_, _, marker)) = ENV_INPUTS
+                .iter()
+                .find(|(a, input, _)| *a == action.name && *input == name)
+            {
+                assert!(
+                    script.contains(marker),
+                    "{}: {name} is not exported",
                     action.name
                 );
                 continue;

@@ -4,3 +4,4 @@
 
 mod actions_contract;
 mod setup_action;
+mod workflows;
