@@ -102,26 +102,6 @@ impl RunReport {
     }
 }
 
-/// The non-sensitive outputs of `terraform output -json`.
-pub fn public_outputs(json: &[u8]) -> Result<BTreeMap<String, Value>, RunnerError> {
-    #[derive(serde::Deserialize)]
-    struct Output {
-        #[serde(default)]
-        sensitive: bool,
-        value: Value,
-    }
-    let all: BTreeMap<String, Output> =
-        serde_json::from_slice(json).map_err(|e| RunnerError::Output {
-            command: "output -json".into(),
-            reason: e.to_string(),
-        })?;
-    Ok(all
-        .into_iter()
-        .filter(|(_, o)| !o.sensitive)
-        .map(|(name, o)| (name, o.value))
-        .collect())
-}
-
 /// A step output value: strings as they are, anything else as JSON.
 pub fn output_text(value: &Value) -> String {
     match value {
@@ -146,13 +126,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_public_outputs() {
-        let json = br#"{"cluster":{"sensitive":false,"type":"string","value":"portfolio-dev"},
-                        "password":{"sensitive":true,"type":"string","value":"hunter2"},
-                        "ports":{"sensitive":false,"type":["list","number"],"value":[80,443]}}"#;
-        let outputs = public_outputs(json).unwrap();
-        assert_eq!(outputs.keys().collect::<Vec<_>>(), ["cluster", "ports"]);
-        assert_eq!(output_text(&outputs["cluster"]), "portfolio-dev");
-        assert_eq!(output_text(&outputs["ports"]), "[80,443]");
+    fn output_values_as_text() {
+        assert_eq!(
+            output_text(&serde_json::json!("portfolio-dev")),
+            "portfolio-dev"
+        );
+        assert_eq!(output_text(&serde_json::json!([80, 443])), "[80,443]");
+        assert_eq!(output_text(&serde_json::json!({"a": 1})), "{\"a\":1}");
     }
 }

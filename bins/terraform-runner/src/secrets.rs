@@ -11,6 +11,9 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use serde_json::Value;
 
@@ -25,6 +28,9 @@ const MIN_SUBSTRING: usize = 4;
 pub struct Secrets {
     strings: BTreeSet<String>,
     others: Vec<Value>,
+    /// Finds the longer secrets inside strings; built on first use (one
+    /// pass per string, however many secrets a plan has).
+    matcher: OnceLock<Option<AhoCorasick>>,
 }
 
 impl fmt::Debug for Secrets {
@@ -60,7 +66,9 @@ impl Secrets {
         match value {
             Value::Null => {}
             Value::String(s) if !s.is_empty() => {
-                self.strings.insert(s.clone());
+                if self.strings.insert(s.clone()) {
+                    self.matcher = OnceLock::new();
+                }
             }
             Value::String(_) => {}
             Value::Object(map) => map.values().for_each(|v| self.collect_all(v)),
@@ -102,16 +110,45 @@ impl Secrets {
         }
     }
 
-    fn redact_str(&self, mut text: String) -> String {
+    fn redact_str(&self, text: String) -> String {
         if self.strings.contains(&text) {
             return SENSITIVE.to_owned();
         }
-        for secret in self.strings.iter().filter(|s| s.len() >= MIN_SUBSTRING) {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), SENSITIVE);
+        match self.matcher() {
+            Some(matcher) if matcher.is_match(&text) => {
+                matcher.replace_all(&text, &vec![SENSITIVE; matcher.patterns_len()])
             }
+            Some(_) => text,
+            // No automaton (none needed, or it could not be built): the
+            // plain search, so a secret is never let through.
+            None => self
+                .strings
+                .iter()
+                .filter(|s| s.len() >= MIN_SUBSTRING)
+                .fold(text, |text, secret| {
+                    text.replace(secret.as_str(), SENSITIVE)
+                }),
         }
-        text
+    }
+
+    fn matcher(&self) -> Option<&AhoCorasick> {
+        self.matcher
+            .get_or_init(|| {
+                let long: Vec<&str> = self
+                    .strings
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| s.len() >= MIN_SUBSTRING)
+                    .collect();
+                if long.is_empty() {
+                    return None;
+                }
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(long)
+                    .ok()
+            })
+            .as_ref()
     }
 }
 

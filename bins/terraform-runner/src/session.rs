@@ -11,7 +11,6 @@ use serde_json::Value;
 use crate::cli::TargetArgs;
 use crate::error::RunnerError;
 use crate::integrity::{self, StateVersion};
-use crate::report::public_outputs;
 use crate::reporter::Reporter;
 use crate::settings::Settings;
 use crate::signals::Signals;
@@ -113,9 +112,7 @@ impl Session {
     /// Applies a plan file and returns the non-sensitive outputs.
     pub async fn apply(&mut self, file: &Path) -> Result<BTreeMap<String, Value>, RunnerError> {
         let args = self.terraform.apply_args(file);
-        self.terraform.stream(args, &self.reporter).await?;
-        let json = self.terraform.capture_ok(&["output", "-json"]).await?;
-        let outputs = public_outputs(&json)?;
+        let outputs = self.terraform.stream(args, &self.reporter).await?;
         for (name, value) in &outputs {
             self.reporter.line(&format!(
                 "output {name} = {}",

@@ -7,12 +7,14 @@
 //! terraform then stops, releases the lock and persists the state. A second
 //! signal starts the grace period, after which terraform is killed.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 
 use nix::sys::signal::{Signal as NixSignal, kill};
 use nix::unistd::Pid;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -169,12 +171,13 @@ impl Terraform {
 
     /// Runs a command with `-json`, streaming its UI to `reporter`, and
     /// turns failures into the matching error (lock held: exit 4, stale
-    /// plan: exit 3, signal: 130).
+    /// plan: exit 3, signal: 130). Returns the non-sensitive root outputs
+    /// that terraform reported (after apply).
     pub async fn stream(
         &mut self,
         args: Vec<OsString>,
         reporter: &Reporter,
-    ) -> Result<(), RunnerError> {
+    ) -> Result<BTreeMap<String, Value>, RunnerError> {
         self.check_signals("terraform had not started")?;
         let subcommand = args
             .first()
@@ -199,6 +202,7 @@ impl Terraform {
             })
         });
         let mut errors = Vec::new();
+        let mut outputs = BTreeMap::new();
         let mut lock = None;
         let mut stale = false;
         let mut kill_at: Option<tokio::time::Instant> = None;
@@ -220,6 +224,7 @@ impl Terraform {
                                 }
                                 reporter.diagnostic(&d, &self.settings.dir_label);
                             }
+                            UiEvent::Outputs(values) => outputs = values,
                             UiEvent::Status(text) => reporter.status(&text),
                             UiEvent::Line(text) => reporter.line(&text),
                             UiEvent::Quiet => {}
@@ -250,7 +255,7 @@ impl Terraform {
         }
         self.check_signals(&describe(status))?;
         if status.success() {
-            return Ok(());
+            return Ok(outputs);
         }
         if let Some(info) = lock {
             let force_unlock = self.force_unlock_command(&info.id);

@@ -4,7 +4,10 @@
 //! The messages terraform puts in this stream never contain sensitive
 //! values (it redacts them), so they can be shown as they are.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+use serde_json::Value;
 
 /// What one line of the stream means for the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +18,9 @@ pub enum UiEvent {
     Line(String),
     /// An error or warning, with where it points.
     Diagnostic(Diagnostic),
+    /// The root module's outputs after apply: only the non-sensitive ones
+    /// (terraform sends no value for sensitive outputs anyway).
+    Outputs(BTreeMap<String, Value>),
     /// Nothing to show (values the runner reports itself).
     Quiet,
 }
@@ -67,6 +73,16 @@ struct Message {
     message: String,
     #[serde(default)]
     diagnostic: Option<RawDiagnostic>,
+    #[serde(default)]
+    outputs: BTreeMap<String, RawOutput>,
+}
+
+#[derive(Deserialize)]
+struct RawOutput {
+    #[serde(default)]
+    sensitive: bool,
+    #[serde(default)]
+    value: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -116,7 +132,19 @@ pub fn parse_line(line: &str) -> UiEvent {
             }),
             None => UiEvent::Line(text),
         },
-        "outputs" => UiEvent::Quiet,
+        "outputs" => {
+            let values: BTreeMap<String, Value> = message
+                .outputs
+                .into_iter()
+                .filter(|(_, o)| !o.sensitive)
+                .filter_map(|(name, o)| o.value.map(|v| (name, v)))
+                .collect();
+            if values.is_empty() {
+                UiEvent::Quiet
+            } else {
+                UiEvent::Outputs(values)
+            }
+        }
         "planned_change"
         | "apply_start"
         | "apply_progress"
@@ -158,8 +186,14 @@ mod tests {
         );
         let done = r#"{"@message":"Apply complete! Resources: 2 added, 0 changed, 0 destroyed.","type":"change_summary"}"#;
         assert!(matches!(parse_line(done), UiEvent::Line(l) if l.starts_with("Apply complete")));
-        let outputs = r#"{"@message":"Outputs: 2","type":"outputs","outputs":{}}"#;
-        assert_eq!(parse_line(outputs), UiEvent::Quiet);
+        let planned = r#"{"@message":"Outputs: 2","type":"outputs","outputs":{"a":{"sensitive":false,"action":"create"}}}"#;
+        assert_eq!(parse_line(planned), UiEvent::Quiet);
+        let applied = r#"{"type":"outputs","outputs":{"name":{"sensitive":false,"type":"string","value":"x"},"pw":{"sensitive":true,"type":"string","value":"leak"}}}"#;
+        let UiEvent::Outputs(values) = parse_line(applied) else {
+            panic!("no outputs");
+        };
+        assert_eq!(values.len(), 1);
+        assert_eq!(values["name"], "x");
         assert_eq!(parse_line("not json"), UiEvent::Line("not json".into()));
     }
 }
