@@ -286,3 +286,50 @@ impl LocalAws {
         )?)
     }
 }
+
+impl LocalAws {
+    /// Records images in moto's ECR (PutImage), as ECR's API would list
+    /// what was pushed: one distinct manifest per entry, with its tags
+    /// (an empty list makes an untagged image). moto keeps the image API
+    /// apart from the registry, so the demo mirrors its pushes here.
+    pub fn put_images(&self, repository: &str, images: &[Vec<String>]) -> Result<(), StackError> {
+        self.runtime.block_on(async {
+            let config = portfolio_testkit::sdk_config(self.moto.endpoint()).await;
+            let ecr = aws_sdk_ecr::Client::new(&config);
+            for (n, tags) in images.iter().enumerate() {
+                let manifest = manifest_for(repository, n, tags);
+                let mut tag_iter = tags.iter();
+                let first = ecr
+                    .put_image()
+                    .repository_name(repository)
+                    .image_manifest(&manifest)
+                    .set_image_tag(tag_iter.next().cloned())
+                    .send()
+                    .await
+                    .map_err(aws("ecr:PutImage"))?;
+                drop(first);
+                for tag in tag_iter {
+                    ecr.put_image()
+                        .repository_name(repository)
+                        .image_manifest(&manifest)
+                        .image_tag(tag)
+                        .send()
+                        .await
+                        .map_err(aws("ecr:PutImage"))?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A small, valid OCI image manifest unique to `(repository, n, tags)`.
+fn manifest_for(repository: &str, n: usize, tags: &[String]) -> String {
+    use sha2::Digest as _;
+    let seed = format!("{repository}/{n}/{}", tags.join(","));
+    let digest = hex::encode(sha2::Sha256::digest(seed.as_bytes()));
+    format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{digest}","size":{size}}},"layers":[{{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:{digest}","size":{size}}}]}}"#,
+        size = 100 + n
+    )
+}

@@ -22,6 +22,13 @@ const SERVICE: &str = "backend";
 const CLUSTER: &str = "portfolio-dev";
 const REPOSITORY: &str = "portfolio-dev-backend";
 const STATE_BUCKET: &str = "portfolio-terraform-state";
+/// The release the demo builds (a git tag: the image gets v1.1.0 and v1.1).
+const RELEASE: &str = "v1.1.0";
+/// A secret Terraform variable, as a workflow would pass it (TF_VAR_*).
+const DB_PASSWORD: (&str, &str) = ("TF_VAR_db_password", "demo-only-Pa55word");
+/// What Terraform's outputs would hand the workflow (moto's account).
+const EXECUTION_ROLE: &str =
+    "EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/portfolio-dev-ecs-task-execution";
 
 #[derive(Debug, thiserror::Error)]
 enum DemoError {
@@ -70,6 +77,7 @@ impl Demo {
             .args(args)
             .current_dir(&self.work)
             .envs(self.stack.env())
+            .env(DB_PASSWORD.0, DB_PASSWORD.1)
             .env_remove("GITHUB_ACTIONS")
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
@@ -130,6 +138,12 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
+    // The repository's history: twelve earlier v1.0.x releases and two
+    // untagged leftovers, so that the lifecycle preview has work to show.
+    let mut history: Vec<Vec<String>> = (0..12).map(|n| vec![format!("v1.0.{n}")]).collect();
+    history.extend([Vec::new(), Vec::new()]);
+    demo.stack.put_images(REPOSITORY, &history)?;
+
     let lifecycle = demo.run(
         "ECR repository with the lifecycle policy",
         "ecr-lifecycle",
@@ -144,6 +158,17 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         &["--service", SERVICE, "--env", ENV, "--json"],
         0,
     )?;
+    // moto keeps ECR's image API apart from the registry: record the push there.
+    let tags: Vec<String> = built
+        .get("tags")
+        .and_then(|t| t.as_array())
+        .map(|t| {
+            t.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    demo.stack.put_images(REPOSITORY, &[tags])?;
     let image = find_str(&built, "image")
         .ok_or_else(|| DemoError::Output {
             step: "build",
@@ -162,6 +187,8 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             ENV,
             "--image",
             &image,
+            "--var",
+            EXECUTION_ROLE,
             "--output",
             &good,
         ],
@@ -192,6 +219,8 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             ENV,
             "--image",
             &image,
+            "--var",
+            EXECUTION_ROLE,
             "--docker-label",
             "ecs-sim.behavior=crash",
             "--output",
@@ -296,10 +325,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// A copy of examples/portfolio as a git repository with one commit, as
+/// the application repository would be (the image gets its sha- tag).
 fn tempfile_dir() -> Result<PathBuf, DemoError> {
     let dir = std::env::temp_dir().join(format!("portfolio-demo-{}", std::process::id()));
     copy_dir(&e2e::repo_root().join("examples/portfolio"), &dir)
         .map_err(|e| DemoError::Io("copying examples/portfolio".to_owned(), e))?;
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-qm", "Portfolio sample application"],
+        &["tag", RELEASE],
+    ] {
+        let status = Command::new("git")
+            .args(["-c", "user.name=demo", "-c", "user.email=demo@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| DemoError::Io("running git".to_owned(), e))?;
+        if !status.success() {
+            return Err(DemoError::Output {
+                step: "setup",
+                what: format!("git {} failed", args.join(" ")),
+            });
+        }
+    }
     Ok(dir)
 }
 
