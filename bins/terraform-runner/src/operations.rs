@@ -38,6 +38,15 @@ pub async fn plan(
             .dir
             .join(format!("{}.tfplan", session.settings().env)),
     };
+    // A workflow names a plan file under a directory that does not exist yet
+    // (e.g. $RUNNER_TEMP/tfplan/): make it, so the upload step finds it.
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| RunnerError::Io {
+            action: "cannot create the directory of the plan file",
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
     session.init().await?;
     let planned = session.plan(&file, false).await?;
     let mut report = new_report("plan", &session, planned);

@@ -1,4 +1,5 @@
-//! plan -> apply -> plan (no changes) -> destroy.
+//! plan -> apply -> plan (no changes) -> destroy; the plan goes to a
+//! directory that does not exist yet, as a workflow's $RUNNER_TEMP/tfplan/.
 
 use crate::harness::Stack;
 
@@ -11,7 +12,7 @@ fn plan_apply_destroy_round_trip() {
             "--env",
             "dev",
             "--plan-file",
-            "dev.tfplan",
+            "plans/dev.tfplan",
             "--json",
         ])
         .expect(0);
@@ -20,7 +21,7 @@ fn plan_apply_destroy_round_trip() {
     assert_eq!(result["counts"]["add"], 14);
     assert_eq!(result["counts"]["destroy"], 0);
     let sha = result["plan_sha256"].as_str().unwrap().to_owned();
-    let line = std::fs::read_to_string(stack.path("dev.tfplan.sha256")).unwrap();
+    let line = std::fs::read_to_string(stack.path("plans/dev.tfplan.sha256")).unwrap();
     assert_eq!(line, format!("{sha}  dev.tfplan\n"));
     assert!(stack.resources("dev").is_empty(), "plan changed the state");
 
@@ -30,7 +31,7 @@ fn plan_apply_destroy_round_trip() {
             "--env",
             "dev",
             "--plan-file",
-            "dev.tfplan",
+            "plans/dev.tfplan",
             "--json",
         ])
         .expect(0);
