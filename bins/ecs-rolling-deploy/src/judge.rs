@@ -34,8 +34,11 @@ pub fn judge(view: &ServiceView, ours: &str) -> Verdict {
     let primary = view.primary();
     let other_primary = primary.filter(|p| p.id != ours).map(|p| p.id.clone());
     let Some(deployment) = view.deployment(ours) else {
-        // Ours is gone from the list: only a newer deployment removes it.
+        // Ours is gone from the list: only a newer deployment removes it,
+        // either the rollback of ours (polls missed its FAILED state) or
+        // one that someone else started.
         return match other_primary {
+            Some(by) if failed_per_events(view, ours) => Verdict::RolledBack { rollback: Some(by) },
             Some(by) => Verdict::Superseded { by },
             None => Verdict::InProgress,
         };
@@ -51,6 +54,18 @@ pub fn judge(view: &ServiceView, ours: &str) -> Verdict {
             _ => Verdict::InProgress,
         },
     }
+}
+
+/// True when a service event says our deployment failed ("(service S)
+/// deployment ecs-svc/... deployment failed: ...") or the rollback names it.
+fn failed_per_events(view: &ServiceView, ours: &str) -> bool {
+    let rolled_back_from = |reason: &str| reason.contains("rolling back") && reason.contains(ours);
+    view.events.iter().any(|e| {
+        e.message
+            .contains(&format!("deployment {ours} deployment failed"))
+    }) || view
+        .primary()
+        .is_some_and(|p| rolled_back_from(&p.rollout_reason))
 }
 
 /// One line describing a deployment's progress; a new line is printed only

@@ -92,6 +92,22 @@ fn superseded_by_a_deployment_we_did_not_start() {
 }
 
 #[test]
+fn a_rollback_seen_only_after_ours_left_the_list_is_still_a_rollback() {
+    let mut v = view(vec![dep("rollback", "PRIMARY", "COMPLETED")], true);
+    v.events.push(crate::view::EventView {
+        id: "e".into(),
+        created_at: None,
+        message: "(service s) deployment ours deployment failed: tasks failed to start.".into(),
+    });
+    assert_eq!(
+        judge(&v, "ours"),
+        Verdict::RolledBack {
+            rollback: Some("rollback".into())
+        }
+    );
+}
+
+#[test]
 fn describe_mentions_failed_tasks_only_when_there_are_some() {
     let mut d = dep("ecs-svc/1", "PRIMARY", "IN_PROGRESS");
     assert_eq!(
