@@ -38,7 +38,10 @@ fn request(endpoint: &str, method: &str, path: &str) -> std::io::Result<(u16, Ve
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no HTTP status in: {head:.80}")))?;
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         return Err(std::io::Error::other("chunked responses are not supported"));
     }
     Ok((status, response[split..].to_vec()))
