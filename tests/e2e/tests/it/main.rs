@@ -3,5 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod actions_contract;
+mod actions_shellcheck;
 mod setup_action;
 mod workflows;
