@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 
-use nix::sys::signal::{Signal as NixSignal, kill};
+use nix::sys::signal::{Signal as NixSignal, kill, killpg};
 use nix::unistd::Pid;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -240,8 +240,8 @@ impl Terraform {
                         }
                     }
                     () = sleep_until(kill_at) => {
-                        reporter.line("grace period over: killing terraform (the state may keep a lock: see force-unlock)");
-                        signal(pid, NixSignal::SIGKILL);
+                        reporter.line("grace period over: killing terraform and its provisioners (the state may keep a lock: see force-unlock)");
+                        kill_group(pid);
                         kill_at = None;
                     }
                 }
@@ -331,6 +331,15 @@ fn signal(pid: Option<Pid>, signal: NixSignal) {
     if let Some(pid) = pid {
         // The child may have exited already; nothing to do then.
         let _ = kill(pid, signal);
+    }
+}
+
+/// SIGKILL to terraform's process group (it runs in one of its own), so
+/// that no provisioner it started outlives it.
+fn kill_group(pid: Option<Pid>) {
+    if let Some(pid) = pid {
+        // The group may be gone already; nothing to do then.
+        let _ = killpg(pid, NixSignal::SIGKILL);
     }
 }
 
