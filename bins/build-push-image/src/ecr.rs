@@ -4,8 +4,8 @@
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
 };
-use portfolio_core::Actions;
 use portfolio_core::config::Ecr as EcrSettings;
+use portfolio_core::{Actions, AwsError};
 
 use crate::auth::Credentials;
 use crate::error::Error;
@@ -16,11 +16,10 @@ pub async fn registry_host(sts: &aws_sdk_sts::Client, region: &str) -> Result<St
         .get_caller_identity()
         .send()
         .await
-        .map_err(|err| Error::aws("sts:GetCallerIdentity", &err))?;
-    let account = identity.account().ok_or_else(|| Error::Aws {
-        action: "sts:GetCallerIdentity",
-        message: "the response names no account".into(),
-    })?;
+        .map_err(|err| AwsError::new("sts:GetCallerIdentity", &err))?;
+    let account = identity
+        .account()
+        .ok_or_else(|| AwsError::other("sts:GetCallerIdentity", "the answer names no account"))?;
     Ok(format!("{account}.dkr.ecr.{region}.amazonaws.com"))
 }
 
@@ -33,7 +32,7 @@ pub async fn credentials(
         .get_authorization_token()
         .send()
         .await
-        .map_err(|err| Error::aws("ecr:GetAuthorizationToken", &err))?;
+        .map_err(|err| AwsError::new("ecr:GetAuthorizationToken", &err))?;
     let token = response
         .authorization_data()
         .first()
@@ -91,7 +90,9 @@ pub async fn ensure_repository(
             }
             create_repository(ecr, name, settings).await
         }
-        Err(err) => Err(Error::aws("ecr:DescribeRepositories", &err)),
+        Err(err) => Err(AwsError::new("ecr:DescribeRepositories", &err)
+            .on(name)
+            .into()),
     }
 }
 
@@ -104,7 +105,13 @@ async fn create_repository(
     let encryption = EncryptionConfiguration::builder()
         .encryption_type(EncryptionType::from(settings.encryption.as_str()))
         .build()
-        .map_err(|err| Error::aws("ecr:CreateRepository", &err))?;
+        .map_err(|err| {
+            AwsError::other(
+                "ecr:CreateRepository",
+                format!("cannot build the request: {err}"),
+            )
+            .on(name)
+        })?;
     ecr.create_repository()
         .repository_name(name)
         .image_scanning_configuration(
@@ -120,7 +127,7 @@ async fn create_repository(
         })
         .send()
         .await
-        .map_err(|err| Error::aws("ecr:CreateRepository", &err))?;
+        .map_err(|err| AwsError::new("ecr:CreateRepository", &err).on(name))?;
     Ok(Repository {
         immutable,
         created: true,

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{ConfigError, Failure, InvalidInput};
+use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
 
 /// Exit code of a failed scan gate.
 pub const SCAN_FAILED: u8 = 3;
@@ -88,13 +88,8 @@ pub enum Error {
         tags: Vec<String>,
     },
     /// An AWS call failed.
-    #[error("{action}: {message}")]
-    Aws {
-        /// The API call.
-        action: &'static str,
-        /// The SDK's error, with its chain of causes.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
     /// The ECR authorization token is not `user:password` in base64.
     #[error("ECR returned an authorization token that is not base64 'user:password'")]
     BadToken,
@@ -120,14 +115,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// An AWS SDK error, rendered with its causes.
-    pub fn aws(action: &'static str, err: &dyn std::error::Error) -> Error {
-        Error::Aws {
-            action,
-            message: portfolio_core::exit::render(err),
-        }
-    }
-
     /// An I/O error while doing `what`.
     pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
         let what = what.into();
@@ -157,6 +144,7 @@ impl Failure for Error {
             Error::RegistryUnreachable { .. } => {
                 Some("check --registry and that the registry is running and reachable".into())
             }
+            Error::Aws(err) => err.hint(),
             Error::NoBuilder(_) => {
                 Some("install docker (with a running engine), podman or buildah".into())
             }

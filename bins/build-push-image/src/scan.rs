@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_ecr::types::{ImageIdentifier, ImageScanFindings, ScanStatus};
+use portfolio_core::AwsError;
 use serde::Serialize;
 
 use crate::cli::Severity;
@@ -188,12 +189,14 @@ pub async fn wait(
                         .image_id(image.clone())
                         .send()
                         .await
-                        .map_err(|err| Error::aws("ecr:StartImageScan", &err))?;
+                        .map_err(|err| AwsError::new("ecr:StartImageScan", &err).on(repository))?;
                     started = true;
                 } else if !service.is_some_and(|e| {
                     e.is_scan_not_found_exception() || e.is_image_not_found_exception()
                 }) {
-                    return Err(Error::aws("ecr:DescribeImageScanFindings", &err));
+                    return Err(AwsError::new("ecr:DescribeImageScanFindings", &err)
+                        .on(repository)
+                        .into());
                 }
             }
         }

@@ -153,3 +153,37 @@ async fn a_failed_scan_is_an_error_naming_the_digest() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn access_denied_names_the_call_the_repository_and_the_permission() {
+    let describe = mock!(aws_sdk_ecr::Client::describe_image_scan_findings).then_error(|| {
+        DescribeImageScanFindingsError::generic(
+            aws_sdk_ecr::error::ErrorMetadata::builder()
+                .code("AccessDeniedException")
+                .message("User: ci is not authorized to perform: ecr:DescribeImageScanFindings")
+                .build(),
+        )
+    });
+    let ecr = mock_client!(aws_sdk_ecr, [&describe]);
+    let err = wait(
+        &ecr,
+        "repo",
+        "sha256:abc",
+        Severity::High,
+        Duration::from_secs(60),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ecr:DescribeImageScanFindings on repo failed: AccessDeniedException: \
+         User: ci is not authorized to perform: ecr:DescribeImageScanFindings"
+    );
+    assert_eq!(portfolio_core::Failure::exit_code(&err), 1);
+    let hint = portfolio_core::Failure::hint(&err).unwrap_or_default();
+    assert!(
+        hint.contains("IAM permission ecr:DescribeImageScanFindings on repo"),
+        "{hint}"
+    );
+}
