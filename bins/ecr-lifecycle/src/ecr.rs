@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_ecr::Client;
-use aws_sdk_ecr::error::DisplayErrorContext;
 use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
+use portfolio_core::AwsError;
 use serde::Deserialize;
 
 use crate::calls::ApiCalls;
@@ -68,7 +68,7 @@ impl Ecr {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecr:DescribeImages", repository, &err))?;
+                .map_err(|err| AwsError::new("ecr:DescribeImages", &err).on(repository))?;
             images.extend(page.image_details().iter().filter_map(to_image));
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
@@ -101,7 +101,7 @@ impl Ecr {
                 ))
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecr:BatchGetImage", repository, &err))?;
+                .map_err(|err| AwsError::new("ecr:BatchGetImage", &err).on(repository))?;
             for image in output.images() {
                 let (Some(digest), Some(manifest)) = (
                     image.image_id().and_then(|id| id.image_digest()),
@@ -133,7 +133,9 @@ impl Ecr {
             {
                 Ok(None)
             }
-            Err(err) => Err(Error::aws("ecr:GetLifecyclePolicy", repository, &err)),
+            Err(err) => Err(AwsError::new("ecr:GetLifecyclePolicy", &err)
+                .on(repository)
+                .into()),
         }
     }
 
@@ -146,7 +148,7 @@ impl Ecr {
             .lifecycle_policy_text(text)
             .send()
             .await
-            .map_err(|err| Error::aws("ecr:PutLifecyclePolicy", repository, &err))?;
+            .map_err(|err| AwsError::new("ecr:PutLifecyclePolicy", &err).on(repository))?;
         Ok(())
     }
 
@@ -166,7 +168,7 @@ impl Ecr {
                 .set_image_ids(Some(ids))
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecr:BatchDeleteImage", repository, &err))?;
+                .map_err(|err| AwsError::new("ecr:BatchDeleteImage", &err).on(repository))?;
             let failures: Vec<DeleteFailure> = output
                 .failures()
                 .iter()
@@ -234,11 +236,6 @@ pub fn listed_digests(manifest: &str) -> Vec<String> {
     serde_json::from_str::<IndexManifest>(manifest)
         .map(|index| index.manifests.into_iter().map(|d| d.digest).collect())
         .unwrap_or_default()
-}
-
-/// The SDK error with its causes, for messages.
-pub fn describe_error(err: &dyn std::error::Error) -> String {
-    DisplayErrorContext(err).to_string()
 }
 
 #[cfg(test)]

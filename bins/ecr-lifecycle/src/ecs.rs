@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::DesiredStatus;
+use portfolio_core::AwsError;
 
 use crate::calls::ApiCalls;
 use crate::error::Error;
@@ -90,7 +91,7 @@ impl Ecs {
                 {
                     return Ok(None);
                 }
-                Err(err) => return Err(Error::aws("ecs:ListServices", cluster, &err)),
+                Err(err) => return Err(AwsError::new("ecs:ListServices", &err).on(cluster).into()),
             };
             arns.extend(page.service_arns().iter().cloned());
             token = page.next_token().map(str::to_owned);
@@ -116,7 +117,7 @@ impl Ecs {
                 .set_services(Some(chunk.to_vec()))
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecs:DescribeServices", cluster, &err))?;
+                .map_err(|err| AwsError::new("ecs:DescribeServices", &err).on(cluster))?;
             for service in output.services() {
                 let name = service.service_name().unwrap_or_default();
                 for deployment in service.deployments() {
@@ -144,7 +145,7 @@ impl Ecs {
             .task_definition(arn)
             .send()
             .await
-            .map_err(|err| Error::aws("ecs:DescribeTaskDefinition", arn, &err))?;
+            .map_err(|err| AwsError::new("ecs:DescribeTaskDefinition", &err).on(arn))?;
         Ok(output
             .task_definition()
             .map(|td| {
@@ -171,7 +172,7 @@ impl Ecs {
                 .set_next_token(token)
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecs:ListTasks", cluster, &err))?;
+                .map_err(|err| AwsError::new("ecs:ListTasks", &err).on(cluster))?;
             arns.extend(page.task_arns().iter().cloned());
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
@@ -188,7 +189,7 @@ impl Ecs {
                 .set_tasks(Some(chunk.to_vec()))
                 .send()
                 .await
-                .map_err(|err| Error::aws("ecs:DescribeTasks", cluster, &err))?;
+                .map_err(|err| AwsError::new("ecs:DescribeTasks", &err).on(cluster))?;
             for task in output.tasks() {
                 let id = task
                     .task_arn()

@@ -2,7 +2,7 @@
 
 use portfolio_core::exit::{INTERRUPTED, USAGE};
 use portfolio_core::signal::Signal;
-use portfolio_core::{ConfigError, Failure, InvalidInput};
+use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
 
 /// Exit code: `lint --strict` found warnings.
 pub const EXIT_LINT_WARNINGS: u8 = 3;
@@ -21,15 +21,8 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// An AWS call failed.
-    #[error("{operation} failed for {target}: {message}")]
-    Aws {
-        /// The operation (`ecr:DescribeImages`).
-        operation: &'static str,
-        /// The repository, cluster or resource.
-        target: String,
-        /// The SDK's error with its causes.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
     /// `enforce` would delete more than allowed (exit 4); nothing was deleted.
     #[error(
         "refusing to delete {count} of {total} images in {repository}: more than --max-delete {limit} allows ({allowed})"
@@ -66,17 +59,6 @@ pub enum Error {
     Interrupted(Signal),
 }
 
-impl Error {
-    /// An AWS SDK error of `operation` on `target`.
-    pub fn aws(operation: &'static str, target: &str, err: &dyn std::error::Error) -> Error {
-        Error::Aws {
-            operation,
-            target: target.to_owned(),
-            message: crate::ecr::describe_error(err),
-        }
-    }
-}
-
 impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
@@ -84,7 +66,7 @@ impl Failure for Error {
             Error::TooMany { .. } => EXIT_TOO_MANY,
             Error::Partial { .. } => EXIT_PARTIAL,
             Error::Interrupted(_) => INTERRUPTED,
-            Error::Aws { .. } | Error::Output(_) => portfolio_core::exit::FAILED,
+            Error::Aws(_) | Error::Output(_) => portfolio_core::exit::FAILED,
         }
     }
 
@@ -95,9 +77,9 @@ impl Failure for Error {
                 "check the preview (`ecr-lifecycle preview`); raise --max-delete if this is intended"
                     .into(),
             ),
-            Error::Aws { .. } => Some(
-                "check credentials, region and AWS_ENDPOINT_URL; -v shows the calls".into(),
-            ),
+            Error::Aws(err) => err.hint().or_else(|| {
+                Some("check credentials, region and AWS_ENDPOINT_URL; -v shows the calls".into())
+            }),
             _ => None,
         }
     }
