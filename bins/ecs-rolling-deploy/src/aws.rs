@@ -1,6 +1,7 @@
 //! The AWS clients of a run (ECS and CloudWatch Logs), with a per-attempt
-//! timeout, a counter of every HTTP request sent (reported in `--json` and
-//! used by the benchmark), and the one place that classifies SDK errors.
+//! timeout and a counter of every HTTP request sent (reported in `--json` and
+//! used by the benchmark). Failed calls become `portfolio_core::AwsError`,
+//! which classifies them (transient or not, hints).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,9 +11,6 @@ use aws_config::SdkConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_ecs::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ecs::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
-
-use crate::error::DeployError;
 
 /// Counts HTTP requests (retries included).
 #[derive(Debug, Clone, Default)]
@@ -76,41 +74,5 @@ impl Clients {
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(logs),
             calls,
         }
-    }
-}
-
-/// True for errors worth another try later: throttling, timeouts, an
-/// unreachable endpoint, 5xx.
-pub fn is_transient<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
-    match err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or_default();
-            code.contains("Throttl")
-                || code == "RequestLimitExceeded"
-                || code == "ServerException"
-                || code == "ServiceUnavailable"
-                || code == "InternalFailure"
-        }
-        _ => false,
-    }
-}
-
-/// Maps a failed call: missing credentials, else a plain AWS failure.
-pub fn failure<E, R>(operation: &'static str, target: &str, err: &SdkError<E, R>) -> DeployError
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let message = portfolio_core::exit::render(err).replace('\n', " ");
-    if message.contains("no credentials") || message.contains("CredentialsNotLoaded") {
-        return DeployError::Credentials(message);
-    }
-    DeployError::Aws {
-        operation,
-        target: target.to_owned(),
-        message,
     }
 }

@@ -186,14 +186,14 @@ async fn register(
     live::register_task_definition(ecs, definition)
         .await
         .map_err(|err| match err {
-            render_taskdef::error::RenderError::Aws { operation, message }
-                if message.contains("ClientException")
-                    || message.contains("InvalidParameterException") =>
+            // ECS's refusal of the definition itself: the input is at fault.
+            render_taskdef::error::RenderError::Aws(aws)
+                if aws.has_code("ClientException") || aws.has_code("InvalidParameterException") =>
             {
                 DeployError::Rejected {
-                    operation,
+                    operation: aws.operation,
                     what: definition.origin().to_owned(),
-                    message,
+                    message: aws.message,
                 }
             }
             other => other.into(),

@@ -6,7 +6,8 @@ use aws_sdk_ecs::types::{
     DeploymentCircuitBreaker, DeploymentConfiguration, StopServiceDeploymentStopType,
 };
 
-use crate::aws::failure;
+use portfolio_core::AwsError;
+
 use crate::error::DeployError;
 use crate::target::{Strategy, Target};
 
@@ -63,12 +64,14 @@ pub async fn update_service(
             }
             Some(e) if e.is_invalid_parameter_exception() || e.is_client_exception() => {
                 DeployError::Rejected {
-                    operation: "UpdateService",
+                    operation: "ecs:UpdateService",
                     what: target.label(),
                     message: e.meta().message().unwrap_or_default().to_owned(),
                 }
             }
-            _ => failure("UpdateService", &target.label(), &err),
+            _ => AwsError::new("ecs:UpdateService", &err)
+                .on(target.label())
+                .into(),
         })?;
     output
         .service()
@@ -79,10 +82,10 @@ pub async fn update_service(
         })
         .and_then(|d| d.id())
         .map(str::to_owned)
-        .ok_or_else(|| DeployError::Aws {
-            operation: "UpdateService",
-            target: target.label(),
-            message: "the answer has no PRIMARY deployment".into(),
+        .ok_or_else(|| {
+            AwsError::other("ecs:UpdateService", "the answer has no PRIMARY deployment")
+                .on(target.label())
+                .into()
         })
 }
 
@@ -98,7 +101,7 @@ pub async fn stop_and_roll_back(
         .service(&target.service)
         .send()
         .await
-        .map_err(|err| failure("ListServiceDeployments", &target.label(), &err))?;
+        .map_err(|err| AwsError::new("ecs:ListServiceDeployments", &err).on(target.label()))?;
     let digits = ours.trim_start_matches("ecs-svc/");
     let briefs = listed.service_deployments();
     // The service deployment of ours: its ARN ends with our id's digits
@@ -122,16 +125,18 @@ pub async fn stop_and_roll_back(
                 })
                 .and_then(|b| b.service_deployment_arn())
         })
-        .ok_or_else(|| DeployError::Aws {
-            operation: "ListServiceDeployments",
-            target: target.label(),
-            message: format!("no service deployment found for {ours}"),
+        .ok_or_else(|| {
+            AwsError::other(
+                "ecs:ListServiceDeployments",
+                format!("no service deployment found for {ours}"),
+            )
+            .on(target.label())
         })?;
     ecs.stop_service_deployment()
         .service_deployment_arn(arn)
         .stop_type(StopServiceDeploymentStopType::Rollback)
         .send()
         .await
-        .map_err(|err| failure("StopServiceDeployment", &target.label(), &err))?;
+        .map_err(|err| AwsError::new("ecs:StopServiceDeployment", &err).on(target.label()))?;
     Ok(())
 }

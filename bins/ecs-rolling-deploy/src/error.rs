@@ -6,7 +6,7 @@
 //! an error.
 
 use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{ConfigError, Failure, InvalidInput};
+use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
 use render_taskdef::error::RenderError;
 
 /// Why a run could not deploy.
@@ -29,9 +29,9 @@ pub enum DeployError {
     NotFound(String),
 
     /// ECS refused the task definition or the service update.
-    #[error("ECS {operation} rejected {what}: {message}")]
+    #[error("{operation} rejected {what}: {message}")]
     Rejected {
-        /// The API operation.
+        /// The operation in IAM form (`ecs:RegisterTaskDefinition`).
         operation: &'static str,
         /// What was rejected (a file, a service).
         what: String,
@@ -39,20 +39,9 @@ pub enum DeployError {
         message: String,
     },
 
-    /// No AWS credentials could be found.
-    #[error("no AWS credentials: {0}")]
-    Credentials(String),
-
-    /// An AWS call failed.
-    #[error("{operation} failed for {target}: {message}")]
-    Aws {
-        /// The API operation.
-        operation: &'static str,
-        /// The cluster/service or resource it was about.
-        target: String,
-        /// The error and its causes.
-        message: String,
-    },
+    /// An AWS call failed (no credentials among them).
+    #[error(transparent)]
+    Aws(#[from] AwsError),
 
     /// A GitHub API call failed.
     #[error("GitHub deployment: {0}")]
@@ -80,10 +69,7 @@ impl Failure for DeployError {
             DeployError::Invalid(_) | DeployError::NotFound(_) | DeployError::Rejected { .. } => {
                 USAGE
             }
-            DeployError::Credentials(_)
-            | DeployError::Aws { .. }
-            | DeployError::GitHub(_)
-            | DeployError::Write { .. } => FAILED,
+            DeployError::Aws(_) | DeployError::GitHub(_) | DeployError::Write { .. } => FAILED,
         }
     }
 
@@ -101,11 +87,7 @@ impl Failure for DeployError {
                  nothing was deployed"
                     .into(),
             ),
-            DeployError::Credentials(_) => Some(
-                "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use \
-                 aws-actions/configure-aws-credentials in a workflow"
-                    .into(),
-            ),
+            DeployError::Aws(err) => err.hint(),
             DeployError::GitHub(_) => Some(
                 "--github-deployment needs GITHUB_TOKEN (with deployments: write), \
                  GITHUB_REPOSITORY and GITHUB_SHA"

@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
+use portfolio_core::AwsError;
 use portfolio_core::output::Progress;
 use tokio::time::Instant;
 
-use crate::aws::{failure, is_transient};
 use crate::error::DeployError;
 use crate::judge::{self, Verdict};
 use crate::pace::{Pace, Seen};
@@ -244,12 +244,15 @@ pub async fn describe(
         .send()
         .await
         .map_err(|err| {
-            let transient = is_transient(&err);
-            let error = match err.as_service_error() {
-                Some(e) if e.is_cluster_not_found_exception() => {
-                    DeployError::NotFound(format!("cluster '{}' not found", target.cluster))
+            let (transient, error) = match err.as_service_error() {
+                Some(e) if e.is_cluster_not_found_exception() => (
+                    false,
+                    DeployError::NotFound(format!("cluster '{}' not found", target.cluster)),
+                ),
+                _ => {
+                    let aws = AwsError::new("ecs:DescribeServices", &err).on(target.label());
+                    (aws.is_transient(), aws.into())
                 }
-                _ => failure("DescribeServices", &target.label(), &err),
             };
             PollError {
                 transient,

@@ -3,10 +3,11 @@
 //! containers from CloudWatch Logs.
 
 use aws_sdk_ecs::types::{DesiredStatus, Task};
+use portfolio_core::AwsError;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aws::{Clients, failure};
+use crate::aws::Clients;
 use crate::error::DeployError;
 use crate::target::Target;
 
@@ -127,7 +128,7 @@ pub async fn collect(
             .desired_status(status)
             .send()
             .await
-            .map_err(|err| failure("ListTasks", &target.label(), &err))?;
+            .map_err(|err| AwsError::new("ecs:ListTasks", &err).on(target.label()))?;
         arns.extend(listed.task_arns().iter().cloned());
     }
     let mut tasks = Vec::new();
@@ -139,7 +140,7 @@ pub async fn collect(
             .set_tasks(Some(chunk.to_vec()))
             .send()
             .await
-            .map_err(|err| failure("DescribeTasks", &target.label(), &err))?;
+            .map_err(|err| AwsError::new("ecs:DescribeTasks", &err).on(target.label()))?;
         tasks.extend(described.tasks().iter().map(TaskInfo::from));
     }
     tasks.sort_by(|a, b| {

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{ConfigError, Failure, InvalidInput};
+use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
 
 /// The source (service or task definition) does not exist in ECS.
 pub const NOT_FOUND: u8 = 3;
@@ -92,13 +92,8 @@ pub enum RenderError {
     },
 
     /// An ECS call failed.
-    #[error("ECS {operation} failed: {message}")]
-    Aws {
-        /// The API operation.
-        operation: &'static str,
-        /// The error and its causes.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
 
     /// The service or task definition does not exist.
     #[error("{0}")]
@@ -110,20 +105,12 @@ impl RenderError {
     pub fn invalid(source: &str, field: impl Into<String>, reason: impl Into<String>) -> Self {
         RenderError::Invalid(InvalidInput::in_file(source, field, reason))
     }
-
-    /// A failed ECS call, with the SDK error's chain of causes.
-    pub fn aws(operation: &'static str, err: &dyn std::error::Error) -> Self {
-        RenderError::Aws {
-            operation,
-            message: portfolio_core::exit::render(err).replace('\n', " "),
-        }
-    }
 }
 
 impl Failure for RenderError {
     fn exit_code(&self) -> u8 {
         match self {
-            RenderError::Write { .. } | RenderError::Aws { .. } => FAILED,
+            RenderError::Write { .. } | RenderError::Aws(_) => FAILED,
             RenderError::NotFound(_) => NOT_FOUND,
             _ => USAGE,
         }
@@ -135,6 +122,7 @@ impl Failure for RenderError {
                 .first()
                 .map(|(name, _)| format!("give each a value with --var, e.g. --var {name}=...")),
             RenderError::Config(err) => err.hint(),
+            RenderError::Aws(err) => err.hint(),
             RenderError::AmbiguousContainer { .. } | RenderError::UnknownContainer { .. } => Some(
                 "the container is the only one, the service's container in portfolio-ci.yaml, or the one named in the flag".into(),
             ),

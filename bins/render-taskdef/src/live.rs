@@ -15,6 +15,7 @@ use aws_sdk_ecs::config::interceptors::AfterDeserializationInterceptorContextRef
 use aws_sdk_ecs::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ecs::types::TaskDefinitionField;
 use aws_smithy_types::body::SdkBody;
+use portfolio_core::AwsError;
 use serde_json::Value;
 
 use crate::error::RenderError;
@@ -65,7 +66,9 @@ pub async fn service_task_definition(
             Some(e) if e.is_cluster_not_found_exception() => {
                 RenderError::NotFound(format!("cluster '{cluster}' not found"))
             }
-            _ => RenderError::aws("DescribeServices", &err),
+            _ => AwsError::new("ecs:DescribeServices", &err)
+                .on(format!("{cluster}/{service}"))
+                .into(),
         })?;
     let found = output
         .services()
@@ -99,15 +102,24 @@ pub async fn describe_task_definition(
                 "task definition '{task_definition}' not found ({})",
                 e.meta().message().unwrap_or("ClientException")
             )),
-            _ => RenderError::aws("DescribeTaskDefinition", &err),
+            _ => AwsError::new("ecs:DescribeTaskDefinition", &err)
+                .on(task_definition)
+                .into(),
         })?;
-    let body = capture.take().ok_or_else(|| RenderError::Aws {
-        operation: "DescribeTaskDefinition",
-        message: "the response body was not available".into(),
+    let body = capture.take().ok_or_else(|| {
+        AwsError::other(
+            "ecs:DescribeTaskDefinition",
+            "the response body was not available",
+        )
+        .on(task_definition)
     })?;
-    serde_json::from_slice(&body).map_err(|err| RenderError::Aws {
-        operation: "DescribeTaskDefinition",
-        message: format!("the response is not JSON: {err}"),
+    serde_json::from_slice(&body).map_err(|err| {
+        AwsError::other(
+            "ecs:DescribeTaskDefinition",
+            format!("the response is not JSON: {err}"),
+        )
+        .on(task_definition)
+        .into()
     })
 }
 
@@ -117,9 +129,16 @@ pub async fn register_task_definition(
     client: &Client,
     definition: &TaskDefinition,
 ) -> Result<String, RenderError> {
-    let body = serde_json::to_vec(definition.as_map()).map_err(|err| RenderError::Aws {
-        operation: "RegisterTaskDefinition",
-        message: err.to_string(),
+    let target = definition
+        .family()
+        .unwrap_or(definition.origin())
+        .to_owned();
+    let body = serde_json::to_vec(definition.as_map()).map_err(|err| {
+        AwsError::other(
+            "ecs:RegisterTaskDefinition",
+            format!("cannot build the request: {err}"),
+        )
+        .on(target.clone())
     })?;
     let output = client
         .register_task_definition()
@@ -133,14 +152,18 @@ pub async fn register_task_definition(
         })
         .send()
         .await
-        .map_err(|err| RenderError::aws("RegisterTaskDefinition", &err))?;
+        .map_err(|err| AwsError::new("ecs:RegisterTaskDefinition", &err).on(target.clone()))?;
     output
         .task_definition()
         .and_then(|t| t.task_definition_arn())
         .map(str::to_owned)
-        .ok_or_else(|| RenderError::Aws {
-            operation: "RegisterTaskDefinition",
-            message: "the response has no taskDefinitionArn".into(),
+        .ok_or_else(|| {
+            AwsError::other(
+                "ecs:RegisterTaskDefinition",
+                "the response has no taskDefinitionArn",
+            )
+            .on(target)
+            .into()
         })
 }
 
