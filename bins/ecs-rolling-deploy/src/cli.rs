@@ -123,7 +123,7 @@ pub struct Cli {
     pub rollback: Option<bool>,
 
     /// How long to follow the deployment, e.g. 90s, 10m [default: config, 30m]
-    #[arg(long, env = "PORTFOLIO_CI_DEPLOY_TIMEOUT", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, env = "PORTFOLIO_CI_DEPLOY_TIMEOUT", value_name = "DURATION", value_parser = portfolio_core::cli::parse_duration)]
     pub timeout: Option<Duration>,
 
     /// After a circuit-breaker failure, also wait until the previous version is stable again
@@ -148,7 +148,7 @@ pub struct Cli {
     pub health_url: Option<String>,
 
     /// How long the smoke check may take
-    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = portfolio_core::cli::parse_duration)]
     pub health_timeout: Duration,
 
     /// Skip the smoke check even when the configuration implies one
@@ -163,11 +163,6 @@ pub struct Cli {
     /// (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA; GITHUB_API_URL honoured)
     #[arg(long)]
     pub github_deployment: bool,
-}
-
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|err| format!("'{text}' is not a duration such as 90s, 10m or 1h30m ({err})"))
 }
 
 #[cfg(test)]

@@ -85,7 +85,7 @@ pub struct TargetArgs {
 
     /// After a second SIGINT/SIGTERM, how long terraform gets to persist the
     /// state before it is killed
-    #[arg(long, default_value = "20s", value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "20s", value_parser = portfolio_core::cli::parse_duration, value_name = "DURATION")]
     pub grace_period: Duration,
 }
 
@@ -144,9 +144,4 @@ pub struct DestroyArgs {
     /// Also required to destroy the prod environment
     #[arg(long)]
     pub allow_prod: bool,
-}
-
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|_| format!("'{text}' is not a duration such as 10s or 2m"))
 }

@@ -74,3 +74,27 @@ where
         }
     }
 }
+
+/// Parses a duration flag such as `90s`, `10m` or `1h30m` (clap value parser
+/// shared by every tool's duration flags).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|err| format!("'{text}' is not a duration such as 90s, 10m or 1h30m ({err})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_and_bad_ones_say_what_is_expected() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        let err = parse_duration("ten minutes").unwrap_err();
+        assert!(
+            err.contains("'ten minutes'") && err.contains("90s"),
+            "{err}"
+        );
+    }
+}

@@ -7,10 +7,12 @@
 pub mod moto;
 pub mod process;
 pub mod registry;
+pub mod run;
 pub mod terraform;
 
 pub use moto::Moto;
 pub use process::{ChildGuard, free_port, wait_for_port};
+pub use run::Run;
 
 use std::time::Duration;
 
