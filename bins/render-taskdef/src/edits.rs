@@ -111,12 +111,32 @@ impl Edits {
 
     /// Reads a dotenv file and appends its variables to [`Self::env`] for
     /// `container`. Errors name the file and line.
+    ///
+    /// dotenv substitutes `$NAME` and `${NAME}` from this process's
+    /// environment, which in CI holds tokens that must never land in a task
+    /// definition: a line that would substitute is refused, and a value
+    /// written in single quotes stays literal.
     pub fn add_env_file(
         &mut self,
         container: Option<&str>,
         path: &Path,
     ) -> Result<(), RenderError> {
-        let entries = dotenvy::from_path_iter(path).map_err(|err| env_file_error(path, err))?;
+        let text = std::fs::read_to_string(path).map_err(|source| RenderError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let Some((number, line)) = substituting_line(&text) {
+            return Err(RenderError::invalid(
+                &format!("{}:{number}", path.display()),
+                "--env-file",
+                format!(
+                    "'{line}' has a '$', which dotenv substitutes from the \
+                     environment of this run (where CI keeps its tokens); write the value in single \
+                     quotes (NAME='...') to keep it literal, or pass it with --env NAME=VALUE"
+                ),
+            ));
+        }
+        let entries = dotenvy::from_read_iter(text.as_bytes());
         for entry in entries {
             let (name, value) = entry.map_err(|err| env_file_error(path, err))?;
             self.env.push(Target {
@@ -126,6 +146,21 @@ impl Edits {
         }
         Ok(())
     }
+}
+
+/// The first line (1-based number and text) of a dotenv file whose value
+/// dotenv would run through substitution: any `$` outside a single-quoted
+/// value and outside a comment (dotenvy even drops a lone trailing `$`).
+fn substituting_line(text: &str) -> Option<(usize, &str)> {
+    text.lines().enumerate().find_map(|(index, line)| {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            return None;
+        }
+        let value = trimmed.split_once('=').map_or(trimmed, |(_, value)| value.trim_start());
+        let literal = value.starts_with('\'') && value.trim_end().ends_with('\'') && value.trim_end().len() > 1;
+        (value.contains('$') && !literal).then_some((index + 1, line.trim()))
+    })
 }
 
 fn env_file_error(path: &Path, err: dotenvy::Error) -> RenderError {

@@ -128,3 +128,33 @@ fn builder_and_emptiness() {
     assert!(!edits.is_empty());
     assert_eq!(edits.images[1], Target::container("web", "b".to_owned()));
 }
+
+#[test]
+fn dotenv_values_never_take_this_runs_environment() {
+    // PATH is set in every test process: a substituting dotenv parser would
+    // copy it into the task definition.
+    for line in [
+        "TOKEN=$PATH",
+        "TOKEN=\"prefix-${PATH}\"",
+        "export TOKEN=a$PATH",
+        "TOKEN=\"multi\n$PATH\"",
+        "PRICE=5$",
+    ] {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "# $PATH in a comment is fine\nA=1\n{line}").unwrap();
+        let err = Edits::new()
+            .add_env_file(None, file.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--env-file") && err.contains("single quotes") && !err.contains("/usr"),
+            "{line}: {err}"
+        );
+    }
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "PRICE='5$'\nLITERAL='$PATH and ${{PATH}}'").unwrap();
+    let mut edits = Edits::new();
+    edits.add_env_file(None, file.path()).unwrap();
+    let values: Vec<_> = edits.env.iter().map(|t| t.value.value.as_str()).collect();
+    assert_eq!(values, ["5$", "$PATH and ${PATH}"]);
+}
