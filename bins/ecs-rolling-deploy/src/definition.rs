@@ -2,14 +2,13 @@
 //! template from portfolio-ci.yaml, or the live definition with new images.
 //! render-taskdef's library reads, edits and validates it; this module
 //! picks the source, adds the deployment tags, and registers each distinct
-//! definition once (services with the same definition share a revision).
-
-use std::collections::HashMap;
+//! definition once (services with the same definition share a revision,
+//! tagged with all their names).
 
 use portfolio_core::{Config, InvalidInput};
 use render_taskdef::edits::{Edits, Pair};
 use render_taskdef::live;
-use render_taskdef::placeholders::Vars;
+use render_taskdef::placeholders::{self, Vars};
 use render_taskdef::render::{self, Context, LogDefaults};
 use render_taskdef::taskdef::TaskDefinition;
 use render_taskdef::validate::validate;
@@ -79,7 +78,7 @@ pub async fn build(
         vars: template.then(|| vars(cli, config, region, target)),
     };
     render::render(&mut definition, &edits, &context)?;
-    add_tags(&mut definition, &tags(cli));
+    add_tags(&mut definition, &tags(cli, config));
     validate(&definition)?;
     Ok(Source::Register(definition))
 }
@@ -97,29 +96,21 @@ fn read(path: &std::path::Path) -> Result<TaskDefinition, DeployError> {
 
 /// The placeholder values of a template: the built-in names, then `--var`.
 fn vars(cli: &Cli, config: &Config, region: &str, target: &Target) -> Vars {
-    let mut vars = Vars::new();
-    let mut set = |name: &str, value: &str| {
-        vars.insert(name.to_owned(), value.to_owned());
-    };
-    set("ENV", &cli.env);
-    set("PROJECT", &config.project);
-    set("CLUSTER", &target.cluster);
-    set("SERVICE", &target.key);
-    set("REGION", region);
-    if let Some(service) = &target.config {
-        set("FAMILY", &service.family);
-        set("CONTAINER", &service.container);
-    }
+    let mut vars = placeholders::built_ins(config, &cli.env, region, target.config.as_ref());
+    vars.insert("CLUSTER".to_owned(), target.cluster.clone());
+    vars.insert("SERVICE".to_owned(), target.key.clone());
     for Pair { name, value } in &cli.vars {
         vars.insert(name.clone(), value.clone());
     }
     vars
 }
 
-/// The tags every registered revision carries, then `--tag`. None is per
-/// service, so services deploying the same definition share one revision.
-fn tags(cli: &Cli) -> Vec<Pair> {
+/// The tags every registered revision carries, then `--tag`. The service
+/// tag is added at registration, once it is known which services share the
+/// revision.
+fn tags(cli: &Cli, config: &Config) -> Vec<Pair> {
     let mut tags = vec![
+        Pair::new("portfolio-ci:project", &config.project),
         Pair::new("portfolio-ci:env", &cli.env),
         Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
     ];
@@ -152,29 +143,50 @@ pub fn add_tags(definition: &mut TaskDefinition, tags: &[Pair]) {
     }
 }
 
-/// Registers each distinct definition once; returns the ARN per source, in order.
+/// The tag naming the services that run a revision.
+pub const SERVICE_TAG: &str = "portfolio-ci:service";
+
+/// Registers each distinct definition once, tagged with the names of the
+/// services that deploy it (space-separated); returns the ARN per source,
+/// in order.
 pub async fn register_all(
     ecs: &aws_sdk_ecs::Client,
+    targets: &[Target],
     sources: &[Source],
 ) -> Result<Vec<String>, DeployError> {
-    let mut registered: HashMap<String, String> = HashMap::new();
-    let mut arns = Vec::with_capacity(sources.len());
-    for source in sources {
-        let arn = match source {
-            Source::Live(arn) => arn.clone(),
-            Source::Register(definition) => {
-                let key = serde_json::to_string(definition.as_map()).unwrap_or_default();
-                match registered.get(&key) {
-                    Some(arn) => arn.clone(),
-                    None => {
-                        let arn = register(ecs, definition).await?;
-                        registered.insert(key, arn.clone());
-                        arn
-                    }
-                }
+    // Distinct definitions, each with the indexes of the sources using it.
+    let mut distinct: Vec<(&TaskDefinition, Vec<usize>)> = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        if let Source::Register(definition) = source {
+            match distinct
+                .iter_mut()
+                .find(|(known, _)| known.as_map() == definition.as_map())
+            {
+                Some((_, users)) => users.push(index),
+                None => distinct.push((definition, vec![index])),
             }
-        };
-        arns.push(arn);
+        }
+    }
+    let mut arns: Vec<String> = sources
+        .iter()
+        .map(|source| match source {
+            Source::Live(arn) => arn.clone(),
+            Source::Register(_) => String::new(),
+        })
+        .collect();
+    for (definition, users) in distinct {
+        let names: Vec<&str> = users
+            .iter()
+            .filter_map(|&i| targets.get(i).map(|t| t.key.as_str()))
+            .collect();
+        let mut tagged = definition.clone();
+        add_tags(&mut tagged, &[Pair::new(SERVICE_TAG, names.join(" "))]);
+        let arn = register(ecs, &tagged).await?;
+        for (i, slot) in arns.iter_mut().enumerate() {
+            if users.contains(&i) {
+                slot.clone_from(&arn);
+            }
+        }
     }
     Ok(arns)
 }

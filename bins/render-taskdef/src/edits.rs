@@ -157,8 +157,12 @@ fn substituting_line(text: &str) -> Option<(usize, &str)> {
         if trimmed.starts_with('#') {
             return None;
         }
-        let value = trimmed.split_once('=').map_or(trimmed, |(_, value)| value.trim_start());
-        let literal = value.starts_with('\'') && value.trim_end().ends_with('\'') && value.trim_end().len() > 1;
+        let value = trimmed
+            .split_once('=')
+            .map_or(trimmed, |(_, value)| value.trim_start());
+        let literal = value.starts_with('\'')
+            && value.trim_end().ends_with('\'')
+            && value.trim_end().len() > 1;
         (value.contains('$') && !literal).then_some((index + 1, line.trim()))
     })
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use portfolio_core::config::{Config, ServiceConfig};
 use serde_json::Value;
 
 use crate::error::RenderError;
@@ -15,6 +16,43 @@ use crate::taskdef::TaskDefinition;
 
 /// Placeholder values by name.
 pub type Vars = BTreeMap<String, String>;
+
+/// The built-in placeholder values of a template rendered for `env` of
+/// `config` in `region` (and for `service`, when one is named): `ENV`,
+/// `PROJECT`, `CLUSTER`, `REGION`, then `SERVICE`, `FAMILY`, `CONTAINER`,
+/// `REPOSITORY`, `LOG_GROUP`, `CPU`, `MEMORY`, `PORT` and `HEALTH_PATH`
+/// (so the service's size and port in portfolio-ci.yaml reach the
+/// template). `--var` values go on top.
+pub fn built_ins(
+    config: &Config,
+    env: &str,
+    region: &str,
+    service: Option<&ServiceConfig>,
+) -> Vars {
+    let mut vars = Vars::new();
+    let mut set = |name: &str, value: String| {
+        vars.insert(name.to_owned(), value);
+    };
+    set("ENV", env.to_owned());
+    set("PROJECT", config.project.clone());
+    if let Ok(cluster) = config.cluster(env) {
+        set("CLUSTER", cluster);
+    }
+    set("REGION", region.to_owned());
+    if let Some(service) = service {
+        set("CLUSTER", service.cluster.clone());
+        set("SERVICE", service.service.clone());
+        set("FAMILY", service.family.clone());
+        set("CONTAINER", service.container.clone());
+        set("REPOSITORY", service.repository.clone());
+        set("LOG_GROUP", service.log_group.clone());
+        set("CPU", service.cpu.to_string());
+        set("MEMORY", service.memory.to_string());
+        set("PORT", service.port.to_string());
+        set("HEALTH_PATH", service.health_path.clone());
+    }
+    vars
+}
 
 /// Replaces every placeholder of `definition` with its value in `vars`.
 /// Nothing changes unless every placeholder resolves.

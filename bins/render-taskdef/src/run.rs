@@ -15,7 +15,7 @@ use crate::edits::Edits;
 use crate::error::RenderError;
 use crate::live;
 use crate::output;
-use crate::placeholders::Vars;
+use crate::placeholders::{Vars, built_ins};
 use crate::render::{Context, LogDefaults, render};
 use crate::taskdef::TaskDefinition;
 use crate::validate::validate;
@@ -93,7 +93,7 @@ pub async fn run(args: Args) -> Result<Exit, RenderError> {
     let mut definition = load(&source, &args, setting.as_ref()).await?;
     let mut before = definition.clone();
     before.strip_read_only();
-    let context = context(&args, setting.as_ref(), source.is_template());
+    let context = context(&args, setting.as_ref(), source.is_template()).await;
     render(&mut definition, &edits, &context)?;
     definition.strip_read_only();
     validate(&definition)?;
@@ -291,43 +291,20 @@ async fn ecs_client(args: &Args, setting: Option<&Setting>) -> aws_sdk_ecs::Clie
     aws_sdk_ecs::Client::new(&sdk)
 }
 
-/// The region for awslogs and `${REGION}`: --region, $AWS_REGION,
-/// $AWS_DEFAULT_REGION, portfolio-ci.yaml, then the spec's region.
-fn region(args: &Args, setting: Option<&Setting>) -> String {
-    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    args.aws
-        .region
-        .clone()
-        .or_else(|| from_env("AWS_REGION"))
-        .or_else(|| from_env("AWS_DEFAULT_REGION"))
-        .or_else(|| setting.and_then(|s| s.config.region(&s.env)))
-        .unwrap_or_else(|| portfolio_core::aws::FALLBACK_REGION.to_owned())
+/// The region for awslogs and `${REGION}`: the same chain the ECS client
+/// uses (--region, the AWS environment and profile, portfolio-ci.yaml, then
+/// the spec's region).
+async fn region(args: &Args, setting: Option<&Setting>) -> String {
+    let configured = setting.and_then(|s| s.config.region(&s.env));
+    portfolio_core::aws::region(args.aws.region.clone(), configured).await
 }
 
-fn context(args: &Args, setting: Option<&Setting>, template: bool) -> Context {
-    let region = region(args, setting);
+async fn context(args: &Args, setting: Option<&Setting>, template: bool) -> Context {
+    let region = region(args, setting).await;
     let service = setting.and_then(|s| s.service.as_ref());
-    let mut vars = Vars::new();
-    if let Some(setting) = setting {
-        vars.insert("ENV".into(), setting.env.clone());
-        vars.insert("PROJECT".into(), setting.config.project.clone());
-        if let Ok(cluster) = setting.config.cluster(&setting.env) {
-            vars.insert("CLUSTER".into(), cluster);
-        }
-        vars.insert("REGION".into(), region.clone());
-    }
-    if let Some(service) = service {
-        let built_in = [
-            ("SERVICE", &service.service),
-            ("FAMILY", &service.family),
-            ("CONTAINER", &service.container),
-            ("REPOSITORY", &service.repository),
-            ("LOG_GROUP", &service.log_group),
-        ];
-        for (name, value) in built_in {
-            vars.insert(name.into(), value.clone());
-        }
-    }
+    let mut vars = setting.map_or_else(Vars::new, |setting| {
+        built_ins(&setting.config, &setting.env, &region, service)
+    });
     for var in &args.var {
         vars.insert(var.name.clone(), var.value.clone());
     }

@@ -44,4 +44,11 @@ impl Run {
         );
         self
     }
+
+    /// Asserts a zero exit code and hands the run back (for `let run = ...success();`).
+    #[track_caller]
+    pub fn success(self) -> Run {
+        self.assert_code(0);
+        self
+    }
 }

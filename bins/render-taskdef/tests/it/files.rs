@@ -27,7 +27,7 @@ fn example_backend_template_for_dev() {
         ]),
         "",
     )
-    .ok();
+    .success();
     let rendered = run.json();
     assert_eq!(rendered["family"], "portfolio-dev-backend");
     let backend = &rendered["containerDefinitions"][0];
@@ -75,7 +75,7 @@ fn frontend_gets_awslogs_defaults_from_the_config() {
         ]),
         "",
     )
-    .ok();
+    .success();
     let frontend = &run.json()["containerDefinitions"][0];
     assert_eq!(frontend["image"], "portfolio-prod-frontend:latest");
     assert_eq!(
@@ -100,7 +100,7 @@ fn output_file_is_replaced_whole_and_json_reports_it() {
             .arg(&out),
         "",
     )
-    .ok();
+    .success();
     let result = run.json();
     assert_eq!(result["path"], out.display().to_string());
     assert_eq!(result["changed"], true);
@@ -136,7 +136,7 @@ fn under_github_actions_the_result_goes_to_runner_temp() {
             .args(["--image", "web=nginx:1.28", "--diff"]),
         "",
     )
-    .ok();
+    .success();
     assert_eq!(run.stdout, "");
     let outputs = fs::read_to_string(outputs).unwrap();
     let path = outputs.strip_prefix("task-definition=").unwrap().trim_end();
@@ -214,7 +214,7 @@ containerDefinitions:
         ]),
         yaml,
     )
-    .ok();
+    .success();
     let rendered = run.json();
     let web = &rendered["containerDefinitions"][0];
     assert_eq!(
@@ -271,7 +271,7 @@ fn a_described_definition_keeps_newer_fields_where_they_are() {
         tool(dir.path()).args(["-t", "described.json", "--image", "nginx:1.28"]),
         "",
     )
-    .ok();
+    .success();
     let rendered = run.json();
     assert_eq!(
         keys(&rendered),
@@ -292,7 +292,7 @@ fn a_described_definition_keeps_newer_fields_where_they_are() {
 
 #[test]
 fn help_lists_exit_codes_and_examples() {
-    let run = run(tool(&examples()).arg("--help"), "").ok();
+    let run = run(tool(&examples()).arg("--help"), "").success();
     for text in [
         "Exit codes:",
         "3    the service or task definition does not exist",

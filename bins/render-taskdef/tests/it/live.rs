@@ -107,7 +107,7 @@ fn from_service_and_family_render_the_registered_definition() {
         ]),
         "",
     )
-    .ok();
+    .success();
     let rendered = service.json();
     assert_registrable(&rendered);
     assert_eq!(rendered["family"], FAMILY);
@@ -129,7 +129,7 @@ fn from_service_and_family_render_the_registered_definition() {
             .args(["--family", &format!("{FAMILY}:1")]),
         "",
     )
-    .ok();
+    .success();
     assert_eq!(
         first.json()["containerDefinitions"][0]["image"],
         "repo/backend:v1"
@@ -138,7 +138,7 @@ fn from_service_and_family_render_the_registered_definition() {
         ecs.tool(dir.path()).args(["--family", FAMILY, "--json"]),
         "",
     )
-    .ok();
+    .success();
     let result = latest.json();
     assert_eq!(result["source"], format!("task definition {FAMILY}"));
     assert_eq!(
@@ -164,7 +164,7 @@ fn from_service_takes_cluster_and_service_from_the_config() {
         ]),
         "",
     )
-    .ok();
+    .success();
     let rendered = run.json();
     assert_eq!(
         rendered["containerDefinitions"][0]["image"],

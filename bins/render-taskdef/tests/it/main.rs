@@ -6,13 +6,16 @@
 mod bad_input;
 mod files;
 mod live;
+mod precedence;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+pub use portfolio_testkit::Run;
 
 /// Variables of the host that would change what the tool does.
-const HOST_VARS: [&str; 12] = [
+const HOST_VARS: [&str; 13] = [
     "GITHUB_ACTIONS",
     "GITHUB_OUTPUT",
     "GITHUB_STEP_SUMMARY",
@@ -24,6 +27,7 @@ const HOST_VARS: [&str; 12] = [
     "AWS_DEFAULT_REGION",
     "AWS_PROFILE",
     "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ECS",
     "CI",
 ];
 
@@ -34,27 +38,8 @@ pub fn tool(dir: &Path) -> Command {
     for var in HOST_VARS {
         command.env_remove(var);
     }
+    command.env("AWS_CONFIG_FILE", "/dev/null");
     command
-}
-
-/// The finished run.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// The stdout as JSON.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-
-    /// Asserts success and returns self.
-    pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
-        self
-    }
 }
 
 /// Runs `command` with `stdin` and collects the result.
@@ -71,16 +56,7 @@ pub fn run(command: &mut Command, stdin: &str) -> Run {
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8(stdout).unwrap(),
-        stderr: String::from_utf8(stderr).unwrap(),
-    }
+    Run::from(child.wait_with_output().unwrap())
 }
 
 /// The example portfolio application.
