@@ -213,7 +213,14 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
             let mut args = vec!["buildx".into(), "build".into()];
             args.extend(build_flags(spec, true));
             args.push(format!("--provenance={}", spec.provenance).into());
-            args.push("--push".into());
+            if spec.insecure {
+                // The tags name the images; a builder in a container does
+                // not share the engine's loopback insecure range.
+                args.push("--output".into());
+                args.push("type=registry,registry.insecure=true".into());
+            } else {
+                args.push("--push".into());
+            }
             args.push(spec.context.clone().into());
             vec![step("docker buildx build", args, docker_env)]
         }

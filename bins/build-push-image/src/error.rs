@@ -101,6 +101,14 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// The scan gate asked ECR for an image that ECR does not have.
+    #[error("scan of {digest}: ECR repository '{repository}' has no image with this digest")]
+    NotInEcr {
+        /// The image digest.
+        digest: String,
+        /// The ECR repository asked.
+        repository: String,
+    },
     /// Writing the private auth directory, outputs or the summary failed.
     #[error("{what}: {source}")]
     Io {
@@ -144,6 +152,11 @@ impl Failure for Error {
             Error::RegistryUnreachable { .. } => {
                 Some("check --registry and that the registry is running and reachable".into())
             }
+            Error::NotInEcr { .. } => Some(
+                "the scan gate judges ECR's scan of the pushed image: push to this account's ECR \
+                 registry (without --registry), or drop --fail-on-severity"
+                    .into(),
+            ),
             Error::Aws(err) => err.hint(),
             Error::NoBuilder(_) => {
                 Some("install docker (with a running engine), podman or buildah".into())

@@ -85,6 +85,27 @@ pub fn resolve(args: &Args, config: &Config) -> Result<Inputs, Error> {
             .into());
         }
     }
+    if args.insecure_registry {
+        match &args.registry {
+            Some(host) if is_loopback(host) => {}
+            Some(host) => {
+                return Err(InvalidInput::new(
+                    "--insecure-registry",
+                    format!(
+                        "plain HTTP is only allowed to a registry on loopback (localhost, 127.0.0.0/8, [::1]), not {host}"
+                    ),
+                )
+                .into());
+            }
+            None => {
+                return Err(InvalidInput::new(
+                    "--insecure-registry",
+                    "needs --registry naming a registry on loopback; ECR is always HTTPS",
+                )
+                .into());
+            }
+        }
+    }
     if args.fail_on_severity.is_some() && args.registry_auth != RegistryAuthMode::Ecr {
         return Err(InvalidInput::new(
             "--fail-on-severity",
@@ -105,6 +126,22 @@ pub fn resolve(args: &Args, config: &Config) -> Result<Inputs, Error> {
         extra_tags: args.tags.clone(),
         configured_region: config.region(&args.env),
     })
+}
+
+/// True when `host` (`HOST[:PORT]`) is a loopback address: `localhost`,
+/// an address in 127.0.0.0/8, or `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `KEY=VALUE`, or `KEY` with the value from `lookup` (dropped when unset,
@@ -193,5 +230,28 @@ mod tests {
         assert!(check_repository("Upper").is_err());
         assert!(check_repository("-x").is_err());
         assert!(check_repository("a").is_err());
+    }
+
+    #[test]
+    fn only_loopback_registries_count_as_loopback() {
+        for host in [
+            "127.0.0.1:5000",
+            "127.1.2.3",
+            "localhost:5000",
+            "LOCALHOST",
+            "[::1]:5000",
+            "::1",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "10.0.0.5:5000",
+            "registry.example.com",
+            "localhost.example.com:5000",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "[::2]:5000",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
     }
 }

@@ -121,10 +121,10 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
         current.push((tag.clone(), digest));
     }
 
-    let (digest, built, changed, builder_name) = match existing {
+    let (manifest, built, changed, builder_name) = match existing {
         Some(manifest) => {
             let changed = retag(&registry, &inputs, &target, &manifest, &current, progress).await?;
-            (manifest.digest, false, changed, None)
+            (manifest, false, changed, None)
         }
         None => {
             refuse_immutable(&inputs, &target, &current, None)?;
@@ -132,37 +132,37 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
                 args, &inputs, &target, &registry, &git, &tags, actions, progress,
             )
             .await?;
-            let digest = registry
-                .digest(&context_tag)
-                .await?
-                .ok_or_else(|| Error::Registry {
-                    registry: target.registry.clone(),
-                    action: format!("read {context_tag} after the push"),
-                    source: oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
-                        context_tag.clone(),
-                    ),
-                })?;
-            (digest, true, tags.clone(), Some(name))
+            let manifest =
+                registry
+                    .manifest(&context_tag)
+                    .await?
+                    .ok_or_else(|| Error::Registry {
+                        registry: target.registry.clone(),
+                        action: format!("read {context_tag} after the push"),
+                        source:
+                            oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
+                                context_tag.clone(),
+                            ),
+                    })?;
+            (manifest, true, tags.clone(), Some(name))
         }
     };
 
     let scan = match (args.fail_on_severity, &target.ecr) {
-        (Some(threshold), Some(ecr)) => {
-            progress.status(&format!("waiting for the scan of {digest}"));
-            Some(
-                scan::wait(
-                    ecr,
-                    &inputs.repository,
-                    &digest,
-                    threshold,
-                    args.scan_timeout,
-                    SCAN_POLL,
-                )
-                .await?,
+        (Some(threshold), Some(ecr)) => Some(
+            scan_gate(
+                ecr,
+                &inputs.repository,
+                &manifest,
+                threshold,
+                args.scan_timeout,
+                progress,
             )
-        }
+            .await?,
+        ),
         _ => None,
     };
+    let digest = manifest.digest;
     let scan_failed = scan.as_ref().is_some_and(|s| s.failed);
     let outcome = Outcome {
         image: registry.image(&tags[0]),
@@ -194,6 +194,38 @@ async fn execute(args: &Args, actions: &Actions, progress: &Progress) -> Result<
         return Ok(Exit(error::SCAN_FAILED));
     }
     Ok(Exit::OK)
+}
+
+/// Waits for ECR's scan of the pushed image and judges it. ECR scans image
+/// manifests, not indexes: for a multi-arch push every platform image the
+/// index lists is judged (attestation manifests are not images).
+async fn scan_gate(
+    ecr: &aws_sdk_ecr::Client,
+    repository: &str,
+    manifest: &registry::Manifest,
+    threshold: cli::Severity,
+    timeout: Duration,
+    progress: &Progress,
+) -> Result<scan::ScanReport, Error> {
+    let images = manifest
+        .platform_images()
+        .unwrap_or_else(|| vec![(manifest.digest.clone(), String::new())]);
+    if images.is_empty() {
+        return Err(Error::Scan {
+            digest: manifest.digest.clone(),
+            reason: "the image index lists no platform image to scan".into(),
+        });
+    }
+    let mut reports = Vec::with_capacity(images.len());
+    for (digest, platform) in images {
+        progress.status(&if platform.is_empty() {
+            format!("waiting for the scan of {digest}")
+        } else {
+            format!("waiting for the scan of {digest} ({platform})")
+        });
+        reports.push(scan::wait(ecr, repository, &digest, threshold, timeout, SCAN_POLL).await?);
+    }
+    Ok(scan::combine(reports, threshold))
 }
 
 /// `--print-context-tag`: the tag on stdout, or the digest as JSON.

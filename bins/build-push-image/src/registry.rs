@@ -11,17 +11,10 @@ use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
+use portfolio_core::oci::{self, IMAGE_INDEX, IMAGE_MANIFEST, MANIFEST_TYPES};
 
 use crate::auth::Credentials;
 use crate::error::Error;
-
-/// Manifest media types a retag may copy.
-const MANIFEST_TYPES: [&str; 4] = [
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-];
 
 /// One repository in one registry.
 pub struct Registry {
@@ -50,6 +43,26 @@ pub struct Manifest {
     pub media_type: String,
     /// `sha256:...` of the bytes.
     pub digest: String,
+}
+
+impl Manifest {
+    /// For an image index, the platform images it lists (attestation
+    /// manifests left out) as `(digest, os/arch)`; `None` for an image.
+    pub fn platform_images(&self) -> Option<Vec<(String, String)>> {
+        if !oci::is_index(&self.media_type) {
+            return None;
+        }
+        Some(
+            oci::index_entries(&self.bytes)
+                .into_iter()
+                .filter(|entry| !entry.attestation)
+                .map(|entry| {
+                    let platform = entry.platform.unwrap_or_else(|| "unknown platform".into());
+                    (entry.digest, platform)
+                })
+                .collect(),
+        )
+    }
 }
 
 impl Registry {
@@ -189,8 +202,8 @@ fn media_type(bytes: &[u8]) -> String {
     let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
     match value.get("mediaType").and_then(|v| v.as_str()) {
         Some(declared) => declared.to_owned(),
-        None if value.get("manifests").is_some() => MANIFEST_TYPES[1].to_owned(),
-        None => MANIFEST_TYPES[0].to_owned(),
+        None if value.get("manifests").is_some() => IMAGE_INDEX.to_owned(),
+        None => IMAGE_MANIFEST.to_owned(),
     }
 }
 
@@ -225,16 +238,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_index_lists_its_platform_images_without_attestations() {
+        let manifest = |media_type: &str, bytes: &str| Manifest {
+            bytes: bytes.as_bytes().to_vec(),
+            media_type: media_type.to_owned(),
+            digest: "sha256:index".into(),
+        };
+        let index = manifest(
+            IMAGE_INDEX,
+            r#"{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"amd64"}},
+               {"digest":"sha256:att","platform":{"os":"unknown","architecture":"unknown"}}]}"#,
+        );
+        assert_eq!(
+            index.platform_images(),
+            Some(vec![("sha256:a".to_owned(), "linux/amd64".to_owned())])
+        );
+        assert_eq!(manifest(IMAGE_MANIFEST, "{}").platform_images(), None);
+    }
+
+    #[test]
     fn media_types_come_from_the_manifest() {
         let docker = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#;
-        assert_eq!(media_type(docker), MANIFEST_TYPES[2]);
+        assert_eq!(media_type(docker), oci::DOCKER_MANIFEST);
         assert_eq!(
             media_type(br#"{"schemaVersion":2,"manifests":[]}"#),
-            MANIFEST_TYPES[1]
+            IMAGE_INDEX
         );
         assert_eq!(
             media_type(br#"{"schemaVersion":2,"layers":[]}"#),
-            MANIFEST_TYPES[0]
+            IMAGE_MANIFEST
         );
     }
 }

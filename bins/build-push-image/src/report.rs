@@ -110,8 +110,12 @@ impl Outcome {
 
 /// The scan verdict and its top findings, one line each.
 pub fn scan_lines(scan: &ScanReport) -> Vec<String> {
+    let of = match scan.images.len() {
+        0 | 1 => String::new(),
+        n => format!(" of {n} platform images"),
+    };
     let mut lines = vec![format!(
-        "scan {} (fail on {} and above): {}",
+        "scan{of} {} (fail on {} and above): {}",
         if scan.failed { "FAILED" } else { "passed" },
         severity_name(scan.threshold),
         scan.counts_line()

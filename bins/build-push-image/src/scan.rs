@@ -3,8 +3,12 @@
 //! Both result shapes are read: basic scanning (`findingSeverityCounts`
 //! and `findings`) and enhanced scanning (Inspector's `enhancedFindings`,
 //! severities such as `UNTRIAGED`). A missing scan (scan on push off) is
-//! started once; a scan in progress, or an image ECR does not list yet, is
-//! polled until `timeout`.
+//! started once; a scan in progress is polled until `timeout`. An image
+//! that ECR does not have (pushed to another registry with `--registry`)
+//! fails at once: no scan of it will ever come.
+//!
+//! ECR scans image manifests, not image indexes; the gate of a multi-arch
+//! push judges every platform image the index lists ([`combine`]).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -41,6 +45,9 @@ pub struct ScanReport {
     pub threshold: Severity,
     /// Something at or above the threshold was found.
     pub failed: bool,
+    /// The image digests whose scans were judged (the platform images of
+    /// an index, or the pushed image).
+    pub images: Vec<String>,
 }
 
 impl ScanReport {
@@ -128,7 +135,32 @@ pub fn evaluate(findings: &ImageScanFindings, threshold: Severity) -> ScanReport
         top,
         threshold,
         failed,
+        images: Vec::new(),
     }
+}
+
+/// One verdict from the scans of several images (the platform images of an
+/// index): counts added up, the most severe findings of all, failed when
+/// any failed.
+pub fn combine(reports: Vec<ScanReport>, threshold: Severity) -> ScanReport {
+    let mut combined = ScanReport {
+        counts: BTreeMap::new(),
+        top: Vec::new(),
+        threshold,
+        failed: false,
+        images: Vec::new(),
+    };
+    for report in reports {
+        for (severity, count) in report.counts {
+            *combined.counts.entry(severity).or_default() += count;
+        }
+        combined.top.extend(report.top);
+        combined.failed |= report.failed;
+        combined.images.extend(report.images);
+    }
+    combined.top.sort_by_key(|f| f.severity);
+    combined.top.truncate(TOP_FINDINGS);
+    combined
 }
 
 /// Waits for the scan of `digest` in `repository` and judges it.
@@ -147,6 +179,10 @@ pub async fn wait(
         digest: digest.to_owned(),
         reason,
     };
+    let not_in_ecr = || Error::NotInEcr {
+        digest: digest.to_owned(),
+        repository: repository.to_owned(),
+    };
     loop {
         let response = ecr
             .describe_image_scan_findings()
@@ -163,7 +199,9 @@ pub async fn wait(
                             .image_scan_findings()
                             .cloned()
                             .unwrap_or_else(|| ImageScanFindings::builder().build());
-                        return Ok(evaluate(&findings, threshold));
+                        let mut report = evaluate(&findings, threshold);
+                        report.images.push(digest.to_owned());
+                        return Ok(report);
                     }
                     Some(ScanStatus::Failed)
                     | Some(ScanStatus::UnsupportedImage)
@@ -183,17 +221,32 @@ pub async fn wait(
             }
             Err(err) => {
                 let service = err.as_service_error();
+                if service.is_some_and(|e| e.is_image_not_found_exception()) {
+                    return Err(not_in_ecr());
+                }
                 if service.is_some_and(|e| e.is_scan_not_found_exception()) && !started {
-                    ecr.start_image_scan()
+                    match ecr
+                        .start_image_scan()
                         .repository_name(repository)
                         .image_id(image.clone())
                         .send()
                         .await
-                        .map_err(|err| AwsError::new("ecr:StartImageScan", &err).on(repository))?;
-                    started = true;
-                } else if !service.is_some_and(|e| {
-                    e.is_scan_not_found_exception() || e.is_image_not_found_exception()
-                }) {
+                    {
+                        Ok(_) => started = true,
+                        Err(err)
+                            if err
+                                .as_service_error()
+                                .is_some_and(|e| e.is_image_not_found_exception()) =>
+                        {
+                            return Err(not_in_ecr());
+                        }
+                        Err(err) => {
+                            return Err(AwsError::new("ecr:StartImageScan", &err)
+                                .on(repository)
+                                .into());
+                        }
+                    }
+                } else if !service.is_some_and(|e| e.is_scan_not_found_exception()) {
                     return Err(AwsError::new("ecr:DescribeImageScanFindings", &err)
                         .on(repository)
                         .into());

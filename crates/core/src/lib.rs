@@ -12,6 +12,7 @@ pub mod aws_error;
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod oci;
 pub mod output;
 pub mod signal;
 pub mod template;

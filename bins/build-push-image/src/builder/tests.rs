@@ -108,8 +108,28 @@ fn buildx_pushes_in_one_step_without_provenance_by_default() {
     let build = args(&steps[0]);
     assert_eq!(&build[..2], ["buildx", "build"]);
     assert!(build.iter().any(|a| a == "--provenance=false"));
-    assert!(build.iter().any(|a| a == "--push"));
+    assert!(
+        build
+            .windows(2)
+            .any(|w| w == ["--output", "type=registry,registry.insecure=true"]),
+        "{build:?}"
+    );
+    assert!(!build.iter().any(|a| a == "--push"));
     assert_eq!(build.last().map(String::as_str), Some("/ctx"));
+
+    let credentials = Credentials::new("AWS".into(), PASSWORD.into(), &Actions::disabled());
+    let auth = AuthDir::create(None, "reg:5000", Some(&credentials)).unwrap();
+    let builder = Builder {
+        kind: Kind::DockerBuildx,
+        program: PathBuf::from("/usr/bin/docker"),
+    };
+    let secure = BuildSpec {
+        insecure: false,
+        ..spec()
+    };
+    let build = args(&plan(&builder, &secure, &auth)[0]);
+    assert!(build.iter().any(|a| a == "--push"));
+    assert!(!build.iter().any(|a| a.contains("insecure")));
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use aws_sdk_ecr::operation::describe_image_scan_findings::{
     DescribeImageScanFindingsError, DescribeImageScanFindingsOutput,
 };
 use aws_sdk_ecr::operation::start_image_scan::StartImageScanOutput;
-use aws_sdk_ecr::types::error::ScanNotFoundException;
+use aws_sdk_ecr::types::error::{ImageNotFoundException, ScanNotFoundException};
 use aws_sdk_ecr::types::{
     EnhancedImageScanFinding, FindingSeverity, ImageScanFinding, ImageScanStatus,
     PackageVulnerabilityDetails,
@@ -81,6 +81,19 @@ fn no_findings_pass() {
     assert_eq!(report.counts_line(), "no findings");
 }
 
+/// The gate at HIGH on `repo` / `sha256:abc`, polling without pause.
+async fn wait_high(ecr: &aws_sdk_ecr::Client) -> Result<ScanReport, Error> {
+    wait(
+        ecr,
+        "repo",
+        "sha256:abc",
+        Severity::High,
+        Duration::from_secs(60),
+        Duration::ZERO,
+    )
+    .await
+}
+
 fn status(status: ScanStatus) -> ImageScanStatus {
     ImageScanStatus::builder().status(status).build()
 }
@@ -109,16 +122,7 @@ async fn a_missing_scan_is_started_and_polled_to_completion() {
     let start = mock!(aws_sdk_ecr::Client::start_image_scan)
         .then_output(|| StartImageScanOutput::builder().build());
     let ecr = mock_client!(aws_sdk_ecr, RuleMode::MatchAny, [&describe, &start]);
-    let report = wait(
-        &ecr,
-        "repo",
-        "sha256:abc",
-        Severity::High,
-        Duration::from_secs(60),
-        Duration::ZERO,
-    )
-    .await
-    .unwrap();
+    let report = wait_high(&ecr).await.unwrap();
     assert!(report.failed);
     assert_eq!(start.num_calls(), 1);
     assert_eq!(describe.num_calls(), 3);
@@ -137,16 +141,7 @@ async fn a_failed_scan_is_an_error_naming_the_digest() {
             .build()
     });
     let ecr = mock_client!(aws_sdk_ecr, [&describe]);
-    let err = wait(
-        &ecr,
-        "repo",
-        "sha256:abc",
-        Severity::High,
-        Duration::from_secs(60),
-        Duration::ZERO,
-    )
-    .await
-    .unwrap_err();
+    let err = wait_high(&ecr).await.unwrap_err();
     let text = err.to_string();
     assert!(
         text.contains("sha256:abc") && text.contains("UNSUPPORTED_IMAGE"),
@@ -165,16 +160,7 @@ async fn access_denied_names_the_call_the_repository_and_the_permission() {
         )
     });
     let ecr = mock_client!(aws_sdk_ecr, [&describe]);
-    let err = wait(
-        &ecr,
-        "repo",
-        "sha256:abc",
-        Severity::High,
-        Duration::from_secs(60),
-        Duration::ZERO,
-    )
-    .await
-    .unwrap_err();
+    let err = wait_high(&ecr).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "ecr:DescribeImageScanFindings on repo failed: AccessDeniedException: \
@@ -186,4 +172,41 @@ async fn access_denied_names_the_call_the_repository_and_the_permission() {
         hint.contains("IAM permission ecr:DescribeImageScanFindings on repo"),
         "{hint}"
     );
+}
+
+#[tokio::test]
+async fn an_image_ecr_does_not_have_fails_at_once() {
+    let describe = mock!(aws_sdk_ecr::Client::describe_image_scan_findings).then_error(|| {
+        DescribeImageScanFindingsError::ImageNotFoundException(
+            ImageNotFoundException::builder().build(),
+        )
+    });
+    let ecr = mock_client!(aws_sdk_ecr, [&describe]);
+    let err = wait_high(&ecr).await.unwrap_err();
+    assert!(matches!(err, Error::NotInEcr { .. }), "{err}");
+    assert_eq!(describe.num_calls(), 1);
+    assert_eq!(
+        err.to_string(),
+        "scan of sha256:abc: ECR repository 'repo' has no image with this digest"
+    );
+    let hint = portfolio_core::Failure::hint(&err).unwrap_or_default();
+    assert!(hint.contains("--registry"), "{hint}");
+}
+
+#[test]
+fn the_platform_images_of_an_index_are_judged_together() {
+    let mut amd64 = evaluate(&basic(), Severity::Critical);
+    amd64.images.push("sha256:amd64".into());
+    let mut arm64 = evaluate(&enhanced(), Severity::Critical);
+    arm64.images.push("sha256:arm64".into());
+    assert!(!amd64.failed && arm64.failed);
+    let combined = combine(vec![amd64, arm64], Severity::Critical);
+    assert!(combined.failed);
+    assert_eq!(
+        combined.counts_line(),
+        "CRITICAL 1, HIGH 2, MEDIUM 1, LOW 5, UNDEFINED 1"
+    );
+    assert_eq!(combined.top[0].id, "CVE-2025-4");
+    assert_eq!(combined.top.len(), TOP_FINDINGS);
+    assert_eq!(combined.images, ["sha256:amd64", "sha256:arm64"]);
 }

@@ -1,7 +1,8 @@
 //! Build and push with each builder: the digest the tool reports is the
-//! one the registry serves, under every tag.
+//! sha256 of the manifest the registry serves (computed by the test), under
+//! every tag.
 
-use crate::harness::{REPO, World};
+use crate::harness::{REPO, World, sha256};
 
 const SHA: &str = "89abcdef0123456789abcdef0123456789abcdef";
 
@@ -33,6 +34,8 @@ fn build_and_push(builder: &str) {
         format!("{}/{REPO}:sha-89abcde", world.registry.host())
     );
     for tag in tags {
+        let served = world.manifest(tag).unwrap();
+        assert_eq!(sha256(&served.bytes), digest, "tag {tag}");
         assert_eq!(world.digest(tag).as_deref(), Some(digest), "tag {tag}");
     }
 }

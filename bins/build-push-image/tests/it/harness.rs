@@ -3,12 +3,15 @@
 //! tool in it.
 
 use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use base64::Engine;
-use portfolio_testkit::Moto;
 use portfolio_testkit::registry::Registry;
+use portfolio_testkit::{Moto, Run};
+use sha2::{Digest, Sha256};
 
 pub const REPO: &str = "portfolio-dev-backend";
 
@@ -17,33 +20,6 @@ pub struct World {
     pub registry: Registry,
     pub password: String,
     pub root: tempfile::TempDir,
-}
-
-/// The result of one run.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    pub fn assert_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -169,6 +145,93 @@ impl World {
         ]
     }
 
+    /// The manifest `reference` of [`REPO`], fetched by the test itself
+    /// (HTTP GET with basic auth), or `None` when the registry has none.
+    pub fn manifest(&self, reference: &str) -> Option<Served> {
+        let accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, \
+                      application/vnd.docker.distribution.manifest.v2+json, \
+                      application/vnd.docker.distribution.manifest.list.v2+json";
+        let (status, headers, body) = self.http(
+            "GET",
+            &format!("/v2/{REPO}/manifests/{reference}"),
+            &[("Accept", accept)],
+            &[],
+        );
+        if status == 404 {
+            return None;
+        }
+        assert_eq!(status, 200, "GET manifest {reference}: {headers}");
+        let media_type = header(&headers, "content-type").unwrap();
+        Some(Served {
+            bytes: body,
+            media_type,
+        })
+    }
+
+    /// PUTs `bytes` as the manifest `reference` of [`REPO`].
+    pub fn put_manifest(&self, reference: &str, bytes: &[u8], media_type: &str) {
+        let (status, headers, _) = self.http(
+            "PUT",
+            &format!("/v2/{REPO}/manifests/{reference}"),
+            &[("Content-Type", media_type)],
+            bytes,
+        );
+        assert_eq!(status, 201, "PUT manifest {reference}: {headers}");
+    }
+
+    /// Makes moto's ECR hold the image `reference` of the registry under
+    /// its digest (PutImage with the served manifest), so that ECR's scan
+    /// API knows the pushed digest. Returns the digest.
+    pub fn copy_to_ecr(&self, reference: &str) -> String {
+        let served = self.manifest(reference).unwrap();
+        let digest = sha256(&served.bytes);
+        block_on(
+            ecr(&self.moto)
+                .put_image()
+                .repository_name(REPO)
+                .image_manifest(String::from_utf8(served.bytes).unwrap())
+                .image_manifest_media_type(served.media_type)
+                .image_digest(&digest)
+                .send(),
+        )
+        .unwrap();
+        digest
+    }
+
+    /// One HTTP/1.1 request to the registry as user AWS: status, head, body.
+    fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(self.registry.host()).unwrap();
+        let auth =
+            base64::engine::general_purpose::STANDARD.encode(format!("AWS:{}", self.password));
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.registry.host(),
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&response[..split]).into_owned();
+        assert!(
+            header(&head, "transfer-encoding").is_none(),
+            "chunked answer: {head}"
+        );
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (status, head, response[split + 4..].to_vec())
+    }
+
     /// The digest the registry reports for `tag` of [`REPO`].
     pub fn digest(&self, tag: &str) -> Option<String> {
         self.registry
@@ -198,6 +261,15 @@ impl Drop for World {
     }
 }
 
+/// The value of header `name` in an HTTP head.
+fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
+}
+
 pub fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);
     fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -205,16 +277,18 @@ pub fn write(dir: &Path, path: &str, text: &str) {
 }
 
 pub fn run(command: &mut Command) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
+    Run::from(command.output().unwrap())
+}
+
+/// `sha256:<hex>` of `bytes`, computed here, not by the tool.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// A manifest as the registry serves it.
+pub struct Served {
+    pub bytes: Vec<u8>,
+    pub media_type: String,
 }
 
 /// Every file below `dir` whose bytes contain `needle`.

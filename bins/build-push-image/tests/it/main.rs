@@ -7,4 +7,6 @@ mod avoidance;
 mod build;
 mod errors;
 mod harness;
+mod registry;
+mod scan;
 mod secrets;

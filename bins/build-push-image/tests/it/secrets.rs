@@ -1,21 +1,43 @@
 //! The registry password never appears in any output, argument list or
-//! leftover file; the builder gets it through a private auth file.
+//! leftover file; the builder gets it through a private auth file (buildah:
+//! `--authfile`, docker: `DOCKER_CONFIG`).
 
 use std::fs;
 
 use crate::harness::{World, files_containing, run};
 
 #[test]
-fn the_password_never_leaks_and_the_builder_gets_an_auth_file() {
+fn the_password_never_leaks_and_buildah_gets_an_auth_file() {
+    never_leaks("buildah");
+}
+
+#[test]
+fn the_password_never_leaks_and_docker_gets_a_private_config() {
+    never_leaks("docker");
+}
+
+/// The private auth path on the printed build command: `--authfile FILE`
+/// (buildah) or `DOCKER_CONFIG=DIR` (docker).
+fn auth_path<'a>(builder: &str, build_line: &'a str) -> &'a str {
+    let mut words = build_line.split_whitespace();
+    match builder {
+        "buildah" => words.skip_while(|w| *w != "--authfile").nth(1).unwrap(),
+        _ => words
+            .find_map(|w| w.strip_prefix("DOCKER_CONFIG="))
+            .unwrap(),
+    }
+}
+
+fn never_leaks(builder: &str) {
     let world = World::start(Some(aws_sdk_ecr::types::ImageTagMutability::Mutable));
-    let context = world.context("ctx", &[("a.txt", "a")]);
+    let context = world.context("ctx", &[("a.txt", builder)]);
     let output = world.path("runner/output");
     let summary = world.path("runner/summary");
     let runner_temp = world.path("runner/temp");
     fs::create_dir_all(&runner_temp).unwrap();
     let mut command = world.command();
     command
-        .args(world.base_args("buildah", &context))
+        .args(world.base_args(builder, &context))
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &output)
         .env("GITHUB_STEP_SUMMARY", &summary)
@@ -55,11 +77,7 @@ fn the_password_never_leaks_and_the_builder_gets_an_auth_file() {
         .lines()
         .find(|l| l.starts_with("$ ") && l.contains(" build "))
         .unwrap();
-    let authfile = build_line
-        .split_whitespace()
-        .skip_while(|w| *w != "--authfile")
-        .nth(1)
-        .unwrap();
+    let authfile = auth_path(builder, build_line);
     assert!(
         authfile.starts_with(runner_temp.to_str().unwrap()),
         "{build_line}"
