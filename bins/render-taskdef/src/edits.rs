@@ -7,6 +7,8 @@
 
 use std::path::Path;
 
+use portfolio_core::InvalidInput;
+
 use crate::error::RenderError;
 
 /// A value for one container: `container` is `None` when the flag did not
@@ -126,14 +128,17 @@ impl Edits {
             source,
         })?;
         if let Some((number, line)) = substituting_line(&text) {
-            return Err(RenderError::invalid(
-                &format!("{}:{number}", path.display()),
-                "--env-file",
+            return Err(RenderError::Invalid(
+                InvalidInput::in_file(
+                    path,
+                    "--env-file",
                 format!(
                     "'{line}' has a '$', which dotenv substitutes from the \
                      environment of this run (where CI keeps its tokens); write the value in single \
                      quotes (NAME='...') to keep it literal, or pass it with --env NAME=VALUE"
-                ),
+                    ),
+                )
+                .at_line(number),
             ));
         }
         let entries = dotenvy::from_read_iter(text.as_bytes());

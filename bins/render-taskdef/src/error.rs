@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
+use portfolio_core::{AwsError, ConfigError, Failure, FileLocation, InvalidInput};
 
 /// The source (service or task definition) does not exist in ECS.
 pub const NOT_FOUND: u8 = 3;
@@ -127,6 +127,24 @@ impl Failure for RenderError {
                 "the container is the only one, the service's container in portfolio-ci.yaml, or the one named in the flag".into(),
             ),
             _ => None,
+        }
+    }
+
+    fn location(&self) -> Option<FileLocation> {
+        match self {
+            RenderError::Invalid(err) => err.location(),
+            RenderError::Config(err) => err.location(),
+            // An origin is a file, `-` or a live source (`service ...`).
+            RenderError::Parse { origin, line, .. } => {
+                FileLocation::new(origin, *line).filter(|at| at.file.is_file())
+            }
+            RenderError::Unresolved { origin, .. }
+            | RenderError::UnknownContainer { origin, .. }
+            | RenderError::AmbiguousContainer { origin, .. } => {
+                FileLocation::new(origin, None).filter(|at| at.file.is_file())
+            }
+            RenderError::Read { path, .. } => FileLocation::new(path, None),
+            RenderError::Write { .. } | RenderError::Aws(_) | RenderError::NotFound(_) => None,
         }
     }
 }

@@ -12,6 +12,8 @@
 //! `cpu`/`memory` and environment values written as numbers or booleans
 //! (natural in YAML) become strings, as RegisterTaskDefinition requires.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value, json};
 
 use crate::edits::{Edits, Pair, Target};
@@ -78,11 +80,26 @@ pub fn render(
             .container(&container)?
             .insert("image".into(), json!(image));
     }
+    // A name this call also sets as a secret ends up a secret (the later
+    // edit wins). Its environment edit and unset are skipped rather than
+    // applied and undone, so the secret keeps its place and a second
+    // render of the result changes nothing.
+    let secret_names: HashSet<(&str, &str)> = secrets
+        .iter()
+        .map(|(container, pair)| (container.as_str(), pair.name.as_str()))
+        .collect();
+    let overridden = |container: &str, name: &str| secret_names.contains(&(container, name));
     for (container, pair) in env {
+        if overridden(&container, &pair.name) {
+            continue;
+        }
         editor.upsert_named(&container, "environment", "value", pair)?;
         editor.remove_named(&container, "secrets", &pair.name)?;
     }
     for (container, name) in unset {
+        if overridden(&container, name) {
+            continue;
+        }
         editor.remove_named(&container, "environment", name)?;
         editor.remove_named(&container, "secrets", name)?;
     }

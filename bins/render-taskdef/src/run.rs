@@ -242,6 +242,7 @@ fn source(args: &Args, setting: Option<&Setting>) -> Result<Source, RenderError>
             Some(path) => Ok(Source::Template(path.clone())),
             None => Err(RenderError::Invalid(InvalidInput {
                 source: setting.config.source.clone(),
+                line: None,
                 field: format!("services.{}.task_definition", service.name),
                 reason: "not set: set it, or give --task-definition, --from-service or --family".into(),
             })),

@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::actions::Actions;
+use crate::actions::{Actions, Location};
 
 /// The operation succeeded.
 pub const SUCCESS: u8 = 0;
@@ -42,6 +42,29 @@ pub trait Failure: Error {
     fn hint(&self) -> Option<String> {
         None
     }
+
+    /// The file (and line) the error is about, for the `::error file=..,line=..::`
+    /// annotation that GitHub shows on that line.
+    fn location(&self) -> Option<FileLocation> {
+        None
+    }
+}
+
+/// A place in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLocation {
+    /// The file as the user named it.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+}
+
+impl FileLocation {
+    /// `file`, at `line` when known; `None` for stdin (`-`).
+    pub fn new(file: impl Into<PathBuf>, line: Option<usize>) -> Option<Self> {
+        let file = file.into();
+        (file.as_os_str() != "-" && !file.as_os_str().is_empty()).then_some(Self { file, line })
+    }
 }
 
 /// Bad input: names the file (or flag), the field and what was expected.
@@ -50,6 +73,8 @@ pub trait Failure: Error {
 pub struct InvalidInput {
     /// The file or flag the value came from, when there is one.
     pub source: Option<PathBuf>,
+    /// The 1-based line of `source`, when known.
+    pub line: Option<usize>,
     /// The field, key or flag that is wrong (e.g. `containerDefinitions[0].image`).
     pub field: String,
     /// What is wrong and what is expected instead.
@@ -61,6 +86,7 @@ impl InvalidInput {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self {
             source: None,
+            line: None,
             field: field.into(),
             reason: reason.into(),
         }
@@ -74,16 +100,32 @@ impl InvalidInput {
     ) -> Self {
         Self {
             source: Some(file.into()),
+            line: None,
             field: field.into(),
             reason: reason.into(),
         }
+    }
+
+    /// The same, at 1-based `line` of the file.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
     }
 }
 
 impl fmt::Display for InvalidInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.source {
-            Some(file) => write!(f, "{}: {}: {}", file.display(), self.field, self.reason),
+            Some(file) => match self.line {
+                Some(line) => write!(
+                    f,
+                    "{}:{line}: {}: {}",
+                    file.display(),
+                    self.field,
+                    self.reason
+                ),
+                None => write!(f, "{}: {}: {}", file.display(), self.field, self.reason),
+            },
             None => write!(f, "{}: {}", self.field, self.reason),
         }
     }
@@ -94,6 +136,12 @@ impl Error for InvalidInput {}
 impl Failure for InvalidInput {
     fn exit_code(&self) -> u8 {
         USAGE
+    }
+
+    fn location(&self) -> Option<FileLocation> {
+        self.source
+            .as_ref()
+            .and_then(|file| FileLocation::new(file, self.line))
     }
 }
 
@@ -108,7 +156,16 @@ pub fn finish<E: Failure>(tool: &str, result: Result<Exit, E>) -> ExitCode {
             if let Some(hint) = err.hint() {
                 eprintln!("{tool}: hint: {hint}");
             }
-            Actions::from_env().error(&message, None);
+            let location = err.location();
+            let file = location.as_ref().map(|at| at.file.display().to_string());
+            let at = location
+                .as_ref()
+                .zip(file.as_deref())
+                .map(|(at, file)| Location {
+                    file,
+                    line: at.line,
+                });
+            Actions::from_env().error(&message, at);
             ExitCode::from(err.exit_code())
         }
     }

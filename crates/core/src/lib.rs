@@ -20,4 +20,4 @@ pub mod template;
 pub use actions::Actions;
 pub use aws_error::{AwsError, AwsErrorKind};
 pub use config::{Config, ConfigError};
-pub use exit::{Exit, Failure, InvalidInput};
+pub use exit::{Exit, Failure, FileLocation, InvalidInput};

@@ -62,7 +62,9 @@ struct Descriptor {
 
 #[derive(Deserialize)]
 struct Platform {
+    #[serde(default)]
     os: String,
+    #[serde(default)]
     architecture: String,
     #[serde(default)]
     variant: Option<String>,
@@ -77,9 +79,13 @@ pub fn index_entries(manifest: &[u8]) -> Vec<IndexEntry> {
         .manifests
         .into_iter()
         .map(|entry| {
-            let platform = entry.platform.map(|p| match p.variant {
-                Some(variant) => format!("{}/{}/{variant}", p.os, p.architecture),
-                None => format!("{}/{}", p.os, p.architecture),
+            let platform = entry.platform.map(|p| {
+                [Some(p.os), Some(p.architecture), p.variant]
+                    .into_iter()
+                    .flatten()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/")
             });
             let attestation = entry.annotations.contains_key(REFERENCE_TYPE)
                 || platform.as_deref() == Some("unknown/unknown");
@@ -109,6 +115,8 @@ mod tests {
         assert!(!entries[0].attestation);
         assert_eq!(entries[1].platform.as_deref(), Some("linux/arm64/v8"));
         assert!(entries[2].attestation);
+        let partial = index_entries(br#"{"manifests":[{"digest":"sha256:d","platform":{"os":"linux"}}]}"#);
+        assert_eq!(partial[0].platform.as_deref(), Some("linux"));
         assert!(index_entries(br#"{"schemaVersion":2,"layers":[]}"#).is_empty());
         assert!(index_entries(b"not json").is_empty());
         assert!(is_index(DOCKER_MANIFEST_LIST) && !is_index(IMAGE_MANIFEST));

@@ -214,3 +214,46 @@ fn config_mistakes_exit_2() {
         assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn under_github_actions_input_errors_annotate_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("td.json");
+    fs::write(&broken, "{\n  \"family\": \"app\",\n  \"cpu\": ,\n}\n").unwrap();
+    let dotenv = dir.path().join(".env");
+    fs::write(&dotenv, "A=1\n# ok\nTOKEN=$GITHUB_TOKEN\n").unwrap();
+    fs::write(
+        dir.path().join("portfolio-ci.yaml"),
+        "services:\n  backend:\n    prot: 1\n",
+    )
+    .unwrap();
+    let cases: [(Vec<&str>, String); 3] = [
+        (
+            vec!["-t", broken.to_str().unwrap()],
+            format!("::error file={},line=3::", broken.display()),
+        ),
+        (
+            vec![
+                "-t",
+                broken.to_str().unwrap(),
+                "--env-file",
+                dotenv.to_str().unwrap(),
+            ],
+            format!("::error file={},line=3::", dotenv.display()),
+        ),
+        (
+            vec!["--service", "backend", "--env", "dev"],
+            "::error file=".to_owned()
+                + &dir.path().join("portfolio-ci.yaml").display().to_string()
+                + ",line=3::",
+        ),
+    ];
+    for (args, annotation) in cases {
+        let run = run(
+            tool(dir.path()).env("GITHUB_ACTIONS", "true").args(&args),
+            "",
+        );
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(&annotation), "{args:?}: {}", run.stderr);
+    }
+}

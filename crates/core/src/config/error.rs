@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::exit::{Failure, USAGE};
+use crate::exit::{Failure, FileLocation, USAGE};
 
 /// The configuration could not be read or is invalid. Always exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +88,17 @@ impl Failure for ConfigError {
                 Some("add it to portfolio-ci.yaml or pick a configured one".into())
             }
             _ => None,
+        }
+    }
+
+    fn location(&self) -> Option<FileLocation> {
+        match self {
+            ConfigError::Read { path, .. } => FileLocation::new(path, None),
+            ConfigError::Parse { path, line, .. } => FileLocation::new(path, *line),
+            ConfigError::Invalid { path, .. } => {
+                path.as_ref().and_then(|p| FileLocation::new(p, None))
+            }
+            ConfigError::UnknownEnvironment { .. } | ConfigError::UnknownService { .. } => None,
         }
     }
 }
