@@ -4,7 +4,13 @@
 #   flag --name "$VALUE"     adds --name VALUE when VALUE is not empty
 #   switch --name "$VALUE"   adds --name when VALUE is "true"
 #   each --name "$VALUE"     adds --name LINE for every non-empty line of VALUE
-#   run_tool TOOL            runs TOOL with the collected flags
+#   ensure_tool TOOL         installs the binaries through the setup action's
+#                            installer when TOOL is not on PATH (inputs
+#                            portfolio-ci-version and bin-dir, passed as
+#                            SETUP_VERSION and SETUP_BIN_DIR, as setup's own
+#                            version and bin-dir)
+#   run_tool TOOL            ensure_tool, then runs TOOL with the collected flags
+#                            (its stdout goes to $RESULT_FILE when that is set)
 
 args=()
 
@@ -31,13 +37,27 @@ each() {
   return 0
 }
 
+ensure_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  # A composite action cannot `uses:` its sibling portably: run its installer.
+  local setup="${ACTION_PATH:?}/../setup" outputs bin_dir
+  outputs=$(mktemp)
+  echo "$1 is not on PATH: installing portfolio-ci with $setup/install.sh"
+  INPUT_VERSION="${SETUP_VERSION:-}" INPUT_BIN_DIR="${SETUP_BIN_DIR:-}" INPUT_DOWNLOAD_URL="" \
+    ACTION_PATH="$setup" GITHUB_OUTPUT="$outputs" bash "$setup/install.sh" || exit $?
+  bin_dir=$(sed -n 's/^bin-dir=//p' "$outputs")
+  rm -f "$outputs"
+  [ -x "$bin_dir/$1" ] || { echo "::error::setup installed no $1 in '$bin_dir'"; exit 1; }
+  export PATH="$bin_dir:$PATH"
+}
+
 run_tool() {
   local tool=$1
   shift
-  command -v "$tool" >/dev/null 2>&1 || {
-    echo "::error::$tool is not installed: add 'uses: portfolio-ci/portfolio-ci/actions/setup@v1' before this step"
-    exit 2
-  }
+  ensure_tool "$tool"
   echo "+ $tool $* ${args[*]}"
+  if [ -n "${RESULT_FILE:-}" ]; then
+    exec "$tool" "$@" "${args[@]}" > "$RESULT_FILE"
+  fi
   exec "$tool" "$@" "${args[@]}"
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the portfolio-ci binaries for the setup action (see action.yml).
 # Inputs come from the environment: INPUT_VERSION, INPUT_BIN_DIR,
-# INPUT_DOWNLOAD_URL, ACTION_REF, ACTION_PATH, RUNNER_OS, RUNNER_ARCH,
-# RUNNER_TOOL_CACHE, GITHUB_PATH, GITHUB_OUTPUT.
+# INPUT_DOWNLOAD_URL (else PORTFOLIO_CI_DOWNLOAD_URL, else GitHub's release
+# downloads), ACTION_REF, ACTION_PATH, RUNNER_OS, RUNNER_ARCH,
+# RUNNER_TOOL_CACHE, GITHUB_PATH, GITHUB_OUTPUT. The tool actions run it too
+# (actions/lib/args.sh) when their binary is not on PATH.
 set -euo pipefail
 
 TOOLS=(build-push-image render-taskdef ecs-rolling-deploy ecr-lifecycle terraform-runner)
@@ -88,7 +90,7 @@ if [ -f "$dest/.complete" ]; then
 fi
 
 archive="portfolio-ci-$version-$target.tar.gz"
-base=${INPUT_DOWNLOAD_URL:?download-url is empty}
+base=${INPUT_DOWNLOAD_URL:-${PORTFOLIO_CI_DOWNLOAD_URL:-https://github.com/portfolio-ci/portfolio-ci/releases/download}}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0

@@ -14,3 +14,26 @@ pub fn repo_root() -> PathBuf {
         .nth(2)
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
+
+/// Copies the tree `from` into `to` (created as needed), leaving out what
+/// tools rebuild: `.terraform`, `target`, `node_modules` and `dist`.
+pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if [".terraform", "target", "node_modules", "dist"]
+            .iter()
+            .any(|skip| name == *skip)
+        {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

@@ -121,22 +121,6 @@ fn find_str<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            if entry.file_name() != ".terraform" {
-                copy_dir(&entry.path(), &target)?;
-            }
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
-}
-
 fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
     // The repository's history: twelve earlier v1.0.x releases and two
     // untagged leftovers, so that the lifecycle preview has work to show.
@@ -329,7 +313,7 @@ fn main() -> ExitCode {
 /// the application repository would be (the image gets its sha- tag).
 fn tempfile_dir() -> Result<PathBuf, DemoError> {
     let dir = std::env::temp_dir().join(format!("portfolio-demo-{}", std::process::id()));
-    copy_dir(&e2e::repo_root().join("examples/portfolio"), &dir)
+    e2e::copy_dir(&e2e::repo_root().join("examples/portfolio"), &dir)
         .map_err(|e| DemoError::Io("copying examples/portfolio".to_owned(), e))?;
     for args in [
         &["init", "-q", "-b", "main"][..],

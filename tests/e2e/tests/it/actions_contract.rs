@@ -1,15 +1,25 @@
 //! Every input of every composite action maps to a real flag of its binary
 //! (read from clap's own definition), with the right kind (switch, value,
-//! repeatable), and every output is one the binary writes.
+//! repeatable), valid for every subcommand it can be passed to (flags set
+//! inside a `case "$COMMAND"` arm go to that subcommand only, the others to
+//! all). Every action.yml has the structure GitHub expects of a composite
+//! action (actionlint reads workflows only). That every declared output is
+//! really written is checked by running the actions (actions_run.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use clap::{ArgAction, Command, CommandFactory};
 use serde_yaml_ng::Value;
 
 /// Inputs that configure the step itself rather than a flag.
 const STEP_INPUTS: &[&str] = &["working-directory"];
+
+/// Inputs handed to setup's installer when the binary is missing
+/// (actions/lib/args.sh reads these variables).
+const SETUP_INPUTS: &[(&str, &str)] = &[
+    ("portfolio-ci-version", "SETUP_VERSION"),
+    ("bin-dir", "SETUP_BIN_DIR"),
+];
 
 /// Inputs deliberately passed through the environment, never as a flag:
 /// secrets stay out of argument lists.
@@ -58,15 +68,52 @@ enum Kind {
     Each,
 }
 
-/// `(flag, kind, variables used on the line)` for each flag line of a run script.
-fn flag_lines(script: &str) -> Vec<(String, Kind, BTreeSet<String>)> {
+/// One flag helper call of a run script.
+#[derive(Debug)]
+struct FlagLine {
+    flag: String,
+    kind: Kind,
+    /// Variables used on the line.
+    vars: BTreeSet<String>,
+    /// The subcommands of the `case "$COMMAND"` arm it sits in; None outside.
+    arm: Option<Vec<String>>,
+}
+
+/// Each flag line of a run script.
+fn flag_lines(script: &str) -> Vec<FlagLine> {
     let mut found = Vec::new();
+    let mut in_case = false;
+    let mut arm: Option<Vec<String>> = None;
     for line in script.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("case \"$COMMAND\" in") {
+            in_case = true;
+            continue;
+        }
+        if in_case {
+            if trimmed == "esac" {
+                in_case = false;
+                arm = None;
+                continue;
+            }
+            if let Some((pattern, _)) = trimmed.split_once(')')
+                && !pattern.is_empty()
+                && pattern
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c == '|' || c == '*')
+            {
+                arm = Some(pattern.split('|').map(str::to_owned).collect());
+            }
+        }
+        let ends_arm = trimmed.ends_with(";;");
         let tokens: Vec<&str> = line.split_whitespace().collect();
         let Some(at) = tokens
             .iter()
             .position(|t| matches!(*t, "flag" | "switch" | "each"))
         else {
+            if ends_arm {
+                arm = None;
+            }
             continue;
         };
         let kind = match tokens[at] {
@@ -79,7 +126,15 @@ fn flag_lines(script: &str) -> Vec<(String, Kind, BTreeSet<String>)> {
             .expect("a flag after the helper")
             .to_string();
         assert!(flag.starts_with("--"), "not a flag: {line}");
-        found.push((flag, kind, variables(line)));
+        found.push(FlagLine {
+            flag,
+            kind,
+            vars: variables(line),
+            arm: arm.clone(),
+        });
+        if ends_arm {
+            arm = None;
+        }
     }
     found
 }
@@ -100,41 +155,41 @@ fn variables(text: &str) -> BTreeSet<String> {
     vars
 }
 
-/// Long flags of the command and all its subcommands, with their action.
+/// Long flags of one command (globals of its parents included once the
+/// parent is built), with their action.
 fn clap_flags(command: &Command) -> BTreeMap<String, ArgAction> {
-    let mut flags = BTreeMap::new();
-    for arg in command.get_arguments() {
-        if let Some(long) = arg.get_long() {
-            flags.insert(format!("--{long}"), arg.get_action().clone());
-        }
+    command
+        .get_arguments()
+        .filter_map(|arg| Some((format!("--{}", arg.get_long()?), arg.get_action().clone())))
+        .collect()
+}
+
+/// The flags of each subcommand a flag line can reach: its arm's, or every
+/// subcommand's outside an arm; the command's own without subcommands.
+fn reachable(
+    command: &Command,
+    arm: Option<&[String]>,
+) -> Vec<(String, BTreeMap<String, ArgAction>)> {
+    if !command.has_subcommands() {
+        return vec![(command.get_name().to_owned(), clap_flags(command))];
     }
-    for sub in command.get_subcommands() {
-        flags.extend(clap_flags(sub));
-    }
-    flags
+    command
+        .get_subcommands()
+        .filter(|sub| sub.get_name() != "help")
+        .filter(|sub| arm.is_none_or(|names| names.iter().any(|n| n == sub.get_name())))
+        .map(|sub| (sub.get_name().to_owned(), clap_flags(sub)))
+        .collect()
 }
 
 fn str_of<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
-fn rust_sources(dir: &Path) -> String {
-    let mut text = String::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            text.push_str(&rust_sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            text.push_str(&std::fs::read_to_string(&path).unwrap());
-        }
-    }
-    text
-}
-
 #[test]
-fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
+fn every_input_maps_to_a_flag_valid_for_every_subcommand_it_reaches() {
     let root = e2e::repo_root();
-    for action in actions() {
+    for mut action in actions() {
+        action.command.build();
         let file = root.join("actions").join(action.name).join("action.yml");
         let yaml: Value =
             serde_yaml_ng::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -144,7 +199,6 @@ fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
             .find(|s| str_of(s, "id") == Some("run"))
             .unwrap_or_else(|| panic!("{}: no step with id run", action.name));
         let script = str_of(step, "run").unwrap();
-        let flags = clap_flags(&action.command);
 
         // Environment variable -> input it carries.
         let mut var_of_input = BTreeMap::new();
@@ -159,30 +213,41 @@ fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
         }
 
         let lines = flag_lines(script);
-        for (flag, kind, _) in &lines {
-            let what = format!("{}: {flag}", action.name);
-            let clap_action = flags
-                .get(flag)
-                .unwrap_or_else(|| panic!("{what} is not a flag of {}", action.tool));
-            match kind {
-                Kind::Switch => assert!(
-                    matches!(clap_action, ArgAction::SetTrue),
-                    "{what} is used as a switch but takes a value"
-                ),
-                Kind::Each => assert!(
-                    matches!(clap_action, ArgAction::Append),
-                    "{what} is used once per line but is not repeatable"
-                ),
-                Kind::Flag => assert!(
-                    matches!(clap_action, ArgAction::Set | ArgAction::Append),
-                    "{what} is used with a value but takes none"
-                ),
+        for line in &lines {
+            let arm = line.arm.as_deref();
+            if let Some(names) = arm {
+                for name in names.iter().filter(|n| *n != "*") {
+                    assert!(
+                        action.command.find_subcommand(name).is_some(),
+                        "{}: case arm {name} is not a subcommand",
+                        action.name
+                    );
+                }
+            }
+            let targets = reachable(&action.command, arm);
+            assert!(
+                !targets.is_empty(),
+                "{}: {} reaches no subcommand",
+                action.name,
+                line.flag
+            );
+            for (sub, flags) in targets {
+                check_flag(&action, line, &sub, &flags);
             }
         }
 
         let inputs = yaml["inputs"].as_mapping().unwrap();
         assert!(!inputs.is_empty());
         for name in inputs.keys().map(|k| k.as_str().unwrap()) {
+            if let Some((_, var)) = SETUP_INPUTS.iter().find(|(input, _)| *input == name) {
+                assert_eq!(
+                    var_of_input.get(name).map(String::as_str),
+                    Some(*var),
+                    "{}: {name} is not handed to setup",
+                    action.name
+                );
+                continue;
+            }
             if STEP_INPUTS.contains(&name) {
                 let wd = str_of(step, "working-directory").unwrap_or_default();
                 assert!(
@@ -224,7 +289,7 @@ fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
                 }
                 continue;
             }
-            let mapped = lines.iter().any(|(_, _, vars)| vars.contains(var));
+            let mapped = lines.iter().any(|line| line.vars.contains(var));
             assert!(
                 mapped,
                 "{}: input {name} (${var}) maps to no flag",
@@ -232,42 +297,288 @@ fn every_input_maps_to_a_real_flag_and_every_output_is_written() {
             );
         }
 
-        let sources = rust_sources(&root.join("bins").join(action.tool).join("src"));
+        let step_ids: BTreeSet<&str> = steps.iter().filter_map(|s| str_of(s, "id")).collect();
         if let Some(outputs) = yaml["outputs"].as_mapping() {
             for (name, spec) in outputs {
                 let name = name.as_str().unwrap();
                 let value = str_of(spec, "value").unwrap();
-                assert_eq!(
-                    value,
-                    format!("${{{{ steps.run.outputs.{name} }}}}"),
-                    "{}: output {name} must come from the tool's step",
-                    action.name
-                );
+                let from = value
+                    .strip_prefix("${{ steps.")
+                    .and_then(|v| v.strip_suffix(&format!(".outputs.{name} }}}}")))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{}: output {name} must be a step's output of the same name",
+                            action.name
+                        )
+                    });
                 assert!(
-                    sources.contains(&format!("\"{name}\"")),
-                    "{}: output {name} is never written by {}",
-                    action.name,
-                    action.tool
+                    step_ids.contains(from),
+                    "{}: output {name} reads no step",
+                    action.name
                 );
             }
         }
     }
 }
 
+/// `line`'s flag is a flag of `sub`, of the kind the helper needs.
+fn check_flag(action: &Action, line: &FlagLine, sub: &str, flags: &BTreeMap<String, ArgAction>) {
+    let what = format!("{}: {}", action.name, line.flag);
+    let clap_action = flags.get(&line.flag).unwrap_or_else(|| {
+        panic!(
+            "{what} is passed to `{} {sub}`, which has no such flag",
+            action.tool
+        )
+    });
+    match line.kind {
+        Kind::Switch => assert!(
+            matches!(clap_action, ArgAction::SetTrue),
+            "{what} is used as a switch but takes a value"
+        ),
+        Kind::Each => assert!(
+            matches!(clap_action, ArgAction::Append),
+            "{what} is used once per line but is not repeatable"
+        ),
+        Kind::Flag => assert!(
+            matches!(clap_action, ArgAction::Set | ArgAction::Append),
+            "{what} is used with a value but takes none"
+        ),
+    }
+}
+
 #[test]
-fn the_flag_parser_sees_every_helper_line() {
+fn the_flag_parser_sees_every_helper_line_and_its_case_arm() {
     let lines = flag_lines(
-        "flag --a \"$A\"\n[ -z \"$B\" ] || flag --b \"${C:+$C=}$B\"\nswitch --s \"$S\"\neach --e \"$E\"\necho no",
+        "flag --a \"$A\"\n[ -z \"$B\" ] || flag --b \"${C:+$C=}$B\"\nswitch --s \"$S\"\neach --e \"$E\"\necho no\n\
+         case \"$COMMAND\" in\n  plan)\n    flag --p \"$P\"\n    ;;\n  apply|destroy) flag --q \"$Q\" ;;\n  *) exit 2 ;;\nesac\nflag --z \"$Z\"",
     );
-    let flags: Vec<_> = lines.iter().map(|(f, k, _)| (f.as_str(), *k)).collect();
+    let flags: Vec<_> = lines
+        .iter()
+        .map(|l| (l.flag.as_str(), l.kind, l.arm.clone()))
+        .collect();
+    let arm = |names: &[&str]| Some(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>());
     assert_eq!(
         flags,
         [
-            ("--a", Kind::Flag),
-            ("--b", Kind::Flag),
-            ("--s", Kind::Switch),
-            ("--e", Kind::Each)
+            ("--a", Kind::Flag, None),
+            ("--b", Kind::Flag, None),
+            ("--s", Kind::Switch, None),
+            ("--e", Kind::Each, None),
+            ("--p", Kind::Flag, arm(&["plan"])),
+            ("--q", Kind::Flag, arm(&["apply", "destroy"])),
+            ("--z", Kind::Flag, None),
         ]
     );
-    assert_eq!(lines[1].2, BTreeSet::from(["B".to_owned(), "C".to_owned()]));
+    assert_eq!(
+        lines[1].vars,
+        BTreeSet::from(["B".to_owned(), "C".to_owned()])
+    );
+}
+
+/// `script`'s flag lines checked against terraform-runner, as the contract
+/// test does; the first problem found, if any.
+fn terraform_problem(script: &str) -> Option<String> {
+    let mut command = terraform_runner::cli::Cli::command();
+    command.build();
+    let action = Action {
+        name: "terraform",
+        tool: "terraform-runner",
+        command,
+    };
+    let lines = flag_lines(script);
+    assert!(!lines.is_empty());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for line in &lines {
+            for (sub, flags) in reachable(&action.command, line.arm.as_deref()) {
+                check_flag(&action, line, &sub, &flags);
+            }
+        }
+    }));
+    result.err().map(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_else(|| "a panic".to_owned())
+    })
+}
+
+#[test]
+fn a_flag_passed_to_the_wrong_subcommand_is_caught() {
+    // --confirm exists only for destroy.
+    let outside = terraform_problem("flag --confirm \"$CONFIRM\"").unwrap();
+    assert!(outside.contains("terraform-runner plan"), "{outside}");
+    let wrong_arm =
+        terraform_problem("case \"$COMMAND\" in\n  plan)\n    flag --confirm \"$C\"\n    ;;\nesac")
+            .unwrap();
+    assert!(wrong_arm.contains("no such flag"), "{wrong_arm}");
+    assert_eq!(
+        terraform_problem(
+            "case \"$COMMAND\" in\n  destroy)\n    flag --confirm \"$C\"\n    ;;\nesac\nflag --env \"$E\""
+        ),
+        None
+    );
+}
+
+/// What GitHub reads from a composite action's metadata, checked by hand
+/// since actionlint only reads workflows: the problems found.
+fn structure_problems(yaml: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut problem = |text: String| problems.push(text);
+    let Some(top) = yaml.as_mapping() else {
+        return vec!["not a mapping".to_owned()];
+    };
+    for key in top.keys().filter_map(Value::as_str) {
+        if ![
+            "name",
+            "description",
+            "author",
+            "inputs",
+            "outputs",
+            "runs",
+            "branding",
+        ]
+        .contains(&key)
+        {
+            problem(format!("unknown top-level key {key}"));
+        }
+    }
+    for key in ["name", "description"] {
+        if str_of(yaml, key).is_none_or(str::is_empty) {
+            problem(format!("no {key}"));
+        }
+    }
+    let mut declared = BTreeSet::new();
+    if let Some(inputs) = yaml.get("inputs").and_then(Value::as_mapping) {
+        for (name, spec) in inputs {
+            let name = name.as_str().unwrap_or_default();
+            declared.insert(name.to_owned());
+            if str_of(spec, "description").is_none_or(str::is_empty) {
+                problem(format!("input {name} has no description"));
+            }
+            if let Some(default) = spec.get("default")
+                && !default.is_string()
+            {
+                problem(format!("input {name}: default must be a string"));
+            }
+            if spec.get("required").is_some_and(|r| !r.is_bool()) {
+                problem(format!("input {name}: required must be true or false"));
+            }
+        }
+    }
+    if yaml["runs"]["using"].as_str() != Some("composite") {
+        problem("runs.using is not composite".to_owned());
+    }
+    let steps = yaml["runs"]["steps"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    if steps.is_empty() {
+        problem("no steps".to_owned());
+    }
+    let step_keys = [
+        "id",
+        "name",
+        "if",
+        "run",
+        "shell",
+        "env",
+        "working-directory",
+        "uses",
+        "with",
+        "continue-on-error",
+    ];
+    let mut ids = BTreeSet::new();
+    for (i, step) in steps.iter().enumerate() {
+        for key in step
+            .as_mapping()
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .filter_map(Value::as_str)
+        {
+            if !step_keys.contains(&key) {
+                problem(format!("step {i}: unknown key {key}"));
+            }
+        }
+        match (step.get("run"), step.get("uses")) {
+            (Some(_), None) if step.get("shell").is_none() => {
+                problem(format!("step {i}: a run step needs shell"));
+            }
+            (Some(_), None) | (None, Some(_)) => {}
+            _ => problem(format!("step {i}: needs exactly one of run and uses")),
+        }
+        if let Some(id) = str_of(step, "id")
+            && !ids.insert(id.to_owned())
+        {
+            problem(format!("step id {id} used twice"));
+        }
+    }
+    if let Some(outputs) = yaml.get("outputs").and_then(Value::as_mapping) {
+        for (name, spec) in outputs {
+            let name = name.as_str().unwrap_or_default();
+            if str_of(spec, "description").is_none_or(str::is_empty)
+                || str_of(spec, "value").is_none()
+            {
+                problem(format!("output {name} needs a description and a value"));
+            }
+        }
+    }
+    let text = serde_yaml_ng::to_string(&yaml["runs"]).unwrap_or_default();
+    let mut used = BTreeSet::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("inputs.") {
+        rest = &rest[at + "inputs.".len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        used.insert(name);
+    }
+    for name in used.difference(&declared) {
+        problem(format!("inputs.{name} is used but not declared"));
+    }
+    for name in declared.difference(&used) {
+        problem(format!("input {name} is declared but never used"));
+    }
+    problems
+}
+
+#[test]
+fn every_action_yml_has_a_valid_composite_structure() {
+    let root = e2e::repo_root();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("actions")).unwrap() {
+        let file = entry.unwrap().path().join("action.yml");
+        if !file.is_file() {
+            continue;
+        }
+        let yaml: Value =
+            serde_yaml_ng::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let problems = structure_problems(&yaml);
+        assert!(problems.is_empty(), "{}: {problems:#?}", file.display());
+        checked += 1;
+    }
+    assert_eq!(checked, 6, "setup and the five tool actions");
+}
+
+#[test]
+fn the_structure_check_sees_broken_actions() {
+    let yaml: Value = serde_yaml_ng::from_str(
+        "name: x\ndescription: y\ninputs:\n  a:\n    description: A\n    default: 3\n  unused:\n    description: U\n\
+         outputs:\n  o:\n    value: x\nruns:\n  using: node20\n  steps:\n    - run: echo ${{ inputs.a }} ${{ inputs.b }}\n      shelll: bash\n",
+    )
+    .unwrap();
+    let problems = structure_problems(&yaml).join("\n");
+    for expected in [
+        "input a: default must be a string",
+        "runs.using is not composite",
+        "step 0: unknown key shelll",
+        "step 0: a run step needs shell",
+        "output o needs a description and a value",
+        "inputs.b is used but not declared",
+        "input unused is declared but never used",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "{expected} missing from:\n{problems}"
+        );
+    }
 }

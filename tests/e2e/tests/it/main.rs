@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod actions_contract;
+mod actions_run;
 mod actions_shellcheck;
 mod setup_action;
+mod workflow_contract;
 mod workflows;

@@ -1,6 +1,7 @@
 //! The setup action's installer against a local HTTP server that serves
 //! release archives: a good archive installs (and is cached), a tampered
-//! one is refused and nothing is installed.
+//! one is refused and nothing is installed, a failed request is retried;
+//! prebuilt binaries from bin-dir are used as they are.
 
 use std::fs;
 use std::net::SocketAddr;
@@ -13,29 +14,53 @@ use portfolio_testkit::{ChildGuard, free_port, wait_for_port};
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
-const TOOLS: [&str; 5] = [
+pub(crate) const TOOLS: [&str; 5] = [
     "build-push-image",
     "render-taskdef",
     "ecs-rolling-deploy",
     "ecr-lifecycle",
     "terraform-runner",
 ];
-const VERSION: &str = "v1.2.3";
+pub(crate) const VERSION: &str = "v1.2.3";
 const TARGET: &str = "x86_64-unknown-linux-musl";
 
-struct Release {
+pub(crate) struct Release {
     root: TempDir,
     _server: ChildGuard,
-    url: String,
+    pub(crate) url: String,
 }
+
+/// A static file server that answers the first `FAIL_FIRST` requests with
+/// 503 and logs `CODE PATH` per request to `requests.log` in its directory.
+const SERVER: &str = r#"
+import http.server, os, sys
+failures = int(os.environ.get("FAIL_FIRST", "0"))
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        global failures
+        code = 200
+        if failures > 0:
+            failures -= 1
+            code = 503
+        with open("requests.log", "a") as log:
+            log.write(f"{code} {self.path}\n")
+        if code == 503:
+            self.send_error(503)
+        else:
+            super().do_GET()
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"#;
 
 fn archive_name() -> String {
     format!("portfolio-ci-{VERSION}-{TARGET}.tar.gz")
 }
 
 /// Builds a release directory `<root>/<version>/` with an archive of five
-/// tiny executables and its SHA256SUMS, and serves `<root>` over HTTP.
-fn serve_release(tamper: bool) -> Release {
+/// tiny executables (each prints `TOOL VERSION`) and its SHA256SUMS, and
+/// serves `<root>` over HTTP, failing the first `fail_first` requests.
+pub(crate) fn serve_release(tamper: bool, fail_first: u32) -> Release {
     let root = tempfile::tempdir().unwrap();
     let staging = root.path().join("staging/portfolio-ci");
     fs::create_dir_all(&staging).unwrap();
@@ -70,13 +95,8 @@ fn serve_release(tamper: bool) -> Release {
     }
     let port = free_port().unwrap();
     let child = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-        ])
+        .args(["-c", SERVER, &port.to_string()])
+        .env("FAIL_FIRST", fail_first.to_string())
         .current_dir(root.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -110,10 +130,14 @@ impl Runner {
     }
 
     fn install(&self, url: &str) -> Output {
+        self.install_from(url, "")
+    }
+
+    fn install_from(&self, url: &str, bin_dir: &str) -> Output {
         Command::new("bash")
             .arg(e2e::repo_root().join("actions/setup/install.sh"))
             .env("INPUT_VERSION", VERSION)
-            .env("INPUT_BIN_DIR", "")
+            .env("INPUT_BIN_DIR", bin_dir)
             .env_remove("PORTFOLIO_CI_BIN_DIR")
             .env("INPUT_DOWNLOAD_URL", url)
             .env("ACTION_PATH", e2e::repo_root().join("actions/setup"))
@@ -146,7 +170,7 @@ fn installed_dir() -> PathBuf {
 
 #[test]
 fn a_good_archive_installs_and_is_cached() {
-    let release = serve_release(false);
+    let release = serve_release(false, 0);
     let runner = Runner::new();
     let output = runner.install(&release.url);
     assert!(output.status.success(), "{}", text(&output));
@@ -173,7 +197,7 @@ fn a_good_archive_installs_and_is_cached() {
 
 #[test]
 fn a_tampered_archive_is_refused_and_nothing_is_installed() {
-    let release = serve_release(true);
+    let release = serve_release(true, 0);
     let runner = Runner::new();
     let output = runner.install(&release.url);
     assert!(!output.status.success());
@@ -186,7 +210,7 @@ fn a_tampered_archive_is_refused_and_nothing_is_installed() {
 
 #[test]
 fn an_archive_missing_from_sha256sums_is_refused() {
-    let release = serve_release(false);
+    let release = serve_release(false, 0);
     fs::write(
         release.root.path().join(VERSION).join("SHA256SUMS"),
         "0000  other-archive.tar.gz\n",
@@ -197,4 +221,61 @@ fn an_archive_missing_from_sha256sums_is_refused() {
     assert!(!output.status.success());
     assert!(text(&output).contains("no entry for"), "{}", text(&output));
     assert!(!runner.tool_cache().join(installed_dir()).exists());
+}
+
+#[test]
+fn a_failed_download_is_retried() {
+    let release = serve_release(false, 1);
+    let runner = Runner::new();
+    let output = runner.install(&release.url);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(runner.tool_cache().join(installed_dir()).is_dir());
+    let requests = fs::read_to_string(release.root.path().join("requests.log")).unwrap();
+    let archive = format!("/{VERSION}/{}", archive_name());
+    let lines: Vec<&str> = requests.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [format!("503 {archive}"), format!("200 {archive}")],
+        "{requests}"
+    );
+}
+
+/// A directory with the five tools, each printing `TOOL prebuilt`.
+fn prebuilt(tools: &[&str]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for tool in tools {
+        let path = dir.path().join(tool);
+        fs::write(&path, format!("#!/bin/sh\necho {tool} prebuilt\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn prebuilt_binaries_from_bin_dir_are_used_without_a_download() {
+    let bins = prebuilt(&TOOLS);
+    let runner = Runner::new();
+    // Nothing listens on the discard port: a download would fail.
+    let output = runner.install_from("http://127.0.0.1:9", bins.path().to_str().unwrap());
+    assert!(output.status.success(), "{}", text(&output));
+    let dir = bins.path().canonicalize().unwrap();
+    assert_eq!(runner.read("github_path").trim(), dir.to_str().unwrap());
+    let outputs = runner.read("github_output");
+    assert!(outputs.contains("version=prebuilt"), "{outputs}");
+    assert!(
+        outputs.contains(&format!("bin-dir={}", dir.display())),
+        "{outputs}"
+    );
+    assert!(!runner.tool_cache().exists(), "nothing was downloaded");
+}
+
+#[test]
+fn a_bin_dir_missing_a_tool_is_refused() {
+    let bins = prebuilt(&TOOLS[..4]);
+    let runner = Runner::new();
+    let output = runner.install_from("http://127.0.0.1:9", bins.path().to_str().unwrap());
+    assert!(!output.status.success());
+    let log = text(&output);
+    assert!(log.contains("terraform-runner is missing"), "{log}");
+    assert_eq!(runner.read("github_path"), "");
 }

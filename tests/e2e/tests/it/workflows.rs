@@ -1,59 +1,26 @@
 //! The application's workflows run locally with `act` (host mode) against
-//! moto, ecs-sim, the registry and terraform: the backend workflow builds,
-//! pushes and deploys and ends green; a crashing release ends red with the
-//! failure report in the step summary; the terraform workflow plans and
-//! applies the example stack on the local S3 backend.
+//! moto, ecs-sim, the registry and terraform: the backend and frontend
+//! workflows build, push and deploy and end green; a crashing release ends
+//! red with the failure report in the step summary; the terraform workflow
+//! plans, ships the plan encrypted and applies exactly it on the local S3
+//! backend. act runs with `--json`, so the step summaries are read from its
+//! `summary` records, apart from the log.
 //!
 //! Our actions and reusable workflows come from this checkout through
 //! `--local-repository portfolio-ci/portfolio-ci@v1=...`; the GitHub-hosted
 //! actions with no local equivalent (OIDC, artifacts, setup-python) are the
 //! stand-ins under `fixtures/github-actions`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use e2e::stack::{LocalAws, ServiceSpec};
+use serde_json::Value;
 use tempfile::TempDir;
 
 const TIME_SCALE: f64 = 20.0;
 const DB_PASSWORD: &str = "s3cret-Db-Pa55word";
-
-/// Directory of the tools' binaries (`target/debug`), next to this test's.
-fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    for tool in [
-        "build-push-image",
-        "render-taskdef",
-        "ecs-rolling-deploy",
-        "ecr-lifecycle",
-        "terraform-runner",
-    ] {
-        assert!(
-            dir.join(tool).is_file(),
-            "{tool} is not built in {}: run `cargo build --bins` (scripts/test does)",
-            dir.display()
-        );
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == ".terraform" || name == "target" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+const PLAN_KEY: &str = "plan-Encryption-k3y";
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -63,6 +30,13 @@ fn git(dir: &Path, args: &[&str]) {
         .status()
         .unwrap();
     assert!(status.success(), "git {args:?}");
+}
+
+/// Makes `dir` a git repository with everything in it committed on main.
+pub(crate) fn commit_all(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", "app"]);
 }
 
 /// A checkout of the application repository: examples/portfolio with the
@@ -77,22 +51,22 @@ impl AppRepo {
     fn new(edit: impl FnOnce(&Path)) -> AppRepo {
         let root = e2e::repo_root();
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&root.join("examples/portfolio"), dir.path());
-        copy_dir(
+        e2e::copy_dir(&root.join("examples/portfolio"), dir.path()).unwrap();
+        e2e::copy_dir(
             &root.join("workflows"),
             &dir.path().join(".github/workflows"),
-        );
+        )
+        .unwrap();
         edit(dir.path());
-        git(dir.path(), &["init", "-q", "-b", "main"]);
-        git(dir.path(), &["add", "-A"]);
-        git(dir.path(), &["commit", "-qm", "app"]);
+        commit_all(dir.path());
         // Only what `uses:` needs from this repository (not target/).
         let toolkit = tempfile::tempdir().unwrap();
-        copy_dir(&root.join("actions"), &toolkit.path().join("actions"));
-        copy_dir(
+        e2e::copy_dir(&root.join("actions"), &toolkit.path().join("actions")).unwrap();
+        e2e::copy_dir(
             &root.join(".github/workflows"),
             &toolkit.path().join(".github/workflows"),
-        );
+        )
+        .unwrap();
         AppRepo {
             dir,
             toolkit,
@@ -106,11 +80,12 @@ impl AppRepo {
         workflow: &str,
         event: &[&str],
         extra_env: &[(&str, String)],
-    ) -> Output {
+    ) -> ActRun {
         let fixtures = e2e::repo_root().join("tests/e2e/fixtures/github-actions");
         let mut command = Command::new("act");
         command
             .args(event)
+            .arg("--json")
             .args(["-W", &format!(".github/workflows/{workflow}")])
             .args(["-P", "ubuntu-latest=-self-hosted"])
             .arg("--local-repository")
@@ -121,6 +96,7 @@ impl AppRepo {
         for (action, version) in [
             ("aws-actions/configure-aws-credentials", "v6"),
             ("actions/setup-python", "v6"),
+            ("actions/setup-node", "v6"),
             ("actions/upload-artifact", "v6"),
             ("actions/download-artifact", "v7"),
         ] {
@@ -131,7 +107,10 @@ impl AppRepo {
             ));
         }
         let mut env: Vec<(&str, String)> = stack.env();
-        env.push(("PORTFOLIO_CI_BIN_DIR", bin_dir().display().to_string()));
+        env.push((
+            "PORTFOLIO_CI_BIN_DIR",
+            crate::actions_run::bin_dir().display().to_string(),
+        ));
         env.push((
             "ACT_ARTIFACT_DIR",
             self.artifacts.path().display().to_string(),
@@ -151,37 +130,87 @@ impl AppRepo {
                 .arg("--var")
                 .arg(format!("{var}=arn:aws:iam::123456789012:role/{var}"));
         }
-        command
+        let output = command
             .args(["-s", &format!("DB_PASSWORD={DB_PASSWORD}")])
+            .args(["-s", &format!("TF_PLAN_ENCRYPTION_KEY={PLAN_KEY}")])
             .current_dir(self.dir.path())
             .output()
-            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let records: Vec<Value> = stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        let mut log = String::new();
+        for record in &records {
+            if let Some(msg) = record["msg"].as_str() {
+                log.push_str(msg);
+                if !msg.ends_with('\n') {
+                    log.push('\n');
+                }
+            }
+        }
+        // Whatever act printed that is not a JSON record (its own errors).
+        for line in stdout.lines().filter(|l| !l.starts_with('{')) {
+            log.push_str(line);
+            log.push('\n');
+        }
+        log.push_str(&String::from_utf8_lossy(&output.stderr));
+        ActRun {
+            success: output.status.success(),
+            log,
+            records,
+        }
     }
 }
 
-fn log_of(output: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// One act run: its exit status, the log as text, and act's JSON records.
+struct ActRun {
+    success: bool,
+    log: String,
+    records: Vec<Value>,
+}
+
+impl ActRun {
+    /// The step summaries written, each with the step that wrote it.
+    fn summaries(&self) -> Vec<(String, String)> {
+        self.records
+            .iter()
+            .filter(|r| r["command"] == "summary")
+            .map(|r| {
+                (
+                    r["step"].as_str().unwrap_or_default().to_owned(),
+                    r["content"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Every step summary, one after the other.
+    fn summary_text(&self) -> String {
+        self.summaries()
+            .into_iter()
+            .map(|(_, content)| content)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// The stand-ins plus what Terraform would have created for both environments.
-fn stack_with_services() -> LocalAws {
+fn stack_with_services(service: &str, port: i32) -> LocalAws {
     let stack = LocalAws::start(TIME_SCALE).unwrap();
     for env in ["dev", "prod"] {
         stack
-            .create_repository(&format!("portfolio-{env}-backend"))
+            .create_repository(&format!("portfolio-{env}-{service}"))
             .unwrap();
         stack
             .create_service(&ServiceSpec {
                 cluster: &format!("portfolio-{env}"),
-                service: "backend",
-                family: &format!("portfolio-{env}-backend"),
-                container: "backend",
-                image: "public.ecr.aws/portfolio/backend:bootstrap",
-                port: 8000,
+                service,
+                family: &format!("portfolio-{env}-{service}"),
+                container: service,
+                image: &format!("public.ecr.aws/portfolio/{service}:bootstrap"),
+                port,
                 desired: 2,
             })
             .unwrap();
@@ -189,17 +218,18 @@ fn stack_with_services() -> LocalAws {
     stack
 }
 
-#[test]
-fn backend_workflow_builds_pushes_and_deploys_green() {
-    let stack = stack_with_services();
+/// The workflow of `service` ends green: its checks ran, both environments
+/// were built, pushed and deployed, and no credential leaked.
+fn deploys_green(service: &str, port: i32, workflow: &str, checks_ran: &str) {
+    let stack = stack_with_services(service, port);
     let app = AppRepo::new(|_| {});
-    let output = app.act(&stack, "backend-deploy.yml", &["push"], &[]);
-    let log = log_of(&output);
-    assert!(output.status.success(), "act failed:\n{log}");
-    assert!(log.contains("2 passed"), "the backend tests ran:\n{log}");
+    let run = app.act(&stack, workflow, &["push"], &[]);
+    let log = &run.log;
+    assert!(run.success, "act failed:\n{log}");
+    assert!(log.contains(checks_ran), "the checks ran:\n{log}");
     for env in ["dev", "prod"] {
         assert!(
-            log.contains(&format!("portfolio-{env}-backend")),
+            log.contains(&format!("portfolio-{env}-{service}")),
             "{env} was built and deployed:\n{log}"
         );
     }
@@ -211,8 +241,23 @@ fn backend_workflow_builds_pushes_and_deploys_green() {
 }
 
 #[test]
-fn a_crashing_release_ends_red_with_the_failure_report() {
-    let stack = stack_with_services();
+fn backend_workflow_builds_pushes_and_deploys_green() {
+    deploys_green("backend", 8000, "backend-deploy.yml", "2 passed");
+}
+
+#[test]
+fn frontend_workflow_lints_builds_and_deploys_green() {
+    deploys_green(
+        "frontend",
+        3000,
+        "frontend-deploy.yml",
+        "lint: 1 page(s) clean",
+    );
+}
+
+#[test]
+fn a_crashing_release_ends_red_with_the_failure_report_in_the_step_summary() {
+    let stack = stack_with_services("backend", 8000);
     let app = AppRepo::new(|dir| {
         let path = dir.join("taskdef/backend.json");
         let text = std::fs::read_to_string(&path).unwrap();
@@ -223,61 +268,75 @@ fn a_crashing_release_ends_red_with_the_failure_report() {
         );
         std::fs::write(&path, text).unwrap();
     });
-    let output = app.act(&stack, "backend-deploy.yml", &["push"], &[]);
-    let log = log_of(&output);
+    let run = app.act(&stack, "backend-deploy.yml", &["push"], &[]);
+    let log = &run.log;
+    assert!(!run.success, "a crashing release must fail:\n{log}");
+    // The report is in the step summary (GITHUB_STEP_SUMMARY), not only in
+    // the log: the stop reason, the circuit breaker, the container's exit.
+    let summary = run.summary_text();
+    for expected in ["EssentialContainerExited", "circuit breaker"] {
+        assert!(
+            summary.contains(expected),
+            "{expected} is not in the step summary:\n{summary}\n\nlog:\n{log}"
+        );
+    }
     assert!(
-        !output.status.success(),
-        "a crashing release must fail:\n{log}"
+        summary.to_lowercase().contains("exit code 1") || summary.contains("exitCode"),
+        "the container's exit is not in the step summary:\n{summary}"
     );
-    // The report in the step summary: the stop reason, the exit code, the crash log line.
-    assert!(log.contains("Summary"), "{log}");
-    assert!(log.contains("EssentialContainerExited"), "{log}");
-    assert!(
-        log.to_lowercase().contains("exit code 1") || log.contains("exitCode"),
-        "{log}"
-    );
-    assert!(log.contains("circuit breaker"), "{log}");
     // prod never ran.
     assert!(
-        !log.contains("backend to prod") || !log.contains("portfolio-prod-backend:sha-"),
-        "{log}"
+        !log.contains("portfolio-prod-backend:sha-"),
+        "prod was deployed:\n{log}"
     );
 }
 
-#[test]
-fn terraform_workflow_plans_and_applies_the_example() {
-    let stack = LocalAws::start(TIME_SCALE).unwrap();
-    stack
-        .create_state_bucket("portfolio-terraform-state")
-        .unwrap();
-    let moto = stack.moto_endpoint().to_owned();
-    let app = AppRepo::new(|dir| {
+/// A checkout whose backend configs point at the local S3 state bucket.
+fn terraform_app(moto: &str) -> AppRepo {
+    AppRepo::new(|dir| {
         for env in ["dev", "prod"] {
             std::fs::write(
                 dir.join(format!("terraform/backend/{env}.hcl")),
                 portfolio_testkit::terraform::s3_backend_config(
-                    &moto,
+                    moto,
                     "portfolio-terraform-state",
                     &format!("{env}/terraform.tfstate"),
                 ),
             )
             .unwrap();
         }
-    });
+    })
+}
+
+/// The value after `flag` in a `+ tool ...` command line an action echoes.
+fn flag_value<'a>(line: &'a str, flag: &str) -> Option<&'a str> {
+    let mut words = line.split_whitespace();
+    words.find(|w| *w == flag)?;
+    words.next()
+}
+
+#[test]
+fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
+    let stack = LocalAws::start(TIME_SCALE).unwrap();
+    stack
+        .create_state_bucket("portfolio-terraform-state")
+        .unwrap();
+    let moto = stack.moto_endpoint().to_owned();
+    let app = terraform_app(&moto);
     let event = app.dir.path().join("dispatch.json");
     std::fs::write(
         &event,
         r#"{"inputs": {"action": "apply", "environment": "dev", "confirm": ""}}"#,
     )
     .unwrap();
-    let output = app.act(
+    let run = app.act(
         &stack,
         "terraform-deploy.yml",
         &["workflow_dispatch", "-e", event.to_str().unwrap()],
         &[],
     );
-    let log = log_of(&output);
-    assert!(output.status.success(), "act failed:\n{log}");
+    let log = &run.log;
+    assert!(run.success, "act failed:\n{log}");
     assert!(
         portfolio_testkit::terraform::object_exists(
             &moto,
@@ -287,11 +346,58 @@ fn terraform_workflow_plans_and_applies_the_example() {
         .unwrap(),
         "the state was written to the S3 backend:\n{log}"
     );
-    assert!(log.contains("apply"), "{log}");
     assert!(
         !log.contains(DB_PASSWORD),
         "the sensitive variable leaked into the log"
     );
+
+    // Only ciphertext left the plan job, and it is the plan.
+    let sealed = app.artifacts.path().join("tfplan-dev");
+    let files: Vec<String> = std::fs::read_dir(&sealed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        files,
+        ["plan.enc"],
+        "the artifact holds only the ciphertext"
+    );
+    let ciphertext = std::fs::read(sealed.join("plan.enc")).unwrap();
+    assert!(ciphertext.starts_with(b"Salted__"), "not openssl's format");
+    let plain = Command::new("openssl")
+        .args(["enc", "-d", "-aes-256-cbc", "-pbkdf2", "-pass", "env:KEY"])
+        .arg("-in")
+        .arg(sealed.join("plan.enc"))
+        .env("KEY", PLAN_KEY)
+        .output()
+        .unwrap();
+    assert!(plain.status.success(), "the plan key does not open it");
+    assert!(
+        plain.stdout.starts_with(b"PK"),
+        "the decrypted artifact is a terraform plan (a zip)"
+    );
+
+    // The apply job verified the plan against the plan job's sha256 output,
+    // not against a checksum travelling with the artifact.
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&plain.stdout));
+    let apply_line = log
+        .lines()
+        .find(|l| l.contains("+ terraform-runner apply"))
+        .unwrap_or_else(|| panic!("no apply ran:\n{log}"));
+    assert_eq!(
+        flag_value(apply_line, "--plan-sha256"),
+        Some(sha.as_str()),
+        "{apply_line}"
+    );
+
+    // Both the plan's and the apply's reports reached the step summary.
+    let summaries = run.summary_text();
+    for operation in ["plan", "apply"] {
+        assert!(
+            summaries.contains(&format!("### Terraform {operation}: `dev`")),
+            "no {operation} report in a step summary:\n{summaries}"
+        );
+    }
     let state = portfolio_testkit::terraform::get_object(
         &moto,
         "portfolio-terraform-state",
