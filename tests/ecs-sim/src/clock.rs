@@ -5,7 +5,7 @@
 //! delay of the model is in simulated seconds since the Unix epoch, as `f64`, which is
 //! also how the AWS JSON protocol serialises timestamps.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A clock that runs `scale` times faster than real time, starting at the wall clock.
 #[derive(Debug, Clone)]
@@ -39,12 +39,6 @@ impl SimClock {
     #[must_use]
     pub fn scale(&self) -> f64 {
         self.scale
-    }
-
-    /// How long in real time a span of `sim_seconds` simulated seconds takes.
-    #[must_use]
-    pub fn real_duration(&self, sim_seconds: f64) -> Duration {
-        Duration::from_secs_f64((sim_seconds / self.scale).max(0.0))
     }
 }
 

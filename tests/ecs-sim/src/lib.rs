@@ -146,10 +146,11 @@ impl RunningSim {
         self.shared.set_throttle_rate(rate);
     }
 
-    /// The current simulated time, in epoch seconds.
+    /// API requests (ECS and Logs) received so far, throttled ones included: lets a
+    /// test see that a client has started talking.
     #[must_use]
-    pub fn now(&self) -> f64 {
-        self.shared.clock.now()
+    pub fn requests(&self) -> u64 {
+        self.shared.requests()
     }
 
     /// The time scale (simulated seconds per real second).

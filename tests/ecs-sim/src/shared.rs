@@ -28,6 +28,7 @@ pub struct Shared {
     pub clock: SimClock,
     throttle_bits: AtomicU64,
     throttle_rng: Mutex<StdRng>,
+    requests: AtomicU64,
     /// Requests to the server loop.
     pub control: UnboundedSender<Control>,
 }
@@ -47,6 +48,7 @@ impl Shared {
             clock,
             throttle_bits: AtomicU64::new(0),
             throttle_rng: Mutex::new(StdRng::seed_from_u64(seed ^ 0x7412_0771_e000_0000)),
+            requests: AtomicU64::new(0),
             control,
         };
         shared.set_throttle_rate(throttle_rate);
@@ -72,6 +74,17 @@ impl Shared {
     #[must_use]
     pub fn throttle_rate(&self) -> f64 {
         f64::from_bits(self.throttle_bits.load(Ordering::Relaxed))
+    }
+
+    /// Counts one API request (throttled or not).
+    pub fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// API requests received so far.
+    #[must_use]
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// Whether this call is throttled.

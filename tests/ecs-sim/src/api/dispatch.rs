@@ -66,6 +66,7 @@ fn respond(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, A
     if prefix != ECS_PREFIX && prefix != LOGS_PREFIX {
         return Err(ApiError::unknown_operation(target));
     }
+    shared.count_request();
     if shared.should_throttle() {
         return Err(ApiError::throttled());
     }

@@ -363,14 +363,10 @@ fn list_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiEr
 fn describe_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
     let (mut found, mut failures) = (Vec::new(), Vec::new());
     'arns: for arn in p.strings("serviceDeploymentArns") {
-        let id = format!("ecs-svc/{}", last_segment(arn));
+        let arn_id = last_segment(arn);
         for cl in model.clusters.values() {
             for svc in &cl.services {
-                if let Some(d) = svc
-                    .deployments
-                    .iter()
-                    .find(|d| d.id == id && d.record.is_some())
-                {
+                if let Some(d) = svc.deployments.iter().find(|d| d.has_record(arn_id)) {
                     found.push(render::service_deployment(svc, d, &cl.tasks));
                     continue 'arns;
                 }

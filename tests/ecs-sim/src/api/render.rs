@@ -128,6 +128,11 @@ pub fn service(s: &Service, tasks: &BTreeMap<String, Task>, tag_list: Option<Val
     m.insert("taskDefinition".into(), json!(s.task_definition));
     m.insert("deploymentConfiguration".into(), s.config.to_json());
     m.insert("deployments".into(), Value::Array(deployments));
+    put(
+        &mut m,
+        "currentServiceDeployment",
+        current_service_deployment(s),
+    );
     m.insert("events".into(), Value::Array(events));
     m.insert("createdAt".into(), json!(s.created_at));
     m.insert("placementConstraints".into(), json!([]));
@@ -256,10 +261,24 @@ fn arn_of(kind: &str, s: &Service, digits: &str) -> String {
     )
 }
 
-/// The ARN of the service deployment of deployment `d`.
+/// The ARN of the service deployment record of deployment `d` (none for a rollback
+/// deployment, which is reported in the record of the deployment it rolls back).
 #[must_use]
-pub fn service_deployment_arn(s: &Service, d: &Deployment) -> String {
-    arn_of("service-deployment", s, d.digits())
+pub fn service_deployment_arn(s: &Service, d: &Deployment) -> Option<String> {
+    d.record
+        .as_ref()
+        .map(|r| arn_of("service-deployment", s, &r.arn_id))
+}
+
+/// `currentServiceDeployment`: the record of the PRIMARY deployment, or of the
+/// deployment it rolls back.
+fn current_service_deployment(s: &Service) -> Option<String> {
+    let primary = s.primary()?;
+    let owner = match &primary.rollback_of {
+        Some(of) => s.deployments.iter().find(|d| &d.id == of)?,
+        None => primary,
+    };
+    service_deployment_arn(s, owner)
 }
 
 fn revision(s: &Service, d: &Deployment, tasks: &BTreeMap<String, Task>) -> Value {
@@ -279,10 +298,7 @@ pub fn service_deployment(s: &Service, d: &Deployment, tasks: &BTreeMap<String, 
     let Some(rec) = &d.record else {
         return Value::Object(m);
     };
-    m.insert(
-        "serviceDeploymentArn".into(),
-        json!(service_deployment_arn(s, d)),
-    );
+    put(&mut m, "serviceDeploymentArn", service_deployment_arn(s, d));
     m.insert("serviceArn".into(), json!(s.arn));
     m.insert("clusterArn".into(), json!(s.cluster_arn));
     m.insert("createdAt".into(), json!(d.created_at));
@@ -338,10 +354,7 @@ pub fn service_deployment_brief(s: &Service, d: &Deployment) -> Value {
     let Some(rec) = &d.record else {
         return Value::Object(m);
     };
-    m.insert(
-        "serviceDeploymentArn".into(),
-        json!(service_deployment_arn(s, d)),
-    );
+    put(&mut m, "serviceDeploymentArn", service_deployment_arn(s, d));
     m.insert("serviceArn".into(), json!(s.arn));
     m.insert("clusterArn".into(), json!(s.cluster_arn));
     put(&mut m, "startedAt", rec.started_at);

@@ -193,6 +193,9 @@ pub struct RollbackInfo {
 /// A service deployment record, as `DescribeServiceDeployments` shows it.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The last part of the service deployment's ARN: random, like ECS's
+    /// (`ejGvqq2ilnbKT9qj0vLJe`), not derived from the deployment id.
+    pub arn_id: String,
     /// Status.
     pub status: RecordStatus,
     /// Status reason.
@@ -254,6 +257,12 @@ impl Deployment {
     #[must_use]
     pub fn digits(&self) -> &str {
         self.id.trim_start_matches("ecs-svc/")
+    }
+
+    /// Whether this deployment has the service deployment record `arn_id`.
+    #[must_use]
+    pub fn has_record(&self, arn_id: &str) -> bool {
+        self.record.as_ref().is_some_and(|r| r.arn_id == arn_id)
     }
 
     /// Whether the circuit breaker watches this deployment.

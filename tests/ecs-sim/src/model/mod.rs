@@ -250,6 +250,19 @@ impl Model {
     pub fn new_deployment_id(&mut self) -> String {
         deployment_id(&mut self.rng)
     }
+
+    /// A new service deployment record id (the last part of its ARN).
+    pub fn new_record_id(&mut self) -> String {
+        record_id(&mut self.rng)
+    }
+}
+
+/// 21 random letters and digits, like the end of ECS's service deployment ARNs.
+pub fn record_id(rng: &mut StdRng) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    (0..21)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 /// `ecs-svc/` followed by 19 digits.

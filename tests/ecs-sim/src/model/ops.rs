@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::deployment::{DeploymentConfig, RecordStatus, Rollout, Status};
 use super::scheduler::{self, Ctx, Trigger};
-use super::service::{Service, ServiceStatus};
+use super::service::{Origin, Service, ServiceStatus};
 use super::{ACCOUNT, Cluster, Model, Rejection, last_segment};
 
 /// Parameters of CreateService.
@@ -85,6 +85,7 @@ impl Model {
             .merged(req.deployment_configuration.as_ref())
             .map_err(Rejection::InvalidParameter)?;
         let id = self.new_deployment_id();
+        let arn_id = self.new_record_id();
         let cluster = self
             .clusters
             .get_mut(&cname)
@@ -115,7 +116,7 @@ impl Model {
             last_completed: None,
             steady: false,
         };
-        svc.start_deployment(t, id, td, None, None);
+        svc.start_deployment(t, id, td, Origin::Request { arn_id });
         cluster.services.push(svc);
         cluster.services.last().ok_or(Rejection::ServiceNotFound)
     }
@@ -147,6 +148,7 @@ impl Model {
             None => None,
         };
         let id = self.new_deployment_id();
+        let arn_id = self.new_record_id();
         let cluster = self
             .clusters
             .get_mut(&cname)
@@ -190,7 +192,7 @@ impl Model {
         let td = new_td.unwrap_or_else(|| svc.task_definition.clone());
         new_deployment |= td != svc.task_definition;
         if new_deployment {
-            svc.start_deployment(t, id, td, None, None);
+            svc.start_deployment(t, id, td, Origin::Request { arn_id });
         }
         Ok(&*svc)
     }
@@ -264,20 +266,17 @@ impl Model {
         stop_type: &str,
         t: f64,
     ) -> Result<String, Rejection> {
-        let digits = last_segment(arn).to_owned();
-        let id = format!("ecs-svc/{digits}");
-        let (cname, svc) = self
+        let arn_id = last_segment(arn);
+        let (cname, svc, id) = self
             .clusters
             .iter()
             .find_map(|(name, c)| {
-                c.services
-                    .iter()
-                    .position(|s| {
-                        s.deployments
-                            .iter()
-                            .any(|d| d.id == id && d.record.is_some())
-                    })
-                    .map(|i| (name.clone(), i))
+                c.services.iter().enumerate().find_map(|(i, s)| {
+                    s.deployments
+                        .iter()
+                        .find(|d| d.has_record(arn_id))
+                        .map(|d| (name.clone(), i, d.id.clone()))
+                })
             })
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
         let Self {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rand::rngs::StdRng;
 
 use super::deployment::{RecordStatus, RollbackInfo, Rollout, Status, failure_threshold};
-use super::service::{Service, ServiceStatus};
+use super::service::{Origin, Service, ServiceStatus};
 use super::task::{LastStatus, Outcome, Task};
 use super::taskdef::TaskDefs;
 use super::{deployment_id, launch};
@@ -91,8 +91,11 @@ pub fn on_outcome(
             }
         }
         Outcome::Failed { health_check } => {
-            dep.failed_tasks += 1;
-            dep.updated_at = t;
+            // The breaker's count: a FAILED deployment (tripped or stopped) stops counting.
+            if dep.rollout != Rollout::Failed {
+                dep.failed_tasks += 1;
+                dep.updated_at = t;
+            }
             let watched = dep.status == Status::Primary && dep.rollout == Rollout::InProgress;
             let failed = dep.failed_tasks;
             let report_unable = watched && failed >= 2 && !dep.unable_reported;
@@ -176,8 +179,10 @@ pub fn fail_deployment(
                 t,
                 new_id.clone(),
                 ctd,
-                Some(id.to_owned()),
-                Some(reason.clone()),
+                Origin::Rollback {
+                    of: id.to_owned(),
+                    reason: reason.clone(),
+                },
             );
             if let Some(rec) = svc.record_for_mut(id) {
                 rec.status = match trigger {

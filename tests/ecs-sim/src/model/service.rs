@@ -77,6 +77,24 @@ pub struct Service {
     pub steady: bool,
 }
 
+/// Why a deployment starts.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// CreateService or UpdateService: a new service deployment record, whose ARN ends
+    /// with `arn_id`.
+    Request {
+        /// The last part of the record's ARN.
+        arn_id: String,
+    },
+    /// A rollback of deployment `of`, reported in that deployment's record.
+    Rollback {
+        /// The deployment rolled back.
+        of: String,
+        /// The rolloutStateReason of the rollback deployment.
+        reason: String,
+    },
+}
+
 /// Most events kept per service.
 const MAX_EVENTS: usize = 100;
 
@@ -129,15 +147,19 @@ impl Service {
     }
 
     /// Start a new PRIMARY deployment of `task_definition` at `t`. The previous PRIMARY
-    /// becomes ACTIVE; a record still in progress is STOPPED. Returns the new id.
+    /// becomes ACTIVE; a record still in progress is STOPPED (unless this is its
+    /// rollback). Returns the new id.
     pub fn start_deployment(
         &mut self,
         t: f64,
         id: String,
         task_definition: String,
-        rollback_of: Option<String>,
-        reason: Option<String>,
+        origin: Origin,
     ) -> String {
+        let (rollback_of, reason, arn_id) = match origin {
+            Origin::Request { arn_id } => (None, None, Some(arn_id)),
+            Origin::Rollback { of, reason } => (Some(of), Some(reason), None),
+        };
         let sources: Vec<String> = self
             .deployments
             .iter()
@@ -160,7 +182,8 @@ impl Service {
                 }
             }
         }
-        let record = rollback_of.is_none().then_some(Record {
+        let record = arn_id.map(|arn_id| Record {
+            arn_id,
             status: RecordStatus::Pending,
             status_reason: None,
             started_at: None,

@@ -32,7 +32,8 @@ impl TaskDefs {
     /// Register a new revision of `body["family"]` at `t`.
     ///
     /// # Errors
-    /// A message when the family or container definitions are missing.
+    /// ECS's message when the family or container definitions are missing, a container
+    /// has no memory, or cpu/memory are not a Fargate size (see [`check_resources`]).
     pub fn register(
         &mut self,
         region: &str,
@@ -52,6 +53,7 @@ impl TaskDefs {
             return Err("Container list cannot be empty.".into());
         }
         body.remove("tags");
+        check_resources(&body)?;
         for key in ["cpu", "memory"] {
             if let Some(n) = body
                 .get(key)
@@ -157,4 +159,63 @@ fn uses_awslogs(body: &Map<String, Value>) -> bool {
                     == Some("awslogs")
             })
         })
+}
+
+/// What ECS checks of cpu and memory at registration: every container needs `memory` or
+/// `memoryReservation` unless the task sets `memory`, and a FARGATE definition needs a
+/// cpu/memory pair from the Fargate table (ECS's messages).
+///
+/// # Errors
+/// ECS's ClientException message.
+pub fn check_resources(body: &Map<String, Value>) -> Result<(), String> {
+    let units = |v: Option<&Value>| -> Option<i64> {
+        match v? {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    let task_memory = units(body.get("memory"));
+    if task_memory.is_none() {
+        let containers = body.get("containerDefinitions").and_then(Value::as_array);
+        for c in containers.into_iter().flatten() {
+            if c.get("memory").is_none() && c.get("memoryReservation").is_none() {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or_default();
+                return Err(format!(
+                    "Invalid setting for container '{name}'. At least one of 'memory' or \
+                     'memoryReservation' must be specified."
+                ));
+            }
+        }
+    }
+    let fargate = body
+        .get("requiresCompatibilities")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("FARGATE")));
+    let Some(cpu) = units(body.get("cpu")).filter(|_| fargate) else {
+        return Ok(());
+    };
+    let (min, max, step) = match cpu {
+        256 => (512, 2048, 512),
+        512 => (1024, 4096, 1024),
+        1024 => (2048, 8192, 1024),
+        2048 => (4096, 16384, 1024),
+        4096 => (8192, 30720, 1024),
+        8192 => (16384, 61440, 4096),
+        16384 => (32768, 122_880, 8192),
+        _ => return Err("Invalid 'cpu' setting for task.".into()),
+    };
+    let memory = task_memory.unwrap_or(0);
+    // 256 CPU allows 512, 1024 and 2048 MiB (not 1536).
+    let valid = (min..=max).contains(&memory)
+        && (memory - min) % step == 0
+        && !(cpu == 256 && memory == 1536);
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "No Fargate configuration exists for given values: {cpu} CPU, {memory} memory. \
+             See the Amazon ECS documentation for the valid values."
+        ))
+    }
 }

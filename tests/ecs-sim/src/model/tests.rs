@@ -196,3 +196,35 @@ proptest! {
         prop_assert!(updated.rollout != Rollout::InProgress, "deployment still in progress");
     }
 }
+
+#[test]
+fn registration_rejects_what_ecs_rejects() {
+    let mut defs = crate::model::taskdef::TaskDefs::default();
+    let mut fargate = task_def("f", "healthy");
+    fargate.insert("requiresCompatibilities".into(), json!(["FARGATE"]));
+    fargate.insert("memory".into(), json!("4096"));
+    let err = defs
+        .register("us-east-1", fargate.clone(), 0.0)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        "No Fargate configuration exists for given values: 256 CPU, 4096 memory. \
+         See the Amazon ECS documentation for the valid values."
+    );
+    fargate.insert("cpu".into(), json!("300"));
+    assert_eq!(
+        defs.register("us-east-1", fargate.clone(), 0.0)
+            .unwrap_err(),
+        "Invalid 'cpu' setting for task."
+    );
+    fargate.insert("cpu".into(), json!(1024));
+    assert!(defs.register("us-east-1", fargate, 0.0).is_ok());
+
+    let mut ec2 = task_def("g", "healthy");
+    ec2.remove("memory");
+    assert_eq!(
+        defs.register("us-east-1", ec2, 0.0).unwrap_err(),
+        "Invalid setting for container 'app'. At least one of 'memory' or \
+         'memoryReservation' must be specified."
+    );
+}

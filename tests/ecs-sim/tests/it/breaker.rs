@@ -11,7 +11,7 @@ use ecs_sim::RunningSim;
 
 use crate::harness::{
     LOG_GROUP, describe, ecs_client, is_steady_on, logs_client, messages, register, sim,
-    stable_service, tasks_of, wait_service,
+    stable_service, tasks_of, update_to, wait_service,
 };
 
 /// What a failed-and-rolled-back deployment left behind.
@@ -33,17 +33,10 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
     let first = stable_service(&ecs, &cluster, "backend", &rev1, true).await;
     let first_id = first.deployments()[0].id().unwrap().to_owned();
     let rev2 = register(&ecs, "backend", behavior).await;
-    let updated = ecs
-        .update_service()
-        .cluster(&cluster)
-        .service("backend")
-        .task_definition(&rev2)
-        .send()
-        .await
-        .unwrap()
-        .service
-        .unwrap();
+    let updated = update_to(&ecs, &cluster, "backend", &rev2).await;
     let failed_id = updated.deployments()[0].id().unwrap().to_owned();
+    // UpdateService names the service deployment it started, as ECS does.
+    let current = updated.current_service_deployment().unwrap().to_owned();
 
     let during = wait_service(&ecs, &cluster, "backend", "the breaker trips", |s| {
         s.deployments().iter().any(|d| {
@@ -62,7 +55,9 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
         failed.rollout_state_reason(),
         Some("ECS deployment circuit breaker: tasks failed to start.")
     );
-    assert!(failed.failed_tasks() >= 3, "{failed:?}");
+    // Tripped exactly at the threshold (0.5 x 2, at least 3); a FAILED deployment stops
+    // counting, so tasks failing after the trip do not raise it.
+    assert_eq!(failed.failed_tasks(), 3, "{failed:?}");
     let primary = &during.deployments()[0];
     assert_eq!(primary.status(), Some("PRIMARY"));
     assert_eq!(primary.task_definition(), Some(rev1.as_str()));
@@ -106,7 +101,12 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
         .service_deployment_arn()
         .unwrap()
         .to_owned();
-    assert!(arn.ends_with(failed_id.trim_start_matches("ecs-svc/")));
+    assert_eq!(arn, current);
+    // Like ECS's, the ARN's id is not the deployment id.
+    assert!(
+        !arn.contains(failed_id.trim_start_matches("ecs-svc/")),
+        "{arn}"
+    );
     let record = ecs
         .describe_service_deployments()
         .service_deployment_arns(&arn)
@@ -125,7 +125,7 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
         Some(&ServiceDeploymentRollbackMonitorsStatus::Triggered)
     );
     assert_eq!(cb.threshold(), 3);
-    assert!(cb.failure_count() >= 3);
+    assert_eq!(cb.failure_count(), 3);
     assert!(
         record
             .rollback()
@@ -197,8 +197,6 @@ async fn crashing_tasks_trip_the_breaker_and_roll_back() {
         .await
         .unwrap();
     assert!(filtered.events().len() >= 3);
-    let _ = &r.ecs;
-    let _ = &r.cluster;
 }
 
 #[tokio::test]
@@ -244,16 +242,7 @@ async fn without_rollback_the_failed_deployment_stays_and_launches_nothing() {
     let rev1 = register(&ecs, "norb", "healthy").await;
     stable_service(&ecs, "norb", "api", &rev1, false).await;
     let rev2 = register(&ecs, "norb", "crash").await;
-    let updated = ecs
-        .update_service()
-        .cluster("norb")
-        .service("api")
-        .task_definition(&rev2)
-        .send()
-        .await
-        .unwrap()
-        .service
-        .unwrap();
+    let updated = update_to(&ecs, "norb", "api", &rev2).await;
     let id = updated.deployments()[0].id().unwrap().to_owned();
     let failed = wait_service(&ecs, "norb", "api", "the breaker trips", |s| {
         s.deployments()[0].rollout_state() == Some(&DeploymentRolloutState::Failed)

@@ -38,14 +38,44 @@ fn aws(endpoint: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
-#[test]
-fn aws_cli_creates_and_describes_a_service() {
-    let sim = sim();
-    let ep = sim.endpoint();
-    let cluster = aws(&ep, &["ecs", "create-cluster", "--cluster-name", "cli"]);
-    assert_eq!(cluster["cluster"]["clusterName"], "cli");
+/// `aws ecs describe-services` every 200 ms until `done` holds for the service (60 s).
+fn wait(
+    endpoint: &str,
+    cluster: &str,
+    service: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = aws(
+            endpoint,
+            &[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                cluster,
+                "--services",
+                service,
+            ],
+        );
+        let s = out["services"][0].clone();
+        if done(&s) {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "never happened: {what}: {s:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Registers the next revision of family `web` whose container behaves as
+/// `behavior`; returns the task definition.
+fn register_web(endpoint: &str, behavior: &str) -> Value {
+    let containers = format!(
+        r#"[{{"name":"web","image":"nginx:1","essential":true,"portMappings":[{{"containerPort":3000}}],"dockerLabels":{{"ecs-sim.behavior":"{behavior}"}}}}]"#
+    );
     let td = aws(
-        &ep,
+        endpoint,
         &[
             "ecs",
             "register-task-definition",
@@ -60,22 +90,26 @@ fn aws_cli_creates_and_describes_a_service() {
             "--requires-compatibilities",
             "FARGATE",
             "--container-definitions",
-            r#"[{"name":"web","image":"nginx:1","essential":true,"portMappings":[{"containerPort":3000}],"dockerLabels":{"ecs-sim.behavior":"healthy"}}]"#,
+            &containers,
         ],
     );
-    assert_eq!(td["taskDefinition"]["revision"], 1);
-    assert_eq!(td["taskDefinition"]["cpu"], "256");
-    let created = aws(
-        &ep,
+    td["taskDefinition"].clone()
+}
+
+/// `aws ecs create-service`: 2 tasks of `task_definition` in `cluster`, 200% /
+/// 100% with the breaker and rollback.
+fn create_web(endpoint: &str, cluster: &str, task_definition: &str) -> Value {
+    aws(
+        endpoint,
         &[
             "ecs",
             "create-service",
             "--cluster",
-            "cli",
+            cluster,
             "--service-name",
             "web",
             "--task-definition",
-            "web",
+            task_definition,
             "--desired-count",
             "2",
             "--launch-type",
@@ -83,28 +117,152 @@ fn aws_cli_creates_and_describes_a_service() {
             "--deployment-configuration",
             "maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}",
         ],
-    );
-    assert_eq!(created["service"]["deployments"][0]["status"], "PRIMARY");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let service = loop {
-        let out = aws(
-            &ep,
-            &[
-                "ecs",
-                "describe-services",
-                "--cluster",
-                "cli",
-                "--services",
-                "web",
-            ],
-        );
-        let s = out["services"][0].clone();
-        if s["deployments"][0]["rolloutState"] == "COMPLETED" {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "service never stable: {s:#}");
-        std::thread::sleep(Duration::from_millis(200));
+    )
+}
+
+/// The ARN of a task definition [`register_web`] returned.
+fn td_arn(td: &Value) -> &str {
+    td["taskDefinitionArn"].as_str().unwrap()
+}
+
+/// `aws ecs update-service` to `task_definition`: the service in the answer.
+fn update(endpoint: &str, task_definition: &str) -> Value {
+    aws(
+        endpoint,
+        &[
+            "ecs",
+            "update-service",
+            "--cluster",
+            "roll",
+            "--service",
+            "web",
+            "--task-definition",
+            task_definition,
+        ],
+    )["service"]
+        .clone()
+}
+
+/// `aws ecs describe-service-deployments` of one ARN.
+fn record(endpoint: &str, arn: &str) -> Value {
+    aws(
+        endpoint,
+        &[
+            "ecs",
+            "describe-service-deployments",
+            "--service-deployment-arns",
+            arn,
+        ],
+    )["serviceDeployments"][0]
+        .clone()
+}
+
+#[test]
+fn aws_cli_sees_a_breaker_rollback_and_stops_a_deployment() {
+    let sim = sim();
+    let ep = sim.endpoint();
+    aws(&ep, &["ecs", "create-cluster", "--cluster-name", "roll"]);
+    let good = register_web(&ep, "healthy");
+    let good = td_arn(&good);
+    create_web(&ep, "roll", good);
+    let on_good = |s: &Value| {
+        s["deployments"].as_array().unwrap().len() == 1
+            && s["deployments"][0]["rolloutState"] == "COMPLETED"
+            && s["taskDefinition"] == good
     };
+    wait(
+        &ep,
+        "roll",
+        "web",
+        "the first deployment completes",
+        on_good,
+    );
+
+    // A crashing revision: the breaker trips and ECS rolls back to the good one.
+    let crashing = update(&ep, td_arn(&register_web(&ep, "crash")));
+    let failed_id = crashing["deployments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let arn = crashing["currentServiceDeployment"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let during = wait(&ep, "roll", "web", "the breaker trips", |s| {
+        s["deployments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == failed_id.as_str() && d["rolloutState"] == "FAILED")
+    });
+    assert_eq!(during["deployments"][0]["status"], "PRIMARY");
+    assert_eq!(during["deployments"][0]["taskDefinition"], good);
+    let listed = aws(
+        &ep,
+        &[
+            "ecs",
+            "list-service-deployments",
+            "--cluster",
+            "roll",
+            "--service",
+            "web",
+        ],
+    );
+    assert_eq!(
+        listed["serviceDeployments"][0]["serviceDeploymentArn"],
+        arn.as_str()
+    );
+    wait(&ep, "roll", "web", "the rollback completes", on_good);
+    let rolled_back = record(&ep, &arn);
+    assert_eq!(rolled_back["status"], "ROLLBACK_SUCCESSFUL");
+    assert_eq!(
+        rolled_back["deploymentCircuitBreaker"]["status"],
+        "TRIGGERED"
+    );
+    assert_eq!(rolled_back["deploymentCircuitBreaker"]["failureCount"], 3);
+
+    // A deployment that never gets healthy, rolled back on request.
+    let slow = update(&ep, td_arn(&register_web(&ep, "slow:100000")));
+    let arn = slow["currentServiceDeployment"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stopped = aws(
+        &ep,
+        &[
+            "ecs",
+            "stop-service-deployment",
+            "--service-deployment-arn",
+            &arn,
+            "--stop-type",
+            "ROLLBACK",
+        ],
+    );
+    assert_eq!(stopped["serviceDeploymentArn"], arn.as_str());
+    wait(
+        &ep,
+        "roll",
+        "web",
+        "the requested rollback completes",
+        on_good,
+    );
+    assert_eq!(record(&ep, &arn)["status"], "ROLLBACK_SUCCESSFUL");
+}
+
+#[test]
+fn aws_cli_creates_and_describes_a_service() {
+    let sim = sim();
+    let ep = sim.endpoint();
+    let cluster = aws(&ep, &["ecs", "create-cluster", "--cluster-name", "cli"]);
+    assert_eq!(cluster["cluster"]["clusterName"], "cli");
+    let td = register_web(&ep, "healthy");
+    assert_eq!(td["revision"], 1);
+    assert_eq!(td["cpu"], "256");
+    let created = create_web(&ep, "cli", "web");
+    assert_eq!(created["service"]["deployments"][0]["status"], "PRIMARY");
+    let service = wait(&ep, "cli", "web", "the service is stable", |s| {
+        s["deployments"][0]["rolloutState"] == "COMPLETED"
+    });
     assert_eq!(service["runningCount"], 2);
     assert_eq!(
         service["events"][0]["message"],

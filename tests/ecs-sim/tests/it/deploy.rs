@@ -5,7 +5,7 @@ use aws_sdk_ecs::types::{DeploymentRolloutState, DesiredStatus, ServiceDeploymen
 
 use crate::harness::{
     describe, ecs_client, is_steady_on, messages, register, sim, stable_service, tasks_of,
-    wait_service,
+    update_to, wait_service,
 };
 
 #[tokio::test]
@@ -21,16 +21,7 @@ async fn good_deployment_completes_with_events() {
 
     let rev2 = register(&ecs, "backend", "healthy").await;
     assert!(rev2.ends_with("task-definition/backend:2"), "{rev2}");
-    let updated = ecs
-        .update_service()
-        .cluster("good")
-        .service("backend")
-        .task_definition("backend:2")
-        .send()
-        .await
-        .unwrap()
-        .service
-        .unwrap();
+    let updated = update_to(&ecs, "good", "backend", "backend:2").await;
     let primary = &updated.deployments()[0];
     assert_eq!(primary.status(), Some("PRIMARY"));
     assert_eq!(primary.task_definition(), Some(rev2.as_str()));
@@ -131,11 +122,16 @@ async fn good_deployment_completes_with_events() {
         briefs[0].status(),
         Some(&ServiceDeploymentStatus::Successful)
     );
+    // The record UpdateService named; its ARN ends with its own id, not ours.
+    assert_eq!(
+        briefs[0].service_deployment_arn(),
+        updated.current_service_deployment()
+    );
     assert!(
-        briefs[0]
+        !briefs[0]
             .service_deployment_arn()
             .unwrap()
-            .ends_with(id.trim_start_matches("ecs-svc/"))
+            .contains(id.trim_start_matches("ecs-svc/"))
     );
     assert!(
         briefs[0]
@@ -342,4 +338,62 @@ async fn slow_tasks_take_longer_and_force_new_deployment_redeploys() {
         "slow deployment took {took} simulated seconds"
     );
     assert_eq!(dep.failed_tasks(), 0);
+}
+
+#[tokio::test]
+async fn old_tasks_drain_only_once_new_ones_are_healthy() {
+    let sim = sim();
+    let ecs = ecs_client(&sim.endpoint(), 3);
+    let rev1 = register(&ecs, "floor", "healthy").await;
+    let first = stable_service(&ecs, "floor", "api", &rev1, true).await;
+    let old_id = first.deployments()[0].id().unwrap().to_owned();
+    // New tasks run for 150 simulated seconds before they pass health checks.
+    let rev2 = register(&ecs, "floor", "slow:150").await;
+    let updated = update_to(&ecs, "floor", "api", &rev2).await;
+    let new_id = updated.deployments()[0].id().unwrap().to_owned();
+    let healthy = |tasks: &[aws_sdk_ecs::types::Task]| {
+        tasks
+            .iter()
+            .filter(|t| {
+                t.last_status() == Some("RUNNING")
+                    && t.health_status() == Some(&aws_sdk_ecs::types::HealthStatus::Healthy)
+            })
+            .count()
+    };
+    let mut waited_for_new = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "never completed");
+        // Old first: an old task stopped between the two calls was replaced by a new
+        // one that is healthy by the time the second call counts it.
+        let old = tasks_of(&ecs, "floor", &old_id, DesiredStatus::Running).await;
+        let new = tasks_of(&ecs, "floor", &new_id, DesiredStatus::Running).await;
+        let new_running = new
+            .iter()
+            .filter(|t| t.last_status() == Some("RUNNING"))
+            .count();
+        // minimumHealthyPercent 100 of 2: never fewer than 2 healthy tasks.
+        assert!(
+            healthy(&old) + healthy(&new) >= 2,
+            "below the floor: {} old and {} new healthy",
+            healthy(&old),
+            healthy(&new)
+        );
+        if new_running == 2 && healthy(&new) == 0 {
+            assert_eq!(
+                healthy(&old),
+                2,
+                "old tasks drained before new were healthy"
+            );
+            waited_for_new = true;
+        }
+        if is_steady_on(&describe(&ecs, "floor", "api").await, &rev2) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        waited_for_new,
+        "never saw new tasks running but not yet healthy"
+    );
 }

@@ -215,7 +215,7 @@ async fn task_definitions_round_trip_with_tags() {
         "POST",
         "/",
         "X-Amz-Target: AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition\r\n",
-        r#"{"family":"odd","containerDefinitions":[{"name":"a","image":"x","futureField":{"k":1}}],"cpu":256,"somethingNew":true}"#,
+        r#"{"family":"odd","containerDefinitions":[{"name":"a","image":"x","futureField":{"k":1}}],"cpu":256,"memory":512,"somethingNew":true}"#,
     )
     .unwrap();
     assert!(

@@ -156,6 +156,25 @@ pub fn is_steady_on(s: &Service, task_definition: &str) -> bool {
         && s.running_count() == s.desired_count()
 }
 
+/// UpdateService to `task_definition`; the service in the answer.
+pub async fn update_to(
+    client: &ecs::Client,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Service {
+    client
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .task_definition(task_definition)
+        .send()
+        .await
+        .unwrap()
+        .service
+        .unwrap()
+}
+
 /// Describe one service.
 pub async fn describe(client: &ecs::Client, cluster: &str, service: &str) -> Service {
     let out = client
