@@ -28,14 +28,17 @@ Examples:
 
 Exit codes:
   0    the deployment COMPLETED (and the smoke check passed)
-  1    failed (an AWS or GitHub call, credentials)
+  1    failed (an AWS or GitHub call, credentials); also when a service's update failed
+       after another service had started deploying (listed as not-started, the others followed)
   2    invalid input: flag, config or task definition (names file and field); nothing changed
   3    the circuit breaker failed the deployment and ECS rolls back to the previous version
-  4    the deployment FAILED and nothing rolls it back (rollback off)
+  4    the deployment FAILED and nothing rolls it back (rollback off, or no COMPLETED
+       deployment to return to)
   5    --timeout reached (rolled back first with --rollback-on-timeout)
   6    superseded: another deployment, not started by this run, replaced ours (named)
   7    the smoke check (--health-url) never answered 2xx within --health-timeout
-  130  interrupted (SIGINT/SIGTERM); rolled back first with --rollback-on-cancel";
+  130  interrupted (SIGINT/SIGTERM), at any point; deployments already started are rolled
+       back first with --rollback-on-cancel";
 
 /// Register a task definition, update ECS services and follow OUR deployment
 /// to COMPLETED, FAILED or rolled back, explaining failures.
@@ -94,7 +97,8 @@ pub struct Cli {
     pub vars: Vec<edits::Pair>,
 
     /// Tag on the registered task definition (repeatable), added to the
-    /// project, env, service and deployed-by tags
+    /// portfolio-ci:project, env, service and deployed-by tags (and commit
+    /// with GITHUB_SHA)
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = edits::parse_pair)]
     pub tags: Vec<edits::Pair>,
 
@@ -138,7 +142,9 @@ pub struct Cli {
     #[arg(long)]
     pub rollback_on_cancel: bool,
 
-    /// When the smoke check fails, roll back to the previous task definition
+    /// When the smoke check fails, roll back: StopServiceDeployment ROLLBACK, or,
+    /// when ECS refuses it for a COMPLETED deployment, an update back to the
+    /// previous task definition, followed until it completes
     #[arg(long)]
     pub rollback_on_failure: bool,
 

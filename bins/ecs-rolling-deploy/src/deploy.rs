@@ -1,21 +1,26 @@
 //! One run from start to end: resolve, check the services exist, build and
 //! register the task definitions, update the services, follow every
-//! deployment concurrently (stopping on SIGINT/SIGTERM), then explain,
-//! smoke-check and publish the result.
+//! deployment concurrently, then explain, smoke-check and publish the
+//! result. SIGINT/SIGTERM are heard from the first moment: before any
+//! deployment started the run just stops; after, it stops following (and
+//! rolls back with --rollback-on-cancel).
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use portfolio_core::output::{Progress, print_json};
-use portfolio_core::signal::shutdown;
-use portfolio_core::{Actions, Config, Exit};
+use portfolio_core::signal::{Signal, shutdown};
+use portfolio_core::{Actions, Config, Exit, Failure};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::aws::Clients;
 use crate::cli::Cli;
 use crate::definition::{self, Source};
-use crate::ecs::{self, Update};
+use crate::ecs::{self, Ours, Update};
 use crate::error::DeployError;
 use crate::follow::{self, End, Follower};
 use crate::gantt;
@@ -34,7 +39,7 @@ struct Started {
     target: Target,
     before: ServiceView,
     task_definition: String,
-    ours: String,
+    ours: Ours,
     at: Instant,
 }
 
@@ -45,13 +50,64 @@ struct Shared {
     clients: Clients,
     progress: Progress,
     deadline: Instant,
+    timeout: Duration,
     strategy: Strategy,
     summary: bool,
+}
+
+/// SIGINT/SIGTERM, listened to from the start of the run; remembers the
+/// signal once it came.
+struct Cancel {
+    signal: Pin<Box<dyn Future<Output = Signal> + Send>>,
+    came: Option<Signal>,
+}
+
+impl Cancel {
+    /// Listens for signals (the handlers are installed by the first check).
+    async fn listen() -> Cancel {
+        let mut cancel = Cancel {
+            signal: Box::pin(shutdown()),
+            came: None,
+        };
+        cancel.check().await;
+        cancel
+    }
+
+    /// The signal, if one came; never waits.
+    async fn check(&mut self) -> Option<Signal> {
+        if self.came.is_none() {
+            tokio::select! {
+                biased;
+                signal = &mut self.signal => self.came = Some(signal),
+                () = std::future::ready(()) => {}
+            }
+        }
+        self.came
+    }
+
+    /// Waits for a signal.
+    async fn wait(&mut self) -> Signal {
+        match self.came {
+            Some(signal) => signal,
+            None => {
+                let signal = (&mut self.signal).await;
+                self.came = Some(signal);
+                signal
+            }
+        }
+    }
+}
+
+/// Everything known before anything changes.
+struct Prepared {
+    before: Vec<ServiceView>,
+    arns: Vec<String>,
 }
 
 /// Runs the tool; the outcome is the exit code.
 pub async fn run(cli: Cli) -> Result<Exit, DeployError> {
     let started = Instant::now();
+    let mut cancel = Cancel::listen().await;
     let actions = Actions::from_env();
     let progress = Progress::new();
     let config = Config::load(cli.global.config.as_deref())?;
@@ -68,6 +124,53 @@ pub async fn run(cli: Cli) -> Result<Exit, DeployError> {
     );
     let clients = Clients::new(&sdk);
 
+    let prepared = tokio::select! {
+        prepared = prepare(&cli, &config, &region, &clients, &plan, &progress) => prepared?,
+        signal = cancel.wait() => {
+            progress.finish();
+            progress.line(&format!(
+                "{signal}: stopped before any deployment started; nothing was deployed"
+            ));
+            let run = RunResult::new(Vec::new(), started.elapsed().as_secs_f64(), clients.calls.get())
+                .cancelled();
+            publish(&run, &actions, cli.global.json)?;
+            return Ok(Exit(run.exit_code));
+        }
+    };
+
+    let github = match cli.github_deployment {
+        true => Some(GitHubDeployment::start(&plan.env, &describe_run(&plan), &actions).await?),
+        false => None,
+    };
+    let shared = Arc::new(Shared {
+        deadline: Instant::now() + plan.timeout,
+        timeout: plan.timeout,
+        strategy: plan.strategy,
+        summary: actions.is_enabled(),
+        cli,
+        clients,
+        progress,
+    });
+    let outcome = deploy(&shared, &plan, prepared, &mut cancel, started).await;
+    let published = outcome.and_then(|run| {
+        publish(&run, &actions, shared.cli.global.json)?;
+        Ok(run)
+    });
+    if let Some(github) = &github {
+        finish_github(github, &published, &plan, &shared.progress, &actions).await;
+    }
+    published.map(|run| Exit(run.exit_code))
+}
+
+/// Checks that every service exists, builds and registers the definitions.
+async fn prepare(
+    cli: &Cli,
+    config: &Config,
+    region: &str,
+    clients: &Clients,
+    plan: &Plan,
+    progress: &Progress,
+) -> Result<Prepared, DeployError> {
     // Nothing changes until every service is known to exist.
     let mut before = Vec::with_capacity(plan.targets.len());
     for target in &plan.targets {
@@ -81,9 +184,9 @@ pub async fn run(cli: Cli) -> Result<Exit, DeployError> {
     for (target, view) in plan.targets.iter().zip(&before) {
         sources.push(
             definition::build(
-                &cli,
-                &config,
-                &region,
+                cli,
+                config,
+                region,
                 &clients.ecs,
                 target,
                 &view.task_definition,
@@ -91,80 +194,140 @@ pub async fn run(cli: Cli) -> Result<Exit, DeployError> {
             .await?,
         );
     }
-    let arns = definition::register_all(&clients.ecs, &sources).await?;
+    let arns = definition::register_all(&clients.ecs, &plan.targets, &sources).await?;
     let mut shown = HashSet::new();
     for (source, arn) in sources.iter().zip(&arns) {
         if matches!(source, Source::Register(_)) && shown.insert(arn.clone()) {
             progress.line(&format!("registered {arn}"));
         }
     }
+    Ok(Prepared { before, arns })
+}
 
-    let github = match cli.github_deployment {
-        true => Some(GitHubDeployment::start(&plan.env, &describe_run(&plan), &actions).await?),
-        false => None,
-    };
+/// Updates the services one by one and follows the deployments started.
+///
+/// The first service whose update fails ends the run with that error while
+/// nothing else changed; after one started, a failed update is that
+/// service's result and the services already deploying are still followed
+/// (the later ones are not updated). A signal stops the updates the same way.
+async fn deploy(
+    shared: &Arc<Shared>,
+    plan: &Plan,
+    prepared: Prepared,
+    cancel: &mut Cancel,
+    started_at: Instant,
+) -> Result<RunResult, DeployError> {
     let mut deployments = Vec::with_capacity(plan.targets.len());
-    for ((target, view), arn) in plan.targets.iter().zip(before).zip(&arns) {
+    let mut skipped = Vec::new();
+    let mut failed: Option<String> = None;
+    for ((target, view), arn) in plan.targets.iter().zip(prepared.before).zip(&prepared.arns) {
+        let outcome = match (cancel.check().await, &failed) {
+            (Some(_), _) => Some(Outcome::Cancelled { rolled_back: false }),
+            (None, Some(first)) => Some(Outcome::NotStarted {
+                reason: format!("not updated: the update of {first} failed first"),
+            }),
+            (None, None) => None,
+        };
+        if let Some(outcome) = outcome {
+            skipped.push(not_started(target, &view, arn, outcome));
+            continue;
+        }
         let update = Update {
             task_definition: arn,
             strategy: plan.strategy,
-            desired_count: cli.desired_count,
-            force: cli.force_new_deployment,
+            desired_count: shared.cli.desired_count,
+            force: shared.cli.force_new_deployment,
         };
-        let ours = ecs::update_service(&clients.ecs, target, &update).await?;
-        progress.line(&format!(
-            "{}: deployment {ours} started on {} ({arn})",
-            target.key,
-            target.label()
-        ));
-        deployments.push(Started {
-            target: target.clone(),
-            before: view,
-            task_definition: arn.clone(),
-            ours,
-            at: Instant::now(),
-        });
+        match ecs::update_service(&shared.clients.ecs, target, &update).await {
+            Ok(ours) => {
+                shared.progress.line(&format!(
+                    "{}: deployment {} started on {} ({arn})",
+                    target.key,
+                    ours.id,
+                    target.label()
+                ));
+                deployments.push(Started {
+                    target: target.clone(),
+                    before: view,
+                    task_definition: arn.clone(),
+                    ours,
+                    at: Instant::now(),
+                });
+            }
+            Err(err) if deployments.is_empty() => return Err(err),
+            Err(err) => {
+                let reason = match err.hint() {
+                    Some(hint) => format!("{err} (hint: {hint})"),
+                    None => err.to_string(),
+                };
+                shared
+                    .progress
+                    .line(&format!("{}: not deployed: {reason}", target.key));
+                failed = Some(target.key.clone());
+                skipped.push(not_started(
+                    target,
+                    &view,
+                    arn,
+                    Outcome::NotStarted { reason },
+                ));
+            }
+        }
     }
 
-    let shared = Arc::new(Shared {
-        deadline: Instant::now() + plan.timeout,
-        strategy: plan.strategy,
-        summary: actions.is_enabled(),
-        cli,
-        clients,
-        progress,
-    });
-    let results = follow_all(&shared, &deployments).await;
+    let mut results = follow_all(shared, &deployments, cancel).await;
     shared.progress.finish();
+    results.extend(skipped);
+    let order = |r: &ServiceResult| plan.targets.iter().position(|t| t.key == r.service);
+    results.sort_by_key(order);
     let run = RunResult::new(
         results,
-        started.elapsed().as_secs_f64(),
+        started_at.elapsed().as_secs_f64(),
         shared.clients.calls.get(),
     );
     for s in &run.services {
         shared.progress.line(&format!(
             "{}: {} after {:.0} s ({})",
-            s.service, s.outcome, s.duration_seconds, s.deployment_id
+            s.service,
+            s.outcome,
+            s.duration_seconds,
+            s.deployment_id.as_deref().unwrap_or("no deployment")
         ));
     }
-    if let Some(github) = &github {
-        let state = if run.exit_code == 0 {
-            "success"
-        } else {
-            "failure"
-        };
-        github
-            .status(state, &format!("{}: {}", describe_run(&plan), run.outcome))
-            .await?;
-    }
-    run.publish(&actions)?;
-    if shared.cli.global.json {
-        print_json(&run).map_err(|source| DeployError::Write {
+    Ok(run)
+}
+
+/// Outputs, step summary and annotations, then `--json`.
+fn publish(run: &RunResult, actions: &Actions, json: bool) -> Result<(), DeployError> {
+    run.publish(actions)?;
+    if json {
+        print_json(run).map_err(|source| DeployError::Write {
             what: "the JSON result",
             source,
         })?;
     }
-    Ok(Exit(run.exit_code))
+    Ok(())
+}
+
+/// The GitHub deployment's last status: success, failure, or error when the
+/// run itself failed. Its own failure is a warning: the outputs and the
+/// result are already written, and the deployment's outcome stands.
+async fn finish_github(
+    github: &GitHubDeployment,
+    published: &Result<RunResult, DeployError>,
+    plan: &Plan,
+    progress: &Progress,
+    actions: &Actions,
+) {
+    let (state, text) = match published {
+        Ok(run) if run.exit_code == 0 => ("success", run.outcome.clone()),
+        Ok(run) => ("failure", run.outcome.clone()),
+        Err(err) => ("error", err.to_string()),
+    };
+    let description = format!("{}: {text}", describe_run(plan));
+    if let Err(err) = github.status(state, &description).await {
+        progress.line(&format!("warning: {err}"));
+        actions.warning(&err.to_string(), None);
+    }
 }
 
 fn describe_run(plan: &Plan) -> String {
@@ -173,23 +336,34 @@ fn describe_run(plan: &Plan) -> String {
 }
 
 /// Follows every deployment concurrently until all end or a signal comes.
-async fn follow_all(shared: &Arc<Shared>, deployments: &[Started]) -> Vec<ServiceResult> {
+async fn follow_all(
+    shared: &Arc<Shared>,
+    deployments: &[Started],
+    cancel: &mut Cancel,
+) -> Vec<ServiceResult> {
     let mut set = JoinSet::new();
-    for (index, started) in deployments.iter().enumerate() {
-        let (shared, started) = (Arc::clone(shared), started.clone());
-        set.spawn(async move { (index, finish(&shared, &started).await) });
-    }
     let mut results: Vec<Option<ServiceResult>> = vec![None; deployments.len()];
-    let signal = shutdown();
-    tokio::pin!(signal);
-    loop {
+    match cancel.check().await {
+        Some(signal) => {
+            shared
+                .progress
+                .line(&format!("{signal}: stopped before following"));
+        }
+        None => {
+            for (index, started) in deployments.iter().enumerate() {
+                let (shared, started) = (Arc::clone(shared), started.clone());
+                set.spawn(async move { (index, finish(&shared, &started).await) });
+            }
+        }
+    }
+    while !set.is_empty() {
         tokio::select! {
             joined = set.join_next() => match joined {
                 None => break,
                 Some(Ok((index, result))) => results[index] = Some(result),
                 Some(Err(err)) => tracing::error!("a follower stopped: {err}"),
             },
-            signal = &mut signal => {
+            signal = cancel.wait() => {
                 set.abort_all();
                 shared.progress.line(&format!("{signal}: stopped following"));
                 break;
@@ -215,13 +389,14 @@ async fn follow_all(shared: &Arc<Shared>, deployments: &[Started]) -> Vec<Servic
     out
 }
 
+/// StopServiceDeployment(ROLLBACK) of our deployment; true when ECS took it.
 async fn roll_back(shared: &Shared, started: &Started, why: &str) -> bool {
     let target = &started.target;
     match ecs::stop_and_roll_back(&shared.clients.ecs, target, &started.ours).await {
         Ok(()) => {
             shared.progress.line(&format!(
                 "{}: {why}: rolling {} back (StopServiceDeployment ROLLBACK)",
-                target.key, started.ours
+                target.key, started.ours.id
             ));
             true
         }
@@ -242,7 +417,7 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         ecs: &shared.clients.ecs,
         progress: &shared.progress,
         target,
-        ours: started.ours.clone(),
+        ours: started.ours.id.clone(),
         deadline: shared.deadline,
         wait_for_rollback: shared.cli.wait_for_rollback,
         seen_events: started.before.events.iter().map(|e| e.id.clone()).collect(),
@@ -270,15 +445,22 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
                     }
                     Health::Failed(last) => {
                         health_check = Some(format!("{url} never answered 2xx: {last}"));
-                        let rolled_back = shared.cli.rollback_on_failure
-                            && restore_previous(shared, started).await;
-                        Outcome::Unhealthy { rolled_back }
+                        let restored = match shared.cli.rollback_on_failure {
+                            true => restore_previous(shared, started).await,
+                            false => Restored::No,
+                        };
+                        if let Restored::By(id) = &restored {
+                            rollback.clone_from(id);
+                        }
+                        Outcome::Unhealthy {
+                            rolled_back: restored != Restored::No,
+                        }
                     }
                 }
             }
         },
         End::RolledBack { rollback: id } => {
-            rollback.clone_from(id);
+            rollback = Some(id.clone());
             Outcome::RolledBack
         }
         End::Failed => Outcome::Failed,
@@ -297,19 +479,19 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         tasks::collect(
             &shared.clients,
             target,
-            &started.ours,
+            &started.ours.id,
             &started.task_definition,
             if explain { shared.cli.log_lines } else { 0 },
         )
         .await
         .unwrap_or_else(|err| {
-            tracing::warn!("cannot list the tasks of {}: {err}", started.ours);
+            tracing::warn!("cannot list the tasks of {}: {err}", started.ours.id);
             Vec::new()
         })
     } else {
         Vec::new()
     };
-    let report = explain.then(|| report::build(&started.ours, followed.view.as_ref(), &tasks));
+    let report = explain.then(|| report::build(&started.ours.id, followed.view.as_ref(), &tasks));
     if let Some(report) = &report {
         shared.progress.line(report.text(&target.key).trim_end());
     }
@@ -320,7 +502,7 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         .chain(tasks.iter().filter_map(|t| t.stopped_at.or(t.started_at)))
         .fold(0.0, f64::max);
     let chart = gantt::chart(
-        &format!("{} {}", target.key, started.ours),
+        &format!("{} {}", target.key, started.ours.id),
         &followed.marks,
         &tasks,
         now,
@@ -331,28 +513,87 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
     result
 }
 
-/// After a failed smoke check: back to the definition the service ran before.
-async fn restore_previous(shared: &Shared, started: &Started) -> bool {
+/// How a rollback after a failed smoke check went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Restored {
+    /// Nothing was rolled back.
+    No,
+    /// ECS took StopServiceDeployment(ROLLBACK), or the deployment back to
+    /// the previous definition (this id, when known) COMPLETED.
+    By(Option<String>),
+}
+
+/// After a failed smoke check: StopServiceDeployment(ROLLBACK) of ours, or,
+/// when ECS refuses because ours already COMPLETED, UpdateService back to
+/// the previous definition, followed until it ends.
+async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
+    let key = &started.target.key;
+    let line = |text: &str| shared.progress.line(&format!("{key}: {text}"));
+    let refused =
+        match ecs::stop_and_roll_back(&shared.clients.ecs, &started.target, &started.ours).await {
+            Ok(()) => {
+                line(&format!(
+                    "smoke check failed: rolling {} back (StopServiceDeployment ROLLBACK)",
+                    started.ours.id
+                ));
+                return Restored::By(None);
+            }
+            Err(DeployError::Aws(err)) if err.code.is_some() && !err.is_transient() => err,
+            Err(err) => {
+                line(&format!("smoke check failed: could not roll back: {err}"));
+                return Restored::No;
+            }
+        };
+    let previous = &started.before.task_definition;
+    if *previous == started.task_definition {
+        line(&format!(
+            "smoke check failed: ECS refused the rollback ({refused}), and {previous} is \
+             what ran before: nothing to roll back to"
+        ));
+        return Restored::No;
+    }
     let update = Update {
-        task_definition: &started.before.task_definition,
+        task_definition: previous,
         strategy: shared.strategy,
         desired_count: None,
         force: false,
     };
-    match ecs::update_service(&shared.clients.ecs, &started.target, &update).await {
-        Ok(id) => {
-            shared.progress.line(&format!(
-                "{}: rolling back to {} (deployment {id})",
-                started.target.key, started.before.task_definition
-            ));
-            true
+    let restore = match ecs::update_service(&shared.clients.ecs, &started.target, &update).await {
+        Ok(restore) if restore.id != started.ours.id => restore,
+        Ok(_) => {
+            line("smoke check failed: the update to the previous definition started no deployment");
+            return Restored::No;
         }
         Err(err) => {
-            shared.progress.line(&format!(
-                "{}: could not roll back: {err}",
-                started.target.key
+            line(&format!("smoke check failed: could not roll back: {err}"));
+            return Restored::No;
+        }
+    };
+    line(&format!(
+        "smoke check failed: rolling back to {previous} (deployment {})",
+        restore.id
+    ));
+    let follower = Follower {
+        ecs: &shared.clients.ecs,
+        progress: &shared.progress,
+        target: &started.target,
+        ours: restore.id.clone(),
+        deadline: Instant::now() + shared.timeout,
+        wait_for_rollback: false,
+        seen_events: HashSet::new(),
+    };
+    match follower.run().await.map(|f| f.end) {
+        Ok(End::Completed) => Restored::By(Some(restore.id)),
+        Ok(end) => {
+            line(&format!(
+                "the rollback deployment {} ended {end:?}",
+                restore.id
             ));
-            false
+            Restored::No
+        }
+        Err(err) => {
+            line(&format!("following the rollback deployment: {err}"));
+            Restored::No
         }
     }
 }
@@ -368,13 +609,36 @@ fn result_of(
         cluster: started.target.cluster.clone(),
         task_definition_arn: started.task_definition.clone(),
         previous_task_definition_arn: started.before.task_definition.clone(),
-        deployment_id: started.ours.clone(),
+        deployment_id: Some(started.ours.id.clone()),
         exit_code: outcome.exit_code(),
         outcome,
         duration_seconds: started.at.elapsed().as_secs_f64(),
         rollback_deployment_id: rollback,
         health_check: None,
         report,
+        chart: None,
+    }
+}
+
+/// The result of a service whose deployment never started.
+fn not_started(
+    target: &Target,
+    before: &ServiceView,
+    task_definition: &str,
+    outcome: Outcome,
+) -> ServiceResult {
+    ServiceResult {
+        service: target.key.clone(),
+        cluster: target.cluster.clone(),
+        task_definition_arn: task_definition.to_owned(),
+        previous_task_definition_arn: before.task_definition.clone(),
+        deployment_id: None,
+        exit_code: outcome.exit_code(),
+        outcome,
+        duration_seconds: 0.0,
+        rollback_deployment_id: None,
+        health_check: None,
+        report: None,
         chart: None,
     }
 }

@@ -24,12 +24,24 @@ pub struct Update<'a> {
     pub force: bool,
 }
 
-/// Updates the service; returns the PRIMARY deployment id (ours).
+/// The deployment that our UpdateService started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ours {
+    /// Its id (`ecs-svc/...`), the PRIMARY deployment in the answer.
+    pub id: String,
+    /// The ARN of its service deployment (`currentServiceDeployment` in the
+    /// answer), the handle of StopServiceDeployment.
+    pub service_deployment: Option<String>,
+    /// When ECS created it (epoch seconds).
+    pub created_at: Option<f64>,
+}
+
+/// Updates the service; returns the deployment it started (the PRIMARY one).
 pub async fn update_service(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
     update: &Update<'_>,
-) -> Result<String, DeployError> {
+) -> Result<Ours, DeployError> {
     let s = update.strategy;
     let breaker = DeploymentCircuitBreaker::builder()
         .enable(s.circuit_breaker)
@@ -73,15 +85,24 @@ pub async fn update_service(
                 .on(target.label())
                 .into(),
         })?;
-    output
-        .service()
+    let service = output.service();
+    service
         .and_then(|s| {
             s.deployments()
                 .iter()
                 .find(|d| d.status() == Some("PRIMARY"))
         })
-        .and_then(|d| d.id())
-        .map(str::to_owned)
+        .and_then(|d| {
+            Some(Ours {
+                id: d.id()?.to_owned(),
+                service_deployment: service
+                    .and_then(|s| s.current_service_deployment())
+                    .map(str::to_owned),
+                created_at: d
+                    .created_at()
+                    .map(aws_sdk_ecs::primitives::DateTime::as_secs_f64),
+            })
+        })
         .ok_or_else(|| {
             AwsError::other("ecs:UpdateService", "the answer has no PRIMARY deployment")
                 .on(target.label())
@@ -93,45 +114,12 @@ pub async fn update_service(
 pub async fn stop_and_roll_back(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
-    ours: &str,
+    ours: &Ours,
 ) -> Result<(), DeployError> {
-    let listed = ecs
-        .list_service_deployments()
-        .cluster(&target.cluster)
-        .service(&target.service)
-        .send()
-        .await
-        .map_err(|err| AwsError::new("ecs:ListServiceDeployments", &err).on(target.label()))?;
-    let digits = ours.trim_start_matches("ecs-svc/");
-    let briefs = listed.service_deployments();
-    // The service deployment of ours: its ARN ends with our id's digits
-    // where ECS names it so, else the newest one still running.
-    let arn = briefs
-        .iter()
-        .filter_map(|b| b.service_deployment_arn())
-        .find(|arn| arn.rsplit('/').next() == Some(digits))
-        .or_else(|| {
-            briefs
-                .iter()
-                .filter(|b| {
-                    b.status()
-                        .is_some_and(|s| matches!(s.as_str(), "PENDING" | "IN_PROGRESS"))
-                })
-                .max_by(|a, b| {
-                    let t = |x: &aws_sdk_ecs::types::ServiceDeploymentBrief| {
-                        x.created_at().map_or(0.0, |t| t.as_secs_f64())
-                    };
-                    t(a).total_cmp(&t(b))
-                })
-                .and_then(|b| b.service_deployment_arn())
-        })
-        .ok_or_else(|| {
-            AwsError::other(
-                "ecs:ListServiceDeployments",
-                format!("no service deployment found for {ours}"),
-            )
-            .on(target.label())
-        })?;
+    let arn = match &ours.service_deployment {
+        Some(arn) => arn.clone(),
+        None => find_service_deployment(ecs, target, ours).await?,
+    };
     ecs.stop_service_deployment()
         .service_deployment_arn(arn)
         .stop_type(StopServiceDeploymentStopType::Rollback)
@@ -139,4 +127,75 @@ pub async fn stop_and_roll_back(
         .await
         .map_err(|err| AwsError::new("ecs:StopServiceDeployment", &err).on(target.label()))?;
     Ok(())
+}
+
+/// The service deployment of `ours` when UpdateService did not name it:
+/// the one ListServiceDeployments shows created when ours was.
+async fn find_service_deployment(
+    ecs: &aws_sdk_ecs::Client,
+    target: &Target,
+    ours: &Ours,
+) -> Result<String, DeployError> {
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let page = ecs
+            .list_service_deployments()
+            .cluster(&target.cluster)
+            .service(&target.service)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|err| AwsError::new("ecs:ListServiceDeployments", &err).on(target.label()))?;
+        listed.extend(page.service_deployments().iter().filter_map(|b| {
+            Some((
+                b.service_deployment_arn()?.to_owned(),
+                b.created_at()?.as_secs_f64(),
+            ))
+        }));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    ours.created_at
+        .and_then(|at| created_with(&listed, at))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            AwsError::other(
+                "ecs:ListServiceDeployments",
+                format!("no service deployment was created with {}", ours.id),
+            )
+            .on(target.label())
+            .into()
+        })
+}
+
+/// The one service deployment (ARN, createdAt) created within a second of
+/// `created_at`; none when there is none or more than one.
+pub fn created_with(listed: &[(String, f64)], created_at: f64) -> Option<&str> {
+    let mut near = listed
+        .iter()
+        .filter(|(_, at)| (at - created_at).abs() <= 1.0);
+    match (near.next(), near.next()) {
+        (Some((arn, _)), None) => Some(arn),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_service_deployment_created_with_ours_and_only_that_one() {
+        let listed = vec![
+            ("arn:new".to_owned(), 1_000.4),
+            ("arn:old".to_owned(), 900.0),
+        ];
+        assert_eq!(created_with(&listed, 1_000.0), Some("arn:new"));
+        assert_eq!(created_with(&listed, 950.0), None);
+        let twins = vec![("a".to_owned(), 10.0), ("b".to_owned(), 10.5)];
+        assert_eq!(created_with(&twins, 10.2), None);
+    }
 }

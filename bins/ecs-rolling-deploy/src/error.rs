@@ -82,9 +82,16 @@ impl Failure for DeployError {
                  create the service first (terraform-runner)"
                     .into(),
             ),
+            DeployError::Rejected { operation, .. } if operation.ends_with("TaskDefinition") => {
+                Some(
+                    "fix the task definition (render-taskdef validates it) and run again; \
+                     no service was updated"
+                        .into(),
+                )
+            }
             DeployError::Rejected { .. } => Some(
-                "fix the task definition (render-taskdef validates it) and run again; \
-                 nothing was deployed"
+                "fix what ECS names (the service, its task definition or the deployment \
+                 flags) and run again"
                     .into(),
             ),
             DeployError::Aws(err) => err.hint(),

@@ -20,10 +20,10 @@ use crate::view::ServiceView;
 pub enum End {
     /// rolloutState COMPLETED.
     Completed,
-    /// FAILED, with ECS rolling back (to `rollback`, once known).
+    /// FAILED, with ECS rolling back.
     RolledBack {
         /// The rollback deployment's id.
-        rollback: Option<String>,
+        rollback: String,
     },
     /// FAILED without rollback.
     Failed,
@@ -88,8 +88,8 @@ impl Follower<'_> {
         let mut last_view = None;
         let mut outage = false;
         // Once ours FAILED with a rollback, it may drop out of the list when
-        // the rollback completes: remember it, and the rollback's id.
-        let mut failed: Option<Option<String>> = None;
+        // the rollback completes: remember the rollback's id.
+        let mut failed: Option<String> = None;
         loop {
             if Instant::now() >= self.deadline {
                 return Ok(Followed {
@@ -106,25 +106,22 @@ impl Follower<'_> {
                     }
                     let mut changed = self.print_events(&view);
                     let verdict = match (judge::judge(&view, &self.ours), &failed) {
-                        (Verdict::Superseded { by }, Some(_))
+                        (Verdict::Superseded { .. } | Verdict::InProgress, Some(known))
                             if view.deployment(&self.ours).is_none() =>
                         {
-                            Verdict::RolledBack { rollback: Some(by) }
-                        }
-                        (Verdict::RolledBack { rollback: None }, Some(Some(known))) => {
                             Verdict::RolledBack {
-                                rollback: Some(known.clone()),
+                                rollback: known.clone(),
                             }
                         }
                         (verdict, _) => verdict,
                     };
-                    if let Verdict::RolledBack { rollback } = &verdict {
-                        failed = Some(rollback.clone());
-                    }
                     let rollback = match &verdict {
-                        Verdict::RolledBack { rollback } => rollback.clone(),
+                        Verdict::RolledBack { rollback } => Some(rollback.clone()),
                         _ => None,
                     };
+                    if rollback.is_some() {
+                        failed.clone_from(&rollback);
+                    }
                     let line = [Some(self.ours.as_str()), rollback.as_deref()]
                         .into_iter()
                         .flatten()
@@ -171,8 +168,7 @@ impl Follower<'_> {
             Verdict::Failed => Some(End::Failed),
             Verdict::Superseded { by } => Some(End::Superseded { by }),
             Verdict::RolledBack { rollback } if self.wait_for_rollback => {
-                let id = rollback.as_deref()?;
-                match judge::judge(view, id) {
+                match judge::judge(view, &rollback) {
                     Verdict::InProgress => None,
                     _ => Some(End::RolledBack { rollback }),
                 }

@@ -15,12 +15,13 @@ pub enum Verdict {
     InProgress,
     /// rolloutState COMPLETED.
     Completed,
-    /// rolloutState FAILED and ECS rolls back (to `rollback`, once listed).
+    /// rolloutState FAILED and ECS rolls back (with deployment `rollback`).
     RolledBack {
         /// The deployment that restores the previous version.
-        rollback: Option<String>,
+        rollback: String,
     },
-    /// rolloutState FAILED and nothing rolls it back.
+    /// rolloutState FAILED and nothing rolls it back (rollback off, or no
+    /// COMPLETED deployment to go back to).
     Failed,
     /// Another deployment replaced ours before it finished.
     Superseded {
@@ -38,17 +39,20 @@ pub fn judge(view: &ServiceView, ours: &str) -> Verdict {
         // either the rollback of ours (polls missed its FAILED state) or
         // one that someone else started.
         return match other_primary {
-            Some(by) if failed_per_events(view, ours) => Verdict::RolledBack { rollback: Some(by) },
+            Some(by) if failed_per_events(view, ours) => Verdict::RolledBack { rollback: by },
             Some(by) => Verdict::Superseded { by },
             None => Verdict::InProgress,
         };
     };
     match deployment.rollout_state.as_str() {
         "COMPLETED" => Verdict::Completed,
-        "FAILED" if other_primary.is_some() || view.rollback_enabled => Verdict::RolledBack {
-            rollback: other_primary,
+        // ECS starts the rollback deployment (the new PRIMARY) when it marks
+        // ours FAILED; ours still PRIMARY means nothing rolls it back, even
+        // with rollback on when there is no COMPLETED deployment to go back to.
+        "FAILED" => match other_primary {
+            Some(rollback) => Verdict::RolledBack { rollback },
+            None => Verdict::Failed,
         },
-        "FAILED" => Verdict::Failed,
         _ => match other_primary {
             Some(by) if deployment.status != "PRIMARY" => Verdict::Superseded { by },
             _ => Verdict::InProgress,

@@ -46,6 +46,12 @@ pub enum Outcome {
         /// Whether this run rolled the deployment back.
         rolled_back: bool,
     },
+    /// The service was not updated: its UpdateService failed (or an earlier
+    /// one did) after another service had started deploying.
+    NotStarted {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -59,6 +65,7 @@ impl Outcome {
             Outcome::Superseded { .. } => SUPERSEDED,
             Outcome::Unhealthy { .. } => UNHEALTHY,
             Outcome::Cancelled { .. } => portfolio_core::exit::INTERRUPTED,
+            Outcome::NotStarted { .. } => portfolio_core::exit::FAILED,
         }
     }
 
@@ -72,6 +79,7 @@ impl Outcome {
             Outcome::Superseded { .. } => "superseded",
             Outcome::Unhealthy { .. } => "unhealthy",
             Outcome::Cancelled { .. } => "cancelled",
+            Outcome::NotStarted { .. } => "not-started",
         }
     }
 
@@ -104,6 +112,7 @@ impl fmt::Display for Outcome {
             Outcome::Cancelled { rolled_back } => {
                 write!(f, "cancelled{}", rolled(*rolled_back))
             }
+            Outcome::NotStarted { reason } => write!(f, "not deployed: {reason}"),
         }
     }
 }
@@ -131,6 +140,8 @@ mod tests {
         assert_eq!(Outcome::Superseded { by: "x".into() }.exit_code(), 6);
         assert_eq!(Outcome::Unhealthy { rolled_back: false }.exit_code(), 7);
         assert_eq!(Outcome::Cancelled { rolled_back: false }.exit_code(), 130);
+        let not_started = Outcome::NotStarted { reason: "x".into() };
+        assert_eq!(not_started.exit_code(), 1);
     }
 
     #[test]

@@ -22,8 +22,8 @@ pub struct ServiceResult {
     pub task_definition_arn: String,
     /// The one the service ran before.
     pub previous_task_definition_arn: String,
-    /// OUR deployment id.
-    pub deployment_id: String,
+    /// OUR deployment id (none when the service was not updated).
+    pub deployment_id: Option<String>,
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -91,7 +91,10 @@ impl RunResult {
                 "task-definition-arn",
                 value(&|s| s.task_definition_arn.clone()),
             ),
-            ("deployment-id", value(&|s| s.deployment_id.clone())),
+            (
+                "deployment-id",
+                value(&|s| s.deployment_id.clone().unwrap_or_default()),
+            ),
             ("outcome", self.outcome.clone()),
             ("duration", format!("{:.0}", self.duration_seconds)),
         ]
@@ -109,7 +112,7 @@ impl RunResult {
                 "| {} | {icon} {} | `{}` | `{}` | {:.0} s |",
                 s.service,
                 md_escape(&s.outcome.to_string()),
-                s.deployment_id,
+                s.deployment_id.as_deref().unwrap_or("-"),
                 s.task_definition_arn,
                 s.duration_seconds
             );
@@ -131,6 +134,15 @@ impl RunResult {
             }
         }
         out
+    }
+
+    /// A run stopped by a signal before any service was updated.
+    #[must_use]
+    pub fn cancelled(mut self) -> Self {
+        let outcome = Outcome::Cancelled { rolled_back: false };
+        self.exit_code = outcome.exit_code();
+        self.outcome = outcome.name().to_owned();
+        self
     }
 
     /// Writes outputs, the summary and the annotations (under Actions only).
@@ -176,7 +188,7 @@ mod tests {
             cluster: "c".into(),
             task_definition_arn: format!("arn:td/{service}:2"),
             previous_task_definition_arn: format!("arn:td/{service}:1"),
-            deployment_id: format!("ecs-svc/{service}"),
+            deployment_id: Some(format!("ecs-svc/{service}")),
             exit_code: outcome.exit_code(),
             outcome,
             duration_seconds: 31.4,

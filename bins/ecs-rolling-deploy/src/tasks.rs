@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::aws::Clients;
 use crate::error::DeployError;
 use crate::target::Target;
+use crate::view::seconds;
 
 /// One container of a task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,10 +69,6 @@ impl TaskInfo {
             .is_some_and(|c| c != "ServiceSchedulerInitiated" && c != "UserInitiated")
             || self.containers.iter().any(ContainerInfo::failed)
     }
-}
-
-fn seconds(time: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
-    time.map(aws_sdk_ecs::primitives::DateTime::as_secs_f64)
 }
 
 impl From<&Task> for TaskInfo {

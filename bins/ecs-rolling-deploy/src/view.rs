@@ -50,8 +50,6 @@ pub struct ServiceView {
     pub task_definition: String,
     /// Deployments, as listed.
     pub deployments: Vec<DeploymentView>,
-    /// Whether the circuit breaker rolls back.
-    pub rollback_enabled: bool,
     /// Events, newest first.
     pub events: Vec<EventView>,
 }
@@ -68,7 +66,8 @@ impl ServiceView {
     }
 }
 
-fn seconds(time: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
+/// An SDK time as epoch seconds.
+pub fn seconds(time: Option<&aws_sdk_ecs::primitives::DateTime>) -> Option<f64> {
     time.map(aws_sdk_ecs::primitives::DateTime::as_secs_f64)
 }
 
@@ -108,10 +107,6 @@ impl From<&Service> for ServiceView {
         ServiceView {
             task_definition: s.task_definition().unwrap_or_default().to_owned(),
             deployments: s.deployments().iter().map(DeploymentView::from).collect(),
-            rollback_enabled: s
-                .deployment_configuration()
-                .and_then(|c| c.deployment_circuit_breaker())
-                .is_some_and(|b| b.enable() && b.rollback()),
             events: s.events().iter().map(EventView::from).collect(),
         }
     }

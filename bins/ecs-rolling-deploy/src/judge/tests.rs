@@ -18,25 +18,21 @@ fn dep(id: &str, status: &str, rollout: &str) -> DeploymentView {
     }
 }
 
-fn view(deployments: Vec<DeploymentView>, rollback_enabled: bool) -> ServiceView {
+fn view(deployments: Vec<DeploymentView>) -> ServiceView {
     ServiceView {
         deployments,
-        rollback_enabled,
         ..ServiceView::default()
     }
 }
 
 #[test]
 fn completed_only_when_ours_completes() {
-    let v = view(
-        vec![
-            dep("ours", "PRIMARY", "IN_PROGRESS"),
-            dep("old", "ACTIVE", "COMPLETED"),
-        ],
-        true,
-    );
+    let v = view(vec![
+        dep("ours", "PRIMARY", "IN_PROGRESS"),
+        dep("old", "ACTIVE", "COMPLETED"),
+    ]);
     assert_eq!(judge(&v, "ours"), Verdict::InProgress);
-    let v = view(vec![dep("ours", "PRIMARY", "COMPLETED")], true);
+    let v = view(vec![dep("ours", "PRIMARY", "COMPLETED")]);
     assert_eq!(judge(&v, "ours"), Verdict::Completed);
 }
 
@@ -44,45 +40,42 @@ fn completed_only_when_ours_completes() {
 fn a_stable_service_after_rollback_is_a_failure() {
     // The rollback deployment completed: the service is stable on the old
     // version, and ours is FAILED.
-    let v = view(
-        vec![
-            dep("rollback", "PRIMARY", "COMPLETED"),
-            dep("ours", "ACTIVE", "FAILED"),
-        ],
-        true,
-    );
+    let v = view(vec![
+        dep("rollback", "PRIMARY", "COMPLETED"),
+        dep("ours", "ACTIVE", "FAILED"),
+    ]);
     assert_eq!(
         judge(&v, "ours"),
         Verdict::RolledBack {
-            rollback: Some("rollback".into())
+            rollback: "rollback".into()
         }
     );
 }
 
 #[test]
-fn failed_without_rollback() {
-    let v = view(vec![dep("ours", "PRIMARY", "FAILED")], false);
+fn failed_and_still_primary_is_not_rolled_back() {
+    // Rollback off, or on with no COMPLETED deployment to go back to: ECS
+    // started no rollback deployment, so ours stays PRIMARY.
+    let v = view(vec![
+        dep("ours", "PRIMARY", "FAILED"),
+        dep("older", "ACTIVE", "FAILED"),
+    ]);
     assert_eq!(judge(&v, "ours"), Verdict::Failed);
-    let v = view(vec![dep("ours", "PRIMARY", "FAILED")], true);
-    assert_eq!(judge(&v, "ours"), Verdict::RolledBack { rollback: None });
 }
 
 #[test]
 fn superseded_by_a_deployment_we_did_not_start() {
-    let v = view(
-        vec![
-            dep("theirs", "PRIMARY", "IN_PROGRESS"),
-            dep("ours", "ACTIVE", "IN_PROGRESS"),
-        ],
-        true,
-    );
+    let v = view(vec![
+        dep("theirs", "PRIMARY", "IN_PROGRESS"),
+        dep("ours", "ACTIVE", "IN_PROGRESS"),
+    ]);
     assert_eq!(
         judge(&v, "ours"),
         Verdict::Superseded {
             by: "theirs".into()
         }
     );
-    let v = view(vec![dep("theirs", "PRIMARY", "COMPLETED")], true);
+    let v = view(vec![dep("theirs", "PRIMARY", "COMPLETED")]);
     assert_eq!(
         judge(&v, "ours"),
         Verdict::Superseded {
@@ -93,7 +86,7 @@ fn superseded_by_a_deployment_we_did_not_start() {
 
 #[test]
 fn a_rollback_seen_only_after_ours_left_the_list_is_still_a_rollback() {
-    let mut v = view(vec![dep("rollback", "PRIMARY", "COMPLETED")], true);
+    let mut v = view(vec![dep("rollback", "PRIMARY", "COMPLETED")]);
     v.events.push(crate::view::EventView {
         id: "e".into(),
         created_at: None,
@@ -102,7 +95,7 @@ fn a_rollback_seen_only_after_ours_left_the_list_is_still_a_rollback() {
     assert_eq!(
         judge(&v, "ours"),
         Verdict::RolledBack {
-            rollback: Some("rollback".into())
+            rollback: "rollback".into()
         }
     );
 }
@@ -131,15 +124,19 @@ proptest! {
     #[test]
     fn verdict_follows_our_rollout_state(
         deployments in prop::collection::vec(any_deployment(), 0..5),
-        rollback in any::<bool>(),
     ) {
-        let v = view(deployments, rollback);
+        let v = view(deployments);
         let verdict = judge(&v, "ours");
         match v.deployment("ours").map(|d| d.rollout_state.as_str()) {
             Some("COMPLETED") => prop_assert_eq!(verdict, Verdict::Completed),
             Some("FAILED") => {
-                let ok = matches!(verdict, Verdict::RolledBack { .. } | Verdict::Failed);
-                prop_assert!(ok, "{:?}", verdict);
+                // Rolled back exactly when another deployment became PRIMARY.
+                let other = v.primary().is_some_and(|p| p.id != "ours");
+                let expected = match v.primary() {
+                    Some(p) if other => Verdict::RolledBack { rollback: p.id.clone() },
+                    _ => Verdict::Failed,
+                };
+                prop_assert_eq!(verdict, expected);
             }
             _ => {
                 let ok = matches!(verdict, Verdict::InProgress | Verdict::Superseded { .. });
@@ -151,9 +148,8 @@ proptest! {
     #[test]
     fn superseded_always_names_another_primary(
         deployments in prop::collection::vec(any_deployment(), 0..5),
-        rollback in any::<bool>(),
     ) {
-        let v = view(deployments, rollback);
+        let v = view(deployments);
         if let Verdict::Superseded { by } = judge(&v, "ours") {
             prop_assert_ne!(by.as_str(), "ours");
             prop_assert!(v.deployments.iter().any(|d| d.id == by && d.status == "PRIMARY"));

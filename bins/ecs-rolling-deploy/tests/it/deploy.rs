@@ -3,10 +3,10 @@
 
 use serde_json::json;
 
-use crate::harness::{CLUSTER, SCALE, World, taskdef};
+use crate::harness::{CLUSTER, SCALE, World, breaker, taskdef};
 
 /// Deploys `behavior` to a fresh stable `backend` and returns the run.
-async fn deploy(behavior: &str, rollback: bool, extra: &[&str]) -> (World, crate::harness::Run) {
+async fn deploy(behavior: &str, rollback: bool, extra: &[&str]) -> (World, portfolio_testkit::Run) {
     let world = World::new(SCALE).await;
     world.service("backend", rollback).await;
     let file = world.file(
@@ -44,21 +44,44 @@ async fn good_deploy_completes_with_exit_0() {
         "{}",
         run.stderr
     );
-    // The service runs our revision, registered with the deployment tags.
-    let tags = world
+    // The service runs our revision, registered with the tags --help promises.
+    let tags = tags_of(&world, service["task_definition_arn"].as_str().unwrap()).await;
+    for (key, value) in [
+        ("portfolio-ci:project", "portfolio"),
+        ("portfolio-ci:env", "dev"),
+        ("portfolio-ci:service", "backend"),
+        ("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
+    ] {
+        assert_eq!(tags.get(key).map(String::as_str), Some(value), "{tags:?}");
+    }
+    // DescribeServices, RegisterTaskDefinition and UpdateService, then at
+    // most one poll per second (the fastest pace) and a last one.
+    let api_calls = json["api_calls"].as_f64().unwrap();
+    let seconds = json["duration_seconds"].as_f64().unwrap();
+    assert!(
+        (4.0..=5.0 + seconds.ceil()).contains(&api_calls),
+        "{api_calls} calls in {seconds} s"
+    );
+}
+
+/// The tags of a resource, by key.
+async fn tags_of(world: &World, arn: &str) -> std::collections::HashMap<String, String> {
+    world
         .ecs
         .list_tags_for_resource()
-        .resource_arn(service["task_definition_arn"].as_str().unwrap())
+        .resource_arn(arn)
         .send()
         .await
-        .unwrap();
-    assert!(
-        tags.tags()
-            .iter()
-            .any(|t| t.key() == Some("portfolio-ci:deployed-by"))
-    );
-    let api_calls = json["api_calls"].as_u64().unwrap();
-    assert!(api_calls >= 4, "{json}");
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -169,14 +192,7 @@ async fn timeout_with_rollback_stops_our_deployment() {
     let service = &run.json()["services"][0];
     assert_eq!(service["rolled_back"], true);
     let id = service["deployment_id"].as_str().unwrap().to_owned();
-    world
-        .wait("backend", "our deployment is rolled back", |s| {
-            s.deployments().iter().any(|d| {
-                d.id() == Some(id.as_str())
-                    && d.rollout_state().map(|r| r.as_str()) == Some("FAILED")
-            }) || s.deployments().iter().all(|d| d.id() != Some(id.as_str()))
-        })
-        .await;
+    world.wait_rolled_back("backend", &id).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -302,6 +318,12 @@ async fn services_with_the_same_definition_share_one_revision() {
         "{}",
         run.stderr
     );
+    let tags = tags_of(
+        &world,
+        json["services"][0]["task_definition_arn"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(tags["portfolio-ci:service"], "backend worker");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -347,4 +369,171 @@ async fn step_summary_outputs_and_annotations_under_actions() {
         assert!(md.contains(expected), "{expected:?} not in\n{md}");
     }
     assert!(run.stderr.contains("::error::backend: "), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_with_nothing_to_roll_back_to_exits_4_without_waiting() {
+    let world = World::new(SCALE).await;
+    // Rollback on, but the service never had a COMPLETED deployment.
+    world
+        .create_service("backend", "crash", breaker(true, true))
+        .await;
+    world
+        .wait("backend", "the first deployment fails", |s| {
+            s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("FAILED")
+        })
+        .await;
+    let file = world.file(
+        "td.json",
+        &taskdef("portfolio-dev-backend", "backend", "crash"),
+    );
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--json",
+            "--wait-for-rollback",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let service = &run.json()["services"][0];
+    assert_eq!(service["outcome"], "failed");
+    assert_eq!(service["rollback_deployment_id"], json!(null));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_update_after_another_service_started_is_reported_and_the_other_followed() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let worker = world.service("worker", true).await;
+    // ECS refuses to deploy an INACTIVE task definition.
+    world
+        .ecs
+        .deregister_task_definition()
+        .task_definition(&worker)
+        .send()
+        .await
+        .unwrap();
+    let run = world
+        .run(&[
+            "--cluster",
+            CLUSTER,
+            "--service",
+            "backend",
+            "--service",
+            "worker",
+            "--force-new-deployment",
+            "--json",
+        ])
+        .await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["outcome"], "not-started");
+    assert_eq!(json["services"][0]["outcome"], "completed");
+    let worker = &json["services"][1];
+    assert_eq!(worker["outcome"], "not-started");
+    assert_eq!(worker["deployment_id"], json!(null));
+    assert!(
+        worker["reason"]
+            .as_str()
+            .unwrap()
+            .contains("TaskDefinition is inactive"),
+        "{worker}"
+    );
+    assert!(
+        !run.stderr.contains("nothing was deployed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desired_count_is_set_only_when_given() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let file = world.file(
+        "td.json",
+        &taskdef("portfolio-dev-backend", "backend", "healthy"),
+    );
+    let path = file.to_str().unwrap();
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--desired-count",
+            "3",
+            "--task-definition",
+            path,
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let now = world.wait("backend", "describe", |_| true).await;
+    assert_eq!(now.desired_count(), 3);
+    assert_eq!(now.running_count(), 3);
+    // Scaled elsewhere (auto-scaling): a deploy without the flag leaves it.
+    world
+        .ecs
+        .update_service()
+        .cluster(CLUSTER)
+        .service("backend")
+        .desired_count(1)
+        .send()
+        .await
+        .unwrap();
+    let run = world
+        .run(&["--service", "backend", "--force-new-deployment"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let now = world.wait("backend", "describe", |_| true).await;
+    assert_eq!(now.desired_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn force_new_deployment_restarts_the_live_definition() {
+    let world = World::new(SCALE).await;
+    let live = world.service("backend", true).await;
+    let first = world
+        .wait("backend", "describe", |_| true)
+        .await
+        .deployments()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let run = world
+        .run(&["--service", "backend", "--force-new-deployment", "--json"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let service = &run.json()["services"][0];
+    assert_eq!(service["outcome"], "completed");
+    assert_eq!(service["task_definition_arn"], json!(live));
+    assert_ne!(service["deployment_id"], json!(first));
+    assert!(!run.stderr.contains("registered "), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_configuration_turns_the_breaker_on_with_rollback() {
+    let world = World::new(SCALE).await;
+    world
+        .create_service(
+            "backend",
+            "healthy",
+            aws_sdk_ecs::types::DeploymentConfiguration::builder()
+                .maximum_percent(150)
+                .minimum_healthy_percent(50)
+                .build(),
+        )
+        .await;
+    let run = world
+        .run(&["--service", "backend", "--force-new-deployment"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let now = world.wait("backend", "describe", |_| true).await;
+    let config = now.deployment_configuration().unwrap();
+    assert_eq!(config.maximum_percent(), Some(200));
+    assert_eq!(config.minimum_healthy_percent(), Some(100));
+    let breaker = config.deployment_circuit_breaker().unwrap();
+    assert!(breaker.enable() && breaker.rollback(), "{breaker:?}");
 }

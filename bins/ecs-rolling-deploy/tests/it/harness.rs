@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_ecs as ecs;
 use ecs::types::{DeploymentCircuitBreaker, DeploymentConfiguration, LaunchType};
 use ecs_sim::{RunningSim, SimConfig};
+use portfolio_testkit::Run;
 use render_taskdef::TaskDefinition;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -24,21 +25,6 @@ pub struct World {
     pub sim: RunningSim,
     pub ecs: ecs::Client,
     pub dir: TempDir,
-}
-
-/// How a run of the binary ended.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// The `--json` result.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
 }
 
 /// A task definition of `family` whose container `name` behaves as `behavior`.
@@ -62,6 +48,20 @@ pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
             }}
         }]
     })
+}
+
+/// Deployment configuration 200% / 100% with the circuit breaker as given.
+pub fn breaker(enable: bool, rollback: bool) -> DeploymentConfiguration {
+    DeploymentConfiguration::builder()
+        .maximum_percent(200)
+        .minimum_healthy_percent(100)
+        .deployment_circuit_breaker(
+            DeploymentCircuitBreaker::builder()
+                .enable(enable)
+                .rollback(rollback)
+                .build(),
+        )
+        .build()
 }
 
 impl World {
@@ -95,7 +95,26 @@ impl World {
     /// Creates service `name` (2 tasks, healthy, rollback as given) and
     /// waits until its first deployment completed; returns its task definition.
     pub async fn service(&self, name: &str, rollback: bool) -> String {
-        let mut definition = taskdef(&format!("portfolio-dev-{name}"), name, "healthy");
+        let arn = self
+            .create_service(name, "healthy", breaker(true, rollback))
+            .await;
+        self.wait(name, "the first deployment completes", |s| {
+            s.deployments().len() == 1
+                && s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
+        })
+        .await;
+        arn
+    }
+
+    /// Creates service `name` (2 tasks of `behavior`, deployment
+    /// configuration as given) without waiting; returns its task definition.
+    pub async fn create_service(
+        &self,
+        name: &str,
+        behavior: &str,
+        configuration: DeploymentConfiguration,
+    ) -> String {
+        let mut definition = taskdef(&format!("portfolio-dev-{name}"), name, behavior);
         definition["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] =
             json!(format!("/ecs/portfolio-dev/{name}"));
         let definition = TaskDefinition::from_value(definition, "setup").unwrap();
@@ -109,26 +128,10 @@ impl World {
             .task_definition(&arn)
             .desired_count(2)
             .launch_type(LaunchType::Fargate)
-            .deployment_configuration(
-                DeploymentConfiguration::builder()
-                    .maximum_percent(200)
-                    .minimum_healthy_percent(100)
-                    .deployment_circuit_breaker(
-                        DeploymentCircuitBreaker::builder()
-                            .enable(true)
-                            .rollback(rollback)
-                            .build(),
-                    )
-                    .build(),
-            )
+            .deployment_configuration(configuration)
             .send()
             .await
             .unwrap();
-        self.wait(name, "the first deployment completes", |s| {
-            s.deployments().len() == 1
-                && s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
-        })
-        .await;
         arn
     }
 
@@ -159,6 +162,29 @@ impl World {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Waits until deployment `id` of service `name` was rolled back: another
+    /// deployment is PRIMARY and ours is FAILED (or already gone).
+    pub async fn wait_rolled_back(&self, name: &str, id: &str) {
+        self.wait(name, "our deployment is rolled back", |s| {
+            let ours = s.deployments().iter().find(|d| d.id() == Some(id));
+            s.deployments()[0].id() != Some(id)
+                && ours.is_none_or(|d| d.rollout_state().map(|r| r.as_str()) == Some("FAILED"))
+        })
+        .await;
+    }
+
+    /// How many revisions of `family` are registered.
+    pub async fn revisions(&self, family: &str) -> usize {
+        self.ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .send()
+            .await
+            .unwrap()
+            .task_definition_arns()
+            .len()
     }
 
     /// Waits until service `name` has a PRIMARY deployment other than its first.
@@ -223,11 +249,7 @@ pub async fn finish(child: Child) -> Run {
         .await
         .expect("the run ends")
         .unwrap();
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
+    let run = Run::from(out);
     eprintln!("exit {}\n--- stderr\n{}", run.code, run.stderr);
     run
 }

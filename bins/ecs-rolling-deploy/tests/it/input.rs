@@ -34,14 +34,7 @@ async fn a_missing_service_is_exit_2_and_changes_nothing() {
     );
     assert!(run.stderr.contains("hint:"), "{}", run.stderr);
     // Nothing was registered.
-    let families = world
-        .ecs
-        .list_task_definitions()
-        .family_prefix("portfolio-dev-backend")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(families.task_definition_arns().len(), 1);
+    assert_eq!(world.revisions("portfolio-dev-backend").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -147,4 +140,44 @@ async fn no_credentials_is_exit_1_with_a_hint() {
     let run = crate::harness::finish(command.spawn().unwrap()).await;
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("AWS_PROFILE"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_definition_ecs_rejects_is_exit_2_with_its_message() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    // Valid locally (EC2 has no Fargate sizes to check), but ECS wants memory
+    // on the container when the task sets none.
+    let mut ec2 = taskdef("portfolio-dev-backend", "backend", "healthy");
+    let doc = ec2.as_object_mut().unwrap();
+    for key in ["cpu", "memory", "networkMode"] {
+        doc.remove(key);
+    }
+    doc["requiresCompatibilities"] = json!(["EC2"]);
+    let file = world.file("ec2.json", &ec2);
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ecs:RegisterTaskDefinition rejected")
+            && run.stderr.contains(
+                "ec2.json: Invalid setting for container 'backend'. At least one of 'memory' \
+                 or 'memoryReservation' must be specified."
+            ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("no service was updated"),
+        "{}",
+        run.stderr
+    );
+    let now = world.wait("backend", "describe", |_| true).await;
+    assert!(now.task_definition().unwrap().ends_with(":1"));
 }
