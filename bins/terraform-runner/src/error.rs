@@ -78,6 +78,14 @@ pub enum RunnerError {
         /// The checksum file looked for.
         checksum_file: PathBuf,
     },
+    /// The checksum file beside the plan does not hold a sha256.
+    #[error("{} does not start with a sha256 (64 hex digits): the integrity of plan file {} cannot be checked", checksum_file.display(), plan.display())]
+    ChecksumUnreadable {
+        /// The plan file.
+        plan: PathBuf,
+        /// The damaged checksum file.
+        checksum_file: PathBuf,
+    },
     /// The plan file is not the one that was planned.
     #[error("plan file {} has sha256 {actual}, expected {expected} (from {source_of_expected}): it was changed or replaced", plan.display())]
     ChecksumMismatch {
@@ -147,6 +155,7 @@ impl Failure for RunnerError {
             RunnerError::Config(err) => err.exit_code(),
             RunnerError::Invalid(_) | RunnerError::BinaryNotFound { .. } => USAGE,
             RunnerError::ChecksumMissing { .. }
+            | RunnerError::ChecksumUnreadable { .. }
             | RunnerError::ChecksumMismatch { .. }
             | RunnerError::StalePlan { .. } => PLAN_INTEGRITY,
             RunnerError::Locked { .. } => LOCKED,
@@ -164,7 +173,7 @@ impl Failure for RunnerError {
             RunnerError::ChecksumMissing { .. } => Some(
                 "keep PATH.sha256 next to the plan file (terraform-runner plan writes it) or pass --plan-sha256".into(),
             ),
-            RunnerError::ChecksumMismatch { .. } => {
+            RunnerError::ChecksumUnreadable { .. } | RunnerError::ChecksumMismatch { .. } => {
                 Some("make a new plan with terraform-runner plan and apply that".into())
             }
             RunnerError::StalePlan { .. } => Some(

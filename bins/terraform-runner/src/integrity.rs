@@ -49,7 +49,17 @@ pub fn write_checksum(plan: &Path) -> Result<String, RunnerError> {
 /// it, by `PATH.sha256`. Returns the checksum.
 pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
     let (expected, source) = match flag {
-        Some(hex) => (hex.trim().to_ascii_lowercase(), "--plan-sha256".to_owned()),
+        Some(hex) => {
+            let hex = hex.trim().to_ascii_lowercase();
+            if !is_sha256(&hex) {
+                return Err(portfolio_core::InvalidInput::new(
+                    "--plan-sha256",
+                    format!("'{hex}' is not a sha256: expected 64 hex digits"),
+                )
+                .into());
+            }
+            (hex, "--plan-sha256".to_owned())
+        }
         None => {
             let file = checksum_path(plan);
             let text = match std::fs::read_to_string(&file) {
@@ -63,17 +73,18 @@ pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
                 Err(err) => return Err(RunnerError::io("cannot read", &file)(err)),
             };
             let first = text.split_whitespace().next().unwrap_or_default();
-            (first.to_ascii_lowercase(), file.display().to_string())
+            let hex = first.to_ascii_lowercase();
+            // A damaged checksum file proves nothing about the plan: that is
+            // a failed integrity check, not a usage error.
+            if !is_sha256(&hex) {
+                return Err(RunnerError::ChecksumUnreadable {
+                    plan: plan.to_path_buf(),
+                    checksum_file: file,
+                });
+            }
+            (hex, file.display().to_string())
         }
     };
-    if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(portfolio_core::InvalidInput::in_file(
-            source,
-            "sha256",
-            format!("'{expected}' is not a sha256: expected 64 hex digits"),
-        )
-        .into());
-    }
     let actual = sha256_file(plan)?;
     if actual != expected {
         return Err(RunnerError::ChecksumMismatch {
@@ -84,6 +95,11 @@ pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
         });
     }
     Ok(actual)
+}
+
+/// 64 hex digits.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Identity and version of a state snapshot.

@@ -92,15 +92,43 @@ impl RunReport {
             outputs.push(("plan-file", file.display().to_string()));
             outputs.push(("plan-sha256", sha.clone()));
         }
-        for (name, value) in outputs {
-            actions.set_output(name, &value).map_err(io)?;
+        if !self.terraform_outputs.is_empty() {
+            let all = serde_json::to_string(&self.terraform_outputs).unwrap_or_default();
+            outputs.push((TERRAFORM_OUTPUTS, all));
+        }
+        for (name, value) in &outputs {
+            actions.set_output(name, value).map_err(io)?;
         }
         for (name, value) in &self.terraform_outputs {
+            if RESERVED_OUTPUTS.contains(&name.as_str()) {
+                reporter.warning(&format!(
+                    "terraform output '{name}' is not a step output of its own: the runner's \
+                     '{name}' output has that name; read it from the '{TERRAFORM_OUTPUTS}' JSON output"
+                ));
+                continue;
+            }
             actions.set_output(name, &output_text(value)).map_err(io)?;
         }
         Ok(())
     }
 }
+
+/// The step output holding every non-sensitive terraform output as one JSON object.
+pub const TERRAFORM_OUTPUTS: &str = "terraform-outputs";
+
+/// The step outputs the runner itself writes: a terraform output of the same
+/// name is reachable only through [`TERRAFORM_OUTPUTS`].
+pub const RESERVED_OUTPUTS: [&str; 9] = [
+    "has-changes",
+    "add",
+    "change",
+    "destroy",
+    "replace",
+    "counts",
+    "plan-file",
+    "plan-sha256",
+    TERRAFORM_OUTPUTS,
+];
 
 /// A step output value: strings as they are, anything else as JSON.
 pub fn output_text(value: &Value) -> String {

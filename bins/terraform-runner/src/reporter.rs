@@ -38,6 +38,12 @@ impl Reporter {
         self.progress.line(text);
     }
 
+    /// A warning of the runner's own: a log line and a `::warning::` annotation.
+    pub fn warning(&self, text: &str) {
+        self.line(&format!("warning: {text}"));
+        self.actions.warning(text, None);
+    }
+
     /// A terraform diagnostic: a log line, and an annotation pointing at the
     /// file and line (relative to the repository, through `dir`).
     pub fn diagnostic(&self, diagnostic: &Diagnostic, dir: &str) {

@@ -64,6 +64,11 @@ impl Moto {
         &self.endpoint
     }
 
+    /// The server's process id (to pause it with SIGSTOP, as a hung AWS would be).
+    pub fn pid(&self) -> u32 {
+        self._child.0.id()
+    }
+
     /// Environment for a tool under test that talks to this moto.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         crate::aws_env(&self.endpoint)

@@ -3,6 +3,8 @@
 use proptest::prelude::*;
 use std::io::Write;
 
+use portfolio_core::Failure;
+
 use super::*;
 
 fn version(serial: u64, lineage: &str) -> StateVersion {
@@ -36,6 +38,10 @@ fn checksum_round_trip_and_tamper() {
         verify(&plan, Some("xyz")),
         Err(RunnerError::Invalid(_))
     ));
+    std::fs::write(checksum_path(&plan), "truncated  dev.tfplan\n").unwrap();
+    let damaged = verify(&plan, None).unwrap_err();
+    assert!(matches!(damaged, RunnerError::ChecksumUnreadable { .. }));
+    assert_eq!(damaged.exit_code(), 3);
 }
 
 #[test]

@@ -104,3 +104,46 @@ fn sigterm_stops_terraform_and_releases_the_lock() {
         .expect(0);
     assert_eq!(stack.resources("dev").len(), 14);
 }
+
+#[test]
+fn a_second_signal_kills_a_stuck_terraform_after_the_grace_period() {
+    let stack = Stack::new();
+    let slow = stack.var_file(
+        "slow.tfvars",
+        "environment = \"dev\"\nrevision = \"slow\"\nrelease_command = \"sleep 600\"\n",
+    );
+    let mut run = Background::start(stack.command(&[
+        "apply",
+        "--env",
+        "dev",
+        "--var-file",
+        &slow,
+        "--auto-approve",
+        "--grace-period",
+        "1s",
+    ]));
+    run.wait_for_line("terraform_data.release: Creating...");
+    let signal = |name: &str, pid: u32| {
+        let sent = Command::new("kill")
+            .args([name, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    // The state backend hangs, so terraform's graceful stop cannot finish
+    // saving the state: only the escalation ends the run.
+    signal("-STOP", stack.moto.pid());
+    let runner = run.child.id();
+    signal("-TERM", runner);
+    run.wait_for_line("stopping terraform gracefully");
+    signal("-INT", runner);
+    run.wait_for_line("second signal");
+    let (code, log) = run.finish();
+    signal("-CONT", stack.moto.pid());
+    assert_eq!(code, 130, "{log}");
+    assert!(
+        log.contains("grace period over: killing terraform"),
+        "{log}"
+    );
+    assert!(log.contains("force-unlock"), "{log}");
+}

@@ -1,7 +1,7 @@
 //! plan -> apply -> plan (no changes) -> destroy; the plan goes to a
 //! directory that does not exist yet, as a workflow's $RUNNER_TEMP/tfplan/.
 
-use crate::harness::Stack;
+use crate::harness::{Run, Stack};
 
 #[test]
 fn plan_apply_destroy_round_trip() {
@@ -89,4 +89,38 @@ fn apply_without_plan_file_needs_auto_approve() {
         .run(&["apply", "--env", "dev", "--auto-approve"])
         .expect(0);
     assert_eq!(stack.resources("dev").len(), 14);
+}
+
+#[test]
+fn terraform_outputs_become_step_outputs_without_shadowing_the_runners() {
+    let stack = Stack::new();
+    std::fs::write(
+        stack.path("terraform/shadow.tf"),
+        "output \"add\" {\n  value = \"shadow\"\n}\n",
+    )
+    .unwrap();
+    let step_outputs = stack.path("github_output");
+    let mut apply = stack.command(&["apply", "--env", "dev", "--auto-approve"]);
+    apply
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &step_outputs);
+    let apply = Run(apply.output().unwrap()).expect(0);
+    let written = std::fs::read_to_string(&step_outputs).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(lines.contains(&"add=14"), "{written}");
+    assert!(!lines.contains(&"add=shadow"), "{written}");
+    assert!(lines.contains(&"cluster_name=portfolio-dev"), "{written}");
+    let all = lines
+        .iter()
+        .find_map(|line| line.strip_prefix("terraform-outputs="))
+        .unwrap_or_else(|| panic!("no terraform-outputs in {written}"));
+    let all: serde_json::Value = serde_json::from_str(all).unwrap();
+    assert_eq!(all["add"], "shadow");
+    assert_eq!(all["cluster_name"], "portfolio-dev");
+    assert!(all.get("database_password").is_none(), "{all}");
+    assert!(
+        apply.stderr().contains("::warning::terraform output 'add'"),
+        "{}",
+        apply.stderr()
+    );
 }
