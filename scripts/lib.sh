@@ -33,7 +33,12 @@ pip_install() {
   local pip=(python3 -m pip)
   "${pip[@]}" --version >/dev/null 2>&1 || die "$cmd is missing and pip is not available: install $* by hand"
   log "installing $* with pip (for $cmd)"
-  "${pip[@]}" install -q "$@" || die "pip install $* failed"
+  if ! "${pip[@]}" install -q "$@"; then
+    # Debian's own python3 refuses system-wide installs (PEP 668,
+    # externally-managed-environment); these are tools, not libraries.
+    log "retrying pip install $* with --break-system-packages"
+    "${pip[@]}" install -q --break-system-packages "$@" || die "pip install $* failed"
+  fi
   hash -r
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash >/dev/null 2>&1 || true; fi
   command -v "$cmd" >/dev/null 2>&1 || die "pip installed $* but $cmd is not on PATH"
