@@ -13,6 +13,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use e2e::stack::{LocalAws, ServiceSpec, StackError};
+use serde_json::Value;
 
 /// ecs-sim runs this many times faster than ECS, so the two deployments
 /// take seconds instead of minutes (the model's timings are ECS's).
@@ -51,6 +52,8 @@ struct Step {
     name: &'static str,
     outcome: String,
     seconds: f64,
+    /// What the step did, from the tool's --json result.
+    what: String,
 }
 
 struct Demo {
@@ -61,20 +64,23 @@ struct Demo {
 }
 
 impl Demo {
-    /// Runs `tool args` in the work tree with the stand-ins' environment;
-    /// stderr (progress, reports) goes to the terminal, stdout (the --json
-    /// result) is returned. Fails unless the exit code is `expected`.
+    /// Runs `tool args --json` in the work tree with the stand-ins'
+    /// environment; stderr (progress, reports) goes to the terminal, stdout
+    /// (the --json result) is returned, and `describe` turns it into the
+    /// summary's line. Fails unless the exit code is `expected`.
     fn run(
         &mut self,
         step: &'static str,
         tool: &str,
         args: &[&str],
         expected: i32,
-    ) -> Result<serde_json::Value, DemoError> {
+        describe: fn(&Value) -> String,
+    ) -> Result<Value, DemoError> {
         println!("\n\x1b[1m== {step}\x1b[0m\n$ {tool} {}", args.join(" "));
         let started = Instant::now();
         let output = Command::new(self.bin_dir.join(tool))
             .args(args)
+            .arg("--json")
             .current_dir(&self.work)
             .envs(self.stack.env())
             .env(DB_PASSWORD.0, DB_PASSWORD.1)
@@ -92,8 +98,9 @@ impl Demo {
                 expected,
             });
         }
-        let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+        let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
         self.steps.push(Step {
+            what: describe(&json),
             name: step,
             outcome: match code {
                 Some(0) => "ok".to_owned(),
@@ -110,15 +117,117 @@ impl Demo {
     }
 }
 
-fn find_str<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+fn find_str<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     match value {
-        serde_json::Value::Object(map) => map
+        Value::Object(map) => map
             .get(key)
             .and_then(|v| v.as_str())
             .or_else(|| map.values().find_map(|v| find_str(v, key))),
-        serde_json::Value::Array(items) => items.iter().find_map(|v| find_str(v, key)),
+        Value::Array(items) => items.iter().find_map(|v| find_str(v, key)),
         _ => None,
     }
+}
+
+/// The text at `pointer` (a JSON pointer), numbers included; `?` when the
+/// result does not have it.
+fn text(value: &Value, pointer: &str) -> String {
+    match value.pointer(pointer) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "?".to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The length of the array at `pointer`.
+fn count(value: &Value, pointer: &str) -> usize {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+fn lifecycle_applied(json: &Value) -> String {
+    format!(
+        "{} set on {}",
+        text(json, "/policySource"),
+        text(json, "/repositories/0/repository")
+    )
+}
+
+fn image_pushed(json: &Value) -> String {
+    format!(
+        "pushed {} ({}), {} tags",
+        text(json, "/image"),
+        text(json, "/digest"),
+        count(json, "/tags")
+    )
+}
+
+fn rendered(json: &Value) -> String {
+    format!(
+        "{} for {}",
+        text(json, "/path"),
+        text(json, "/images/0/image")
+    )
+}
+
+fn deployed(json: &Value) -> String {
+    format!(
+        "{}: deployment {} now runs {}",
+        text(json, "/services/0/outcome"),
+        text(json, "/services/0/deployment_id"),
+        text(json, "/services/0/task_definition_arn")
+    )
+}
+
+fn rolled_back(json: &Value) -> String {
+    let service = "/services/0";
+    format!(
+        "{}: {} Stop reason of {} tasks: {} ({}), container exit code {}. \
+         Rollback deployment {} returned the service to {}",
+        text(json, &format!("{service}/outcome")),
+        text(json, &format!("{service}/report/rollout_reason")),
+        count(json, &format!("{service}/report/failed_tasks")),
+        text(json, &format!("{service}/report/groups/0/stop_code")),
+        text(json, &format!("{service}/report/groups/0/reason")),
+        text(
+            json,
+            &format!("{service}/report/failed_tasks/0/containers/0/exit_code")
+        ),
+        text(json, &format!("{service}/rollback_deployment_id")),
+        text(json, &format!("{service}/previous_task_definition_arn"))
+    )
+}
+
+fn previewed(json: &Value) -> String {
+    format!(
+        "of {} images, {} would expire ({} bytes) and {} are protected because ECS uses them",
+        text(json, "/images"),
+        count(json, "/expire"),
+        text(json, "/bytesFreed"),
+        count(json, "/protected")
+    )
+}
+
+fn terraform_counts(json: &Value) -> String {
+    format!(
+        "{} to add, {} to change, {} to destroy; plan sha256 {}",
+        text(json, "/counts/add"),
+        text(json, "/counts/change"),
+        text(json, "/counts/destroy"),
+        text(json, "/plan_sha256")
+    )
+}
+
+fn terraform_applied(json: &Value) -> String {
+    format!(
+        "{} added, {} changed, {} destroyed; outputs: cluster_name={}, vpc_cidr={}",
+        text(json, "/counts/add"),
+        text(json, "/counts/change"),
+        text(json, "/counts/destroy"),
+        text(json, "/terraform_outputs/cluster_name"),
+        text(json, "/terraform_outputs/vpc_cidr")
+    )
 }
 
 fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
@@ -128,19 +237,20 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
     history.extend([Vec::new(), Vec::new()]);
     demo.stack.put_images(REPOSITORY, &history)?;
 
-    let lifecycle = demo.run(
+    demo.run(
         "ECR repository with the lifecycle policy",
         "ecr-lifecycle",
         &["apply", "--repository", REPOSITORY],
         0,
+        lifecycle_applied,
     )?;
-    drop(lifecycle);
 
     let built = demo.run(
         "Build and push the backend image",
         "build-push-image",
-        &["--service", SERVICE, "--env", ENV, "--json"],
+        &["--service", SERVICE, "--env", ENV],
         0,
+        image_pushed,
     )?;
     // moto keeps ECR's image API apart from the registry: record the push there.
     let tags: Vec<String> = built
@@ -177,6 +287,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &good,
         ],
         0,
+        rendered,
     )?;
     demo.run(
         "Rolling deploy with the circuit breaker",
@@ -190,6 +301,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &good,
         ],
         0,
+        deployed,
     )?;
 
     let broken = demo.path("backend-taskdef-broken.json");
@@ -211,6 +323,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &broken,
         ],
         0,
+        rendered,
     )?;
     demo.run(
         "Deploy the broken release: the breaker trips and rolls back (exit 3)",
@@ -224,6 +337,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &broken,
         ],
         3,
+        rolled_back,
     )?;
 
     demo.run(
@@ -231,6 +345,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         "ecr-lifecycle",
         &["preview", "--repository", REPOSITORY],
         0,
+        previewed,
     )?;
 
     let backend_config = demo.path("terraform/backend/demo.hcl");
@@ -257,6 +372,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &plan,
         ],
         0,
+        terraform_counts,
     )?;
     demo.run(
         "Terraform apply of exactly that plan",
@@ -271,6 +387,7 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &plan,
         ],
         0,
+        terraform_applied,
     )?;
     Ok(())
 }
@@ -370,11 +487,11 @@ fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
 }
 
 fn summary(demo: &Demo, started: Instant) {
-    println!("\n\x1b[1m== Summary\x1b[0m");
+    println!("\n\x1b[1m== Summary: what happened\x1b[0m");
     for step in &demo.steps {
         println!(
-            "  {:>6.1}s  {:<24}  {}",
-            step.seconds, step.outcome, step.name
+            "  {:>6.1}s  {:<22}  {}\n             {}",
+            step.seconds, step.outcome, step.name, step.what
         );
     }
     println!("  total {:.1}s", started.elapsed().as_secs_f64());

@@ -5,6 +5,7 @@
 mod actions_contract;
 mod actions_run;
 mod actions_shellcheck;
+mod demo;
 mod setup_action;
 mod workflow_contract;
 mod workflows;
