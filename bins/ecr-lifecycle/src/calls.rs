@@ -24,9 +24,4 @@ impl ApiCalls {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
-
-    /// Calls of `operation`.
-    pub fn get(&self, operation: &str) -> u64 {
-        self.snapshot().get(operation).copied().unwrap_or(0)
-    }
 }

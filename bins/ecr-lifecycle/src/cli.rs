@@ -16,6 +16,7 @@ Exit codes:
   3    lint --strict found warnings
   4    enforce refused: the policy would delete more than --max-delete
   5    enforce: ECR refused some deletions
+  6    enforce --execute refused: a cluster whose usage protects images could not be read
   130  interrupted
 
 Examples:
@@ -61,7 +62,7 @@ pub enum Command {
     Preview(PreviewArgs),
     /// Delete now what the policy would expire (dry run unless --execute)
     #[command(
-        after_help = "Exit codes: 4 when more than --max-delete would go, 5 when ECR refused some deletions.\n\nExamples:\n  ecr-lifecycle enforce --repository portfolio-dev-backend\n  ecr-lifecycle enforce --repository portfolio-dev-backend --execute --max-delete 25%"
+        after_help = "Exit codes: 4 when more than --max-delete would go, 5 when ECR refused some deletions, 6 when --execute meets a cluster that cannot be read.\n\nExamples:\n  ecr-lifecycle enforce --repository portfolio-dev-backend\n  ecr-lifecycle enforce --repository portfolio-dev-backend --execute --max-delete 25%"
     )]
     Enforce(EnforceArgs),
 }

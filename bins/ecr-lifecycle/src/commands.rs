@@ -64,19 +64,49 @@ pub struct Context {
     pub calls: Arc<ApiCalls>,
 }
 
+/// An ECS cluster whose usage protects images, and the region it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// The cluster name.
+    pub name: String,
+    /// The configured region of its environment (`None`: the default).
+    pub region: Option<String>,
+}
+
 impl Context {
-    /// ECR and ECS clients from the standard AWS configuration.
-    pub async fn clients(&self) -> (Ecr, Ecs) {
-        let sdk = portfolio_core::aws::load(
-            self.aws.region.clone(),
-            self.config.region.clone(),
-            self.aws.max_attempts,
-        )
-        .await;
-        (
-            Ecr::new(aws_sdk_ecr::Client::new(&sdk), self.calls.clone()),
-            Ecs::new(aws_sdk_ecs::Client::new(&sdk), self.calls.clone()),
-        )
+    /// The SDK configuration for `configured` (an environment's region from
+    /// portfolio-ci.yaml); `--region` and the AWS environment come first.
+    async fn sdk(&self, configured: Option<String>) -> aws_config::SdkConfig {
+        portfolio_core::aws::load(self.aws.region.clone(), configured, self.aws.max_attempts).await
+    }
+
+    /// An ECR client for `configured` (see [`Context::region_of`]).
+    pub async fn ecr(&self, configured: Option<String>) -> Ecr {
+        let sdk = self.sdk(configured).await;
+        Ecr::new(aws_sdk_ecr::Client::new(&sdk), self.calls.clone())
+    }
+
+    /// An ECS client for `configured`.
+    pub async fn ecs(&self, configured: Option<String>) -> Ecs {
+        let sdk = self.sdk(configured).await;
+        Ecs::new(aws_sdk_ecs::Client::new(&sdk), self.calls.clone())
+    }
+
+    /// The configured region of `repository`: the region of the environment
+    /// whose service repository it is, else the file's top-level region.
+    pub fn region_of(&self, repository: &str) -> Option<String> {
+        let config = &self.config;
+        config
+            .environments
+            .keys()
+            .find(|env| {
+                config.service_names().iter().any(|service| {
+                    config
+                        .service(service, env)
+                        .is_ok_and(|s| s.repository == repository)
+                })
+            })
+            .map_or_else(|| config.region.clone(), |env| config.region(env))
     }
 
     /// Prints `value` as the `--json` result when asked.
@@ -105,14 +135,25 @@ impl Context {
         Ok(())
     }
 
-    /// The clusters whose usage protects images.
-    pub fn clusters(&self, args: &ProtectionArgs) -> Result<Vec<String>, Error> {
+    /// The clusters whose usage protects images: `--cluster` (in the
+    /// default region), else every environment's cluster in its region.
+    pub fn clusters(&self, args: &ProtectionArgs) -> Result<Vec<Cluster>, Error> {
         if !args.clusters.is_empty() {
-            return Ok(args.clusters.clone());
+            return Ok(args
+                .clusters
+                .iter()
+                .map(|name| Cluster {
+                    name: name.clone(),
+                    region: self.config.region.clone(),
+                })
+                .collect());
         }
-        let mut clusters = Vec::new();
+        let mut clusters: Vec<Cluster> = Vec::new();
         for env in self.config.environments.keys() {
-            let cluster = self.config.cluster(env)?;
+            let cluster = Cluster {
+                name: self.config.cluster(env)?,
+                region: self.config.region(env),
+            };
             if !clusters.contains(&cluster) {
                 clusters.push(cluster);
             }

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
 use portfolio_core::AwsError;
-use serde::Deserialize;
+use portfolio_core::oci;
 
 use crate::calls::ApiCalls;
 use crate::error::Error;
-use crate::image::{INDEX_MEDIA_TYPES, Image};
+use crate::image::Image;
 use crate::policy::StorageClass;
 
 /// Page size of DescribeImages (the API's maximum).
@@ -97,7 +97,7 @@ impl Ecr {
                 .repository_name(repository)
                 .set_image_ids(Some(ids))
                 .set_accepted_media_types(Some(
-                    INDEX_MEDIA_TYPES.iter().map(|m| (*m).to_owned()).collect(),
+                    oci::INDEX_TYPES.iter().map(|m| (*m).to_owned()).collect(),
                 ))
                 .send()
                 .await
@@ -220,22 +220,13 @@ pub fn to_image(detail: &ImageDetail) -> Option<Image> {
     })
 }
 
-#[derive(Deserialize)]
-struct IndexManifest {
-    #[serde(default)]
-    manifests: Vec<Descriptor>,
-}
-
-#[derive(Deserialize)]
-struct Descriptor {
-    digest: String,
-}
-
-/// The digests an index manifest lists (none if it is not an index).
+/// The digests an index manifest lists (none if it is not an index):
+/// platform images and attestation manifests alike.
 pub fn listed_digests(manifest: &str) -> Vec<String> {
-    serde_json::from_str::<IndexManifest>(manifest)
-        .map(|index| index.manifests.into_iter().map(|d| d.digest).collect())
-        .unwrap_or_default()
+    oci::index_entries(manifest.as_bytes())
+        .into_iter()
+        .map(|entry| entry.digest)
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ pub const EXIT_LINT_WARNINGS: u8 = 3;
 pub const EXIT_TOO_MANY: u8 = 4;
 /// Exit code: `enforce` deleted some images but ECR refused others.
 pub const EXIT_PARTIAL: u8 = 5;
+/// Exit code: `enforce --execute` refused because a cluster whose usage
+/// protects images could not be read.
+pub const EXIT_UNPROTECTED: u8 = 6;
 
 /// An error of ecr-lifecycle.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,18 @@ pub enum Error {
         /// The limit in images.
         allowed: usize,
     },
+    /// A cluster that protects images could not be read (exit 6); nothing
+    /// was deleted.
+    #[error(
+        "refusing to delete from {repository}: cluster {} could not be read, so the images it uses are not protected",
+        clusters.join(", ")
+    )]
+    Unprotected {
+        /// The repository.
+        repository: String,
+        /// The clusters not found.
+        clusters: Vec<String>,
+    },
     /// ECR refused some deletions (exit 5).
     #[error("{failed} of {requested} deletions in {repository} failed: {first}")]
     Partial {
@@ -65,6 +80,7 @@ impl Failure for Error {
             Error::Invalid(_) | Error::Config(_) => USAGE,
             Error::TooMany { .. } => EXIT_TOO_MANY,
             Error::Partial { .. } => EXIT_PARTIAL,
+            Error::Unprotected { .. } => EXIT_UNPROTECTED,
             Error::Interrupted(_) => INTERRUPTED,
             Error::Aws(_) | Error::Output(_) => portfolio_core::exit::FAILED,
         }
@@ -75,6 +91,10 @@ impl Failure for Error {
             Error::Config(err) => err.hint(),
             Error::TooMany { .. } => Some(
                 "check the preview (`ecr-lifecycle preview`); raise --max-delete if this is intended"
+                    .into(),
+            ),
+            Error::Unprotected { .. } => Some(
+                "check the cluster names (--cluster, or each environment's cluster in portfolio-ci.yaml) and regions; `enforce` without --execute shows the plan"
                     .into(),
             ),
             Error::Aws(err) => err.hint().or_else(|| {

@@ -9,10 +9,11 @@
 //! digest, so the result does not depend on the order of the input.
 
 use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
 
 use crate::image::{Image, format_time};
 use crate::policy::{ActionKind, Count, Policy, Rule};
-use crate::protect::Protection;
+use crate::protect::{Protection, describe};
 
 /// One day in milliseconds.
 pub const DAY_MS: i64 = 86_400_000;
@@ -76,7 +77,24 @@ pub struct RuleOutcome {
 }
 
 /// Evaluates `policy` against `images` at `now` (ms since the epoch).
+///
+/// Referrers (signatures, SBOMs: images with a subject in the snapshot) go
+/// with their subject: a rule may count and claim them, but they are kept
+/// while their subject is kept and expire when it expires (unless
+/// `protection` holds them). A referrer whose subject is no longer in the
+/// repository is an ordinary image.
 pub fn evaluate(policy: &Policy, images: &[Image], protection: &Protection, now: i64) -> Plan {
+    let by_digest: HashMap<&str, usize> = images
+        .iter()
+        .enumerate()
+        .map(|(i, image)| (image.digest.as_str(), i))
+        .collect();
+    let subject_of = |i: usize| {
+        images[i]
+            .subject
+            .as_deref()
+            .and_then(|s| by_digest.get(s).copied())
+    };
     let mut claimed = vec![false; images.len()];
     let mut plan = Plan::default();
     for rule in &policy.rules {
@@ -98,14 +116,23 @@ pub fn evaluate(policy: &Policy, images: &[Image], protection: &Protection, now:
             if claimed[image] {
                 continue;
             }
-            match protection.reasons(&images[image].digest) {
+            let reasons = match (protection.reasons(&images[image].digest), subject_of(image)) {
+                (Some(reasons), _) => Some(reasons.to_vec()),
+                // Kept for now; follow_subjects expires it if its subject goes.
+                (None, Some(subject)) => Some(vec![format!(
+                    "referrer of {}, which is kept: goes with its subject",
+                    describe(&images[subject].digest, &images[subject].tags)
+                )]),
+                (None, None) => None,
+            };
+            match reasons {
                 Some(reasons) => {
                     outcome.protected += 1;
                     plan.protected.push(Protected {
                         image,
                         rule: rule.priority,
                         kind: rule.action,
-                        reasons: reasons.to_vec(),
+                        reasons,
                     });
                 }
                 None => {
@@ -127,11 +154,71 @@ pub fn evaluate(policy: &Policy, images: &[Image], protection: &Protection, now:
         }
         plan.rules.push(outcome);
     }
+    follow_subjects(images, protection, &subject_of, &mut plan);
     let oldest_first = |&i: &usize| (images[i].pushed_at, images[i].digest.clone());
     plan.actions.sort_by_cached_key(|a| oldest_first(&a.image));
     plan.protected
         .sort_by_cached_key(|p| oldest_first(&p.image));
     plan
+}
+
+/// Expires every referrer whose subject expires (and, in turn, their own
+/// referrers), under the rule that expires the subject, unless protection
+/// holds the referrer.
+fn follow_subjects(
+    images: &[Image],
+    protection: &Protection,
+    subject_of: &dyn Fn(usize) -> Option<usize>,
+    plan: &mut Plan,
+) {
+    let mut expiring: HashMap<usize, u32> = plan
+        .actions
+        .iter()
+        .filter(|a| a.kind == ActionKind::Expire)
+        .map(|a| (a.image, a.rule))
+        .collect();
+    let acted: HashSet<usize> = plan.actions.iter().map(|a| a.image).collect();
+    let referrers: Vec<(usize, usize)> = (0..images.len())
+        .filter_map(|i| subject_of(i).map(|subject| (i, subject)))
+        .collect();
+    loop {
+        let mut added = false;
+        for &(referrer, subject) in &referrers {
+            let Some(&rule) = expiring.get(&subject) else {
+                continue;
+            };
+            if expiring.contains_key(&referrer)
+                || acted.contains(&referrer)
+                || protection.reasons(&images[referrer].digest).is_some()
+            {
+                continue;
+            }
+            if let Some(at) = plan.protected.iter().position(|p| p.image == referrer) {
+                let kept = plan.protected.remove(at);
+                if let Some(outcome) = plan.rules.iter_mut().find(|r| r.priority == kept.rule) {
+                    outcome.protected -= 1;
+                }
+            }
+            if let Some(outcome) = plan.rules.iter_mut().find(|r| r.priority == rule) {
+                outcome.acted += 1;
+                outcome.bytes += images[referrer].size.unwrap_or(0);
+            }
+            plan.actions.push(Action {
+                image: referrer,
+                rule,
+                kind: ActionKind::Expire,
+                why: format!(
+                    "referrer of {}, which expires: goes with its subject",
+                    describe(&images[subject].digest, &images[subject].tags)
+                ),
+            });
+            expiring.insert(referrer, rule);
+            added = true;
+        }
+        if !added {
+            return;
+        }
+    }
 }
 
 /// The images `rule` targets among `selected` (which it sorts newest first
@@ -144,7 +231,6 @@ fn targets(
     claimed: &[bool],
     outcome: &mut RuleOutcome,
 ) -> Vec<(usize, String)> {
-    let what = rule.selection_text();
     let older = |days: u32, time: fn(&Image) -> i64, verb: &str| -> Vec<(usize, String)> {
         let limit = now - i64::from(days) * DAY_MS;
         selected
@@ -155,7 +241,7 @@ fn targets(
                 (
                     i,
                     format!(
-                        "{what} {verb} more than {days} days ago: {verb} {} ({} days ago)",
+                        "{verb} {} ({} days ago), more than {days} days",
                         format_time(at),
                         (now - at) / DAY_MS
                     ),
@@ -178,17 +264,22 @@ fn targets(
                 .iter()
                 .enumerate()
                 .map(|(offset, &i)| {
+                    let by = if images[i].activated_at.is_some() {
+                        "restore time"
+                    } else {
+                        "push time"
+                    };
                     (
                         i,
                         format!(
-                            "{what}: number {} of {total} newest first; the rule keeps {keep}",
+                            "image #{} of {total} by {by}, newest first; the rule keeps {keep}",
                             keep + offset + 1
                         ),
                     )
                 })
                 .collect()
         }
-        Count::SincePushed(days) => older(days, Image::ranking_time, "pushed"),
+        Count::SincePushed(days) => older(days, |image| image.pushed_at, "pushed"),
         Count::SincePulled(days) => older(days, Image::pull_reference_time, "pulled"),
         Count::SinceTransitioned(days) => older(
             days,

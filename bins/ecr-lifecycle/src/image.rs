@@ -14,12 +14,6 @@ use serde::{Deserialize, Deserializer};
 
 use crate::policy::StorageClass;
 
-/// Media types of an image index (manifest list).
-pub const INDEX_MEDIA_TYPES: [&str; 2] = [
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-];
-
 /// One image of a repository.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,11 +83,12 @@ impl Image {
     pub fn is_index(&self) -> bool {
         self.media_type
             .as_deref()
-            .is_some_and(|m| INDEX_MEDIA_TYPES.contains(&m))
+            .is_some_and(portfolio_core::oci::is_index)
     }
 
-    /// The time that ranks it for `imageCountMoreThan` and ages it for
-    /// `sinceImagePushed`: the restore time if restored, else the push time.
+    /// The time that ranks it for `imageCountMoreThan`: the restore time if
+    /// restored, else the push time. (`sinceImagePushed` ages it by its
+    /// push time alone, as the spec says.)
     pub fn ranking_time(&self) -> i64 {
         self.activated_at.unwrap_or(self.pushed_at)
     }

@@ -192,24 +192,32 @@ impl TagFilter {
 }
 
 impl Rule {
-    /// A short human description of what the rule selects.
-    pub fn selection_text(&self) -> String {
+    /// The rule as it claims images, for reports:
+    /// `rule 1 (tagPrefixList [v], imageCountMoreThan 10)`.
+    pub fn claim_text(&self) -> String {
         let filter = match &self.filter {
-            TagFilter::Any => "any image".to_owned(),
-            TagFilter::Untagged => "untagged images".to_owned(),
+            TagFilter::Any => "any".to_owned(),
+            TagFilter::Untagged => "untagged".to_owned(),
             TagFilter::Tagged(list) => {
                 let kind = match list.first() {
                     Some(Matcher::Prefix(_)) => "tagPrefixList",
                     _ => "tagPatternList",
                 };
                 let entries: Vec<&str> = list.iter().map(Matcher::text).collect();
-                format!("images tagged {kind} [{}]", entries.join(", "))
+                format!("{kind} [{}]", entries.join(", "))
             }
         };
-        match self.storage_class {
-            StorageClass::Standard => filter,
-            StorageClass::Archive => format!("{filter} (archive)"),
-        }
+        let count = match self.count {
+            Count::MoreThan(n) => format!("imageCountMoreThan {n}"),
+            Count::SincePushed(n) => format!("sinceImagePushed {n} days"),
+            Count::SincePulled(n) => format!("sinceImagePulled {n} days"),
+            Count::SinceTransitioned(n) => format!("sinceImageTransitioned {n} days"),
+        };
+        let archive = match self.storage_class {
+            StorageClass::Standard => "",
+            StorageClass::Archive => ", archive",
+        };
+        format!("rule {} ({filter}, {count}{archive})", self.priority)
     }
 }
 
@@ -276,10 +284,7 @@ fn parse_document(text: &str, source: &Path) -> Result<Document, InvalidInput> {
     }
     let yaml = serde_yaml_ng::Deserializer::from_str(text);
     serde_path_to_error::deserialize(yaml).map_err(|err| {
-        let mut message = err.inner().to_string();
-        if let Some(cut) = message.find(" at line ") {
-            message.truncate(cut);
-        }
+        let message = portfolio_core::output::without_position(err.inner().to_string());
         shape_error(source, err.path(), &message)
     })
 }

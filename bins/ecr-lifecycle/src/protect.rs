@@ -1,6 +1,7 @@
 //! Which digests must never be expired, and why: images that ECS uses
-//! (matched by digest and by tag), the children of image indexes, and
-//! referrers (signatures, SBOMs), which go with their subject.
+//! (matched by digest and by tag) and the children of image indexes.
+//! (Referrers, which go with their subject, are handled by the evaluator:
+//! kept while their subject is kept, expired with it.)
 //!
 //! Pure: the AWS lookups that feed it live in `ecr` and `ecs`.
 
@@ -28,9 +29,8 @@ pub struct Protection {
 
 impl Protection {
     /// Protection for the images of `repository`: what `in_use` references
-    /// in this repository, the children of every index in `images`
-    /// (`children` maps an index digest to the digests it lists), and every
-    /// referrer.
+    /// in this repository, and the children of every index in `images`
+    /// (`children` maps an index digest to the digests it lists).
     pub fn build(
         repository: &str,
         images: &[Image],
@@ -74,12 +74,6 @@ impl Protection {
                     );
                 }
             }
-            if let Some(subject) = &image.subject {
-                protection.add(
-                    &image.digest,
-                    format!("referrer of {}: goes with its subject", short(subject)),
-                );
-            }
         }
         protection
     }
@@ -95,16 +89,6 @@ impl Protection {
     /// Why `digest` is protected, if it is.
     pub fn reasons(&self, digest: &str) -> Option<&[String]> {
         self.reasons.get(digest).map(Vec::as_slice)
-    }
-
-    /// Number of protected digests.
-    pub fn len(&self) -> usize {
-        self.reasons.len()
-    }
-
-    /// True when nothing is protected.
-    pub fn is_empty(&self) -> bool {
-        self.reasons.is_empty()
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::evaluate::{Plan, RuleOutcome};
 use crate::image::{Image, format_time};
-use crate::policy::{ActionKind, Policy};
+use crate::policy::{ActionKind, Policy, Rule};
 use crate::protect::describe;
 
 /// Most images listed per rule in the human output (all are in `--json`).
@@ -23,6 +23,9 @@ pub struct ImageAction {
     pub image_tags: Vec<String>,
     /// The acting rule.
     pub rule_priority: u32,
+    /// The rule that claimed the image, with its selection and count:
+    /// `rule 1 (tagPrefixList [v], imageCountMoreThan 10)`.
+    pub claimed_by: String,
     /// Push time.
     pub image_pushed_at: String,
     /// Size, when known.
@@ -44,6 +47,8 @@ pub struct ProtectedImage {
     pub reason: String,
     /// The rule that would have acted.
     pub rule_priority: u32,
+    /// The rule that claimed the image (see [`ImageAction::claimed_by`]).
+    pub claimed_by: String,
     /// What it would have done.
     pub action: ActionKind,
 }
@@ -110,6 +115,13 @@ impl PlanReport {
         policy_source: String,
         now: i64,
     ) -> PlanReport {
+        let claim = |priority: u32| {
+            policy
+                .rules
+                .iter()
+                .find(|r| r.priority == priority)
+                .map_or_else(|| format!("rule {priority}"), Rule::claim_text)
+        };
         let action = |kind: ActionKind| -> Vec<ImageAction> {
             plan.actions
                 .iter()
@@ -120,6 +132,7 @@ impl PlanReport {
                         image_digest: image.digest.clone(),
                         image_tags: image.tags.clone(),
                         rule_priority: a.rule,
+                        claimed_by: claim(a.rule),
                         image_pushed_at: format_time(image.pushed_at),
                         image_size_in_bytes: image.size,
                         reason: a.why.clone(),
@@ -135,6 +148,7 @@ impl PlanReport {
                 image_tags: images[p.image].tags.clone(),
                 reason: p.reasons.join("; "),
                 rule_priority: p.rule,
+                claimed_by: claim(p.rule),
                 action: p.kind,
             })
             .collect();
@@ -201,18 +215,19 @@ impl PlanReport {
                     break;
                 }
                 lines.push(format!(
-                    "  {} {}: {}",
+                    "  {} {}: claimed by {}: {}",
                     verb(rule.action),
                     describe(&action.image_digest, &action.image_tags),
+                    action.claimed_by,
                     action.reason
                 ));
             }
         }
         for protected in &self.protected {
             lines.push(format!(
-                "protected {} from rule {}: {}",
+                "protected {} from {}: {}",
                 describe(&protected.image_digest, &protected.image_tags),
-                protected.rule_priority,
+                protected.claimed_by,
                 protected.reason
             ));
         }

@@ -115,7 +115,8 @@ mod tests {
         assert!(!entries[0].attestation);
         assert_eq!(entries[1].platform.as_deref(), Some("linux/arm64/v8"));
         assert!(entries[2].attestation);
-        let partial = index_entries(br#"{"manifests":[{"digest":"sha256:d","platform":{"os":"linux"}}]}"#);
+        let partial =
+            index_entries(br#"{"manifests":[{"digest":"sha256:d","platform":{"os":"linux"}}]}"#);
         assert_eq!(partial[0].platform.as_deref(), Some("linux"));
         assert!(index_entries(br#"{"schemaVersion":2,"layers":[]}"#).is_empty());
         assert!(index_entries(b"not json").is_empty());

@@ -31,10 +31,10 @@ struct RepositoryResult {
 pub async fn run(context: &Context, args: &ApplyArgs) -> Result<Exit, Error> {
     let loaded = context.policy_or_default(&args.policy)?;
     let repositories = repositories(context, args)?;
-    let (ecr, _) = context.clients().await;
     let wanted = pretty(&loaded.policy.document);
     let mut results = Vec::new();
-    for repository in repositories {
+    for (repository, region) in repositories {
+        let ecr = context.ecr(region).await;
         context
             .progress
             .status(&format!("reading the lifecycle policy of {repository}"));
@@ -108,10 +108,14 @@ pub async fn run(context: &Context, args: &ApplyArgs) -> Result<Exit, Error> {
     Ok(Exit::OK)
 }
 
-/// `--repository`, or every service's repository in every (or one) environment.
-fn repositories(context: &Context, args: &ApplyArgs) -> Result<Vec<String>, Error> {
+/// `--repository`, or every service's repository in every (or one)
+/// environment; each with the configured region of its environment.
+fn repositories(
+    context: &Context,
+    args: &ApplyArgs,
+) -> Result<Vec<(String, Option<String>)>, Error> {
     if let Some(repository) = &args.repository {
-        return Ok(vec![repository.clone()]);
+        return Ok(vec![(repository.clone(), context.region_of(repository))]);
     }
     let config = &context.config;
     let environments = match &args.env {
@@ -124,9 +128,12 @@ fn repositories(context: &Context, args: &ApplyArgs) -> Result<Vec<String>, Erro
     let mut repositories = Vec::new();
     for env in &environments {
         for service in config.service_names() {
-            let repository = config.service(&service, env)?.repository;
-            if !repositories.contains(&repository) {
-                repositories.push(repository);
+            let entry = (
+                config.service(&service, env)?.repository,
+                config.region(env),
+            );
+            if !repositories.contains(&entry) {
+                repositories.push(entry);
             }
         }
     }

@@ -8,7 +8,7 @@ use portfolio_core::Exit;
 use serde::Serialize;
 
 use super::Context;
-use super::preview::{Request, evaluate_repository};
+use super::preview::{Evaluation, Request, evaluate_repository};
 use crate::cli::EnforceArgs;
 use crate::ecr::DeleteFailure;
 use crate::error::Error;
@@ -51,15 +51,28 @@ impl From<DeleteFailure> for Failure {
 pub async fn run(context: &Context, args: &EnforceArgs) -> Result<Exit, Error> {
     let repository = &args.repository;
     let now = chrono::Utc::now().timestamp_millis();
-    let (ecr, ecs) = context.clients().await;
     let request = Request {
         repository,
         policy: &args.policy,
         protection: &args.protection,
         now,
     };
-    let (report, images) = evaluate_repository(context, &ecr, &ecs, &request).await?;
+    let Evaluation {
+        report,
+        images,
+        missing_clusters,
+    } = evaluate_repository(context, &request).await?;
     context.lines(&report.lines());
+    if args.execute && !missing_clusters.is_empty() {
+        context.publish(
+            &report.outputs(),
+            &report.markdown("ecr-lifecycle enforce (refused)"),
+        )?;
+        return Err(Error::Unprotected {
+            repository: repository.clone(),
+            clusters: missing_clusters,
+        });
+    }
     let digests: Vec<String> = report
         .expire
         .iter()
@@ -84,6 +97,7 @@ pub async fn run(context: &Context, args: &EnforceArgs) -> Result<Exit, Error> {
             "deleting {} images from {repository}",
             digests.len()
         ));
+        let ecr = context.ecr(context.region_of(repository)).await;
         ecr.delete(repository, &digests).await?
     } else {
         crate::ecr::Deletion::default()

@@ -8,10 +8,9 @@ use std::path::Path;
 use portfolio_core::{Exit, InvalidInput};
 use serde::Serialize;
 
-use super::{Context, LoadedPolicy};
+use super::{Cluster, Context, LoadedPolicy};
 use crate::cli::{PolicyArg, PreviewArgs, ProtectionArgs};
-use crate::ecr::Ecr;
-use crate::ecs::Ecs;
+use crate::ecs::Usage;
 use crate::error::Error;
 use crate::evaluate::evaluate;
 use crate::image::{Image, parse_time, read_snapshot};
@@ -38,18 +37,17 @@ pub async fn run(context: &Context, args: &PreviewArgs) -> Result<Exit, Error> {
         })?,
         None => chrono::Utc::now().timestamp_millis(),
     };
-    let (report, _) = match &args.images_json {
+    let report = match &args.images_json {
         Some(path) => offline(context, args, path, now)?,
         None => {
             let repository = args.repository.as_deref().unwrap_or_default();
-            let (ecr, ecs) = context.clients().await;
             let request = Request {
                 repository,
                 policy: &args.policy,
                 protection: &args.protection,
                 now,
             };
-            evaluate_repository(context, &ecr, &ecs, &request).await?
+            evaluate_repository(context, &request).await?.report
         }
     };
     context.lines(&report.lines());
@@ -66,7 +64,7 @@ fn offline(
     args: &PreviewArgs,
     path: &Path,
     now: i64,
-) -> Result<(PlanReport, Vec<Image>), Error> {
+) -> Result<PlanReport, Error> {
     let loaded = context.policy_or_default(&args.policy)?;
     context
         .progress
@@ -92,7 +90,7 @@ fn offline(
             "offline: the children of {indexes} image indexes cannot be identified; untagged platform images may be listed as expiring"
         ));
     }
-    Ok((report, images))
+    Ok(report)
 }
 
 /// What to evaluate: a repository, a policy choice, clusters and a time.
@@ -107,22 +105,34 @@ pub struct Request<'a> {
     pub now: i64,
 }
 
+/// A repository evaluated now.
+pub struct Evaluation {
+    /// The plan as reported.
+    pub report: PlanReport,
+    /// The repository's images.
+    pub images: Vec<Image>,
+    /// Configured clusters that could not be found: nothing in them
+    /// protected any image.
+    pub missing_clusters: Vec<String>,
+}
+
 /// Evaluates the policy against the repository now: its images, its index
-/// children, and what the clusters use, looked up concurrently.
+/// children, and what the clusters use, looked up concurrently (the
+/// repository and each cluster in the region of its environment).
 pub async fn evaluate_repository(
     context: &Context,
-    ecr: &Ecr,
-    ecs: &Ecs,
     request: &Request<'_>,
-) -> Result<(PlanReport, Vec<Image>), Error> {
+) -> Result<Evaluation, Error> {
     let Request {
         repository, now, ..
     } = *request;
+    let ecr = context.ecr(context.region_of(repository)).await;
     let chosen = context.chosen_policy(request.policy)?;
     let clusters = context.clusters(request.protection)?;
+    let names: Vec<String> = clusters.iter().map(|c| c.name.clone()).collect();
     context.progress.status(&format!(
         "reading the images of {repository} and the ECS usage of {}",
-        clusters.join(", ")
+        names.join(", ")
     ));
     let policy = async {
         match chosen {
@@ -134,7 +144,7 @@ pub async fn evaluate_repository(
         }
     };
     let (loaded, images, usage) =
-        tokio::try_join!(policy, ecr.images(repository), ecs.usage(&clusters))?;
+        tokio::try_join!(policy, ecr.images(repository), usage(context, &clusters))?;
     let indexes: Vec<&str> = images
         .iter()
         .filter(|i| i.is_index())
@@ -158,21 +168,41 @@ pub async fn evaluate_repository(
         loaded.source,
         now,
     );
-    report.notes.extend(
-        usage
-            .missing_clusters
-            .iter()
-            .map(|c| format!("cluster {c} does not exist; nothing in it protects images")),
-    );
+    for cluster in &usage.missing_clusters {
+        let note = format!("cluster {cluster} does not exist; nothing in it protects images");
+        context.actions.warning(&note, None);
+        report.notes.push(note);
+    }
     report
         .notes
-        .push(in_use_note(repository, &usage.in_use, &clusters));
-    for note in &report.notes {
-        if note.contains("does not exist") {
-            context.actions.warning(note, None);
+        .push(in_use_note(repository, &usage.in_use, &names));
+    Ok(Evaluation {
+        report,
+        images,
+        missing_clusters: usage.missing_clusters,
+    })
+}
+
+/// What `clusters` use, each cluster looked up in its own region.
+async fn usage(context: &Context, clusters: &[Cluster]) -> Result<Usage, Error> {
+    let mut regions: Vec<&Option<String>> = Vec::new();
+    for cluster in clusters {
+        if !regions.contains(&&cluster.region) {
+            regions.push(&cluster.region);
         }
     }
-    Ok((report, images))
+    let mut usage = Usage::default();
+    for region in regions {
+        let names: Vec<String> = clusters
+            .iter()
+            .filter(|c| &c.region == region)
+            .map(|c| c.name.clone())
+            .collect();
+        let found = context.ecs(region.clone()).await.usage(&names).await?;
+        usage.in_use.extend(found.in_use);
+        usage.missing_clusters.extend(found.missing_clusters);
+    }
+    Ok(usage)
 }
 
 fn in_use_note(repository: &str, in_use: &[InUse], clusters: &[String]) -> String {

@@ -274,6 +274,111 @@ fn restored_image_ranks_by_restore_time() {
 }
 
 #[test]
+fn since_image_pushed_ages_a_restored_image_by_its_push_time() {
+    // Spec, Evaluation 4: "pushed more than N days ago"; the restore time
+    // counts only for ranking (3) and for sinceImagePulled (5).
+    let policy = policy(
+        r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":30},"action":{"type":"expire"}}]}"#,
+    );
+    let mut restored = image("restored", &["v1"], 50);
+    restored.activated_at = Some(NOW - DAY_MS);
+    let images = vec![restored, image("fresh", &["v2"], 3)];
+    let (plan, names) = run(&policy, &images);
+    assert_eq!(names, ["restored"]);
+    assert_eq!(
+        plan.actions[0].why,
+        "pushed 1972-08-08T00:00:00Z (50 days ago), more than 30 days"
+    );
+}
+
+#[test]
+fn each_target_says_why_its_rule_takes_it() {
+    let policy = rules(&[keep(1, r#""v""#, "tagPrefixList", 1)]);
+    let mut restored = image("restored", &["v1"], 50);
+    restored.activated_at = Some(NOW - 20 * DAY_MS);
+    let images = vec![
+        image("old", &["v0"], 60),
+        restored,
+        image("new", &["v2"], 1),
+    ];
+    let (plan, names) = run(&policy, &images);
+    assert_eq!(names, ["old", "restored"]);
+    assert_eq!(
+        plan.actions[0].why,
+        "image #3 of 3 by push time, newest first; the rule keeps 1"
+    );
+    assert_eq!(
+        plan.actions[1].why,
+        "image #2 of 3 by restore time, newest first; the rule keeps 1"
+    );
+    assert_eq!(
+        policy.rules[0].claim_text(),
+        "rule 1 (tagPrefixList [v], imageCountMoreThan 1)"
+    );
+}
+
+#[test]
+fn referrers_are_kept_with_their_subject_and_expire_with_it() {
+    let policy = rules(&[
+        keep(1, r#""v""#, "tagPrefixList", 1),
+        r#"{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}}"#.to_owned(),
+    ]);
+    let referrer = |name: &str, subject: &str, days: i64| {
+        let mut image = image(name, &[], days);
+        image.subject = Some(subject.to_owned());
+        image
+    };
+    let images = vec![
+        image("old", &["v1"], 10),
+        image("new", &["v2"], 1),
+        referrer("sig-old", "old", 9),
+        referrer("sig-new", "new", 9),
+        // An SBOM of the old signature, too young for rule 2.
+        referrer("sbom-of-sig-old", "sig-old", 0),
+        // Its subject is gone: an ordinary untagged image.
+        referrer("orphan", "gone", 9),
+    ];
+    let (plan, names) = run(&policy, &images);
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["old", "orphan", "sbom-of-sig-old", "sig-old"]);
+    let why = |name: &str| {
+        let action = plan
+            .actions
+            .iter()
+            .find(|a| images[a.image].digest == name)
+            .unwrap();
+        (action.rule, action.why.clone())
+    };
+    assert_eq!(
+        why("sig-old"),
+        (
+            1,
+            "referrer of old (v1), which expires: goes with its subject".into()
+        )
+    );
+    assert_eq!(why("sbom-of-sig-old").0, 1);
+    assert_eq!(why("orphan").0, 2);
+    assert_eq!(plan.protected.len(), 1);
+    assert_eq!(images[plan.protected[0].image].digest, "sig-new");
+    assert_eq!(
+        plan.protected[0].reasons,
+        ["referrer of new (v2), which is kept: goes with its subject"]
+    );
+    assert_eq!((plan.rules[0].acted, plan.rules[0].bytes), (3, 3000));
+    assert_eq!((plan.rules[1].acted, plan.rules[1].protected), (1, 1));
+
+    // A referrer in use stays even when its subject goes.
+    let mut protection = Protection::default();
+    protection.add("sig-old", "running in task t".into());
+    let plan = evaluate(&policy, &images, &protection, NOW);
+    let mut names = expired(&plan, &images);
+    names.sort();
+    // ...and so does what refers to it.
+    assert_eq!(names, ["old", "orphan"]);
+}
+
+#[test]
 fn protected_images_are_listed_not_expired() {
     let policy = rules(&[keep(1, r#""v""#, "tagPrefixList", 1)]);
     let images = vec![
@@ -296,7 +401,7 @@ fn protected_images_are_listed_not_expired() {
 fn index_children_are_counted_but_never_expired() {
     let policy = Policy::default_policy().unwrap();
     let mut index = image("index", &["v1"], 30);
-    index.media_type = Some(crate::image::INDEX_MEDIA_TYPES[0].into());
+    index.media_type = Some(portfolio_core::oci::IMAGE_INDEX.into());
     let images = vec![
         index,
         image("amd64", &[], 30),
@@ -325,7 +430,18 @@ fn arb_images() -> impl Strategy<Value = Vec<Image>> {
             .into_iter()
             .enumerate()
             .map(|(i, (tags, days, archived))| {
+                let referrer = i % 5 == 4;
+                let tags = if referrer { Vec::new() } else { tags };
                 let mut image = image(&format!("sha256:{i:04}"), &tags, days);
+                if referrer {
+                    // A signature of the image before it; now and then of one
+                    // that is gone.
+                    image.subject = Some(if i % 10 == 9 {
+                        "sha256:gone".to_owned()
+                    } else {
+                        format!("sha256:{:04}", i - 1)
+                    });
+                }
                 if archived && i % 3 == 0 {
                     image.storage_class = StorageClass::Archive;
                     image.archived_at = Some(NOW - days * DAY_MS / 2);
@@ -386,6 +502,17 @@ fn outcome(plan: &Plan, images: &[Image]) -> (BTreeSet<(String, u32)>, BTreeSet<
     )
 }
 
+/// Protection of the images whose flag in `protect` is set.
+fn in_use(images: &[Image], protect: &[bool]) -> Protection {
+    let mut protection = Protection::default();
+    for (image, protect) in images.iter().zip(protect) {
+        if *protect {
+            protection.add(&image.digest, "in use".into());
+        }
+    }
+    protection
+}
+
 proptest! {
     #[test]
     fn never_expires_a_protected_digest(
@@ -393,18 +520,49 @@ proptest! {
         policy in arb_policy(),
         protect in prop::collection::vec(any::<bool>(), 40),
     ) {
-        let mut protection = Protection::default();
-        for (image, protect) in images.iter().zip(&protect) {
-            if *protect {
-                protection.add(&image.digest, "in use".into());
-            }
-        }
+        let protection = in_use(&images, &protect);
         let plan = evaluate(&policy, &images, &protection, NOW);
         for action in &plan.actions {
             prop_assert!(protection.reasons(&images[action.image].digest).is_none());
         }
         for saved in &plan.protected {
-            prop_assert!(protection.reasons(&images[saved.image].digest).is_some());
+            let image = &images[saved.image];
+            prop_assert!(protection.reasons(&image.digest).is_some() || image.subject.is_some());
+        }
+    }
+
+    #[test]
+    fn referrers_go_with_their_subject(
+        images in arb_images(),
+        policy in arb_policy(),
+        protect in prop::collection::vec(any::<bool>(), 40),
+    ) {
+        let protection = in_use(&images, &protect);
+        let plan = evaluate(&policy, &images, &protection, NOW);
+        let expired: BTreeSet<&str> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Expire)
+            .map(|a| images[a.image].digest.as_str())
+            .collect();
+        let acted: BTreeSet<&str> = plan.actions.iter().map(|a| images[a.image].digest.as_str()).collect();
+        for image in &images {
+            let Some(subject) = image.subject.as_deref() else { continue };
+            if !images.iter().any(|i| i.digest == subject) {
+                continue;
+            }
+            if expired.contains(subject) {
+                prop_assert!(
+                    expired.contains(image.digest.as_str())
+                        || protection.reasons(&image.digest).is_some(),
+                    "{} stays while its subject {} expires", image.digest, subject
+                );
+            } else {
+                prop_assert!(
+                    !acted.contains(image.digest.as_str()),
+                    "{} is acted on while its subject {} stays", image.digest, subject
+                );
+            }
         }
     }
 

@@ -2,40 +2,22 @@
 //! images (PutImage with real manifests and their sha256 digests).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use aws_sdk_ecr::Client;
+use portfolio_testkit::Run;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ecr-lifecycle");
 
-/// The OCI image manifest media type.
-pub const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-/// The OCI image index media type.
-pub const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-
-/// A finished run of the binary.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// The `--json` result.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}): {}\n{}", self.stdout, self.stderr)
-        })
-    }
-}
+pub use portfolio_core::oci::{IMAGE_INDEX as INDEX, IMAGE_MANIFEST as MANIFEST};
 
 /// Runs the binary in `dir` with `env` (plus an empty portfolio-ci.yaml
 /// search path: the directory has none unless the test writes one).
 pub fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
-    let output: Output = Command::new(BIN)
+    let output = Command::new(BIN)
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -43,11 +25,27 @@ pub fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
         .args(args)
         .output()
         .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
+}
+
+/// `enforce --repository REPOSITORY --policy POLICY --execute` plus `extra`.
+pub fn enforce(
+    dir: &Path,
+    env: &[(&str, String)],
+    repository: &str,
+    policy: &str,
+    extra: &[&str],
+) -> Run {
+    let mut args = vec![
+        "enforce",
+        "--repository",
+        repository,
+        "--policy",
+        policy,
+        "--execute",
+    ];
+    args.extend(extra);
+    run(dir, env, &args)
 }
 
 /// Writes `text` to `dir/name`.

@@ -6,14 +6,32 @@ use portfolio_testkit::Moto;
 use serde_json::json;
 
 use crate::harness::{
-    INDEX, MANIFEST, create_repository, digests, ecr_client, index, listed, manifest, put, run,
-    write,
+    INDEX, MANIFEST, create_repository, digests, ecr_client, enforce, index, listed, manifest, put,
+    run, write,
 };
 
 /// Environment for the binary: moto for every service, ECS included
-/// (moto answers ClusterNotFound for the default clusters).
+/// (moto answers ClusterNotFound for the default clusters until a test
+/// creates them).
 fn env(moto: &Moto) -> Vec<(&'static str, String)> {
     moto.env()
+}
+
+/// Creates ECS clusters in moto, in `region` (default: the test region).
+async fn create_clusters(moto: &Moto, region: Option<&str>, names: &[&str]) {
+    let sdk = portfolio_testkit::sdk_config(moto.endpoint()).await;
+    let mut config = aws_sdk_ecs::config::Builder::from(&sdk);
+    if let Some(region) = region {
+        config = config.region(aws_sdk_ecs::config::Region::new(region.to_owned()));
+    }
+    let ecs = aws_sdk_ecs::Client::from_conf(config.build());
+    for name in names {
+        ecs.create_cluster()
+            .cluster_name(*name)
+            .send()
+            .await
+            .unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -208,21 +226,22 @@ async fn preview_then_enforce_deletes_exactly_the_preview() {
     assert_eq!(dry.json()["executed"], false);
     assert_eq!(digests(&ecr, repository).await.len(), 15);
 
-    // More than --max-delete: refused with exit 4, nothing deleted.
-    let refused = run(
-        dir.path(),
-        &env,
-        &[
-            "enforce",
-            "--repository",
-            repository,
-            "--policy",
-            policy,
-            "--execute",
-            "--max-delete",
-            "3",
-        ],
+    // The configured clusters (portfolio-dev, portfolio-prod) do not exist:
+    // deleting now would ignore what they run, so --execute refuses.
+    let unprotected = enforce(dir.path(), &env, repository, policy, &[]);
+    assert_eq!(unprotected.code, 6, "{}", unprotected.stderr);
+    assert!(
+        unprotected
+            .stderr
+            .contains("cluster portfolio-dev, portfolio-prod could not be read"),
+        "{}",
+        unprotected.stderr
     );
+    assert_eq!(digests(&ecr, repository).await.len(), 15);
+    create_clusters(&moto, None, &["portfolio-dev", "portfolio-prod"]).await;
+
+    // More than --max-delete: refused with exit 4, nothing deleted.
+    let refused = enforce(dir.path(), &env, repository, policy, &["--max-delete", "3"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
     assert!(
         refused.stderr.contains("refusing to delete 4 of 15"),
@@ -231,19 +250,7 @@ async fn preview_then_enforce_deletes_exactly_the_preview() {
     );
     assert_eq!(digests(&ecr, repository).await.len(), 15);
 
-    let done = run(
-        dir.path(),
-        &env,
-        &[
-            "enforce",
-            "--repository",
-            repository,
-            "--policy",
-            policy,
-            "--execute",
-            "--json",
-        ],
-    );
+    let done = enforce(dir.path(), &env, repository, policy, &["--json"]);
     assert_eq!(done.code, 0, "{}", done.stderr);
     let json = done.json();
     let mut deleted: Vec<String> = json["deleted"]
@@ -280,16 +287,25 @@ async fn preview_uses_the_repository_policy_and_protects_index_children() {
     ecr.put_lifecycle_policy()
         .repository_name(repository)
         .lifecycle_policy_text(
-            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#,
+            r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}"#,
         )
         .send()
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // Two days on, every untagged image is a target of the rule.
+    let later = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
     let out = run(
         dir.path(),
         &env(&moto),
-        &["preview", "--repository", repository, "--json"],
+        &[
+            "preview",
+            "--repository",
+            repository,
+            "--now",
+            &later,
+            "--json",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json = out.json();
@@ -301,20 +317,13 @@ async fn preview_uses_the_repository_policy_and_protects_index_children() {
         "{json}"
     );
     assert_eq!(json["apiCalls"]["ecr:BatchGetImage"], 1, "{json}");
-    // Three untagged images, keep one: the two that would go include children,
-    // which are protected; only a non-child can be expired.
-    let expired = listed(&json, "expire");
-    let protected = listed(&json, "protected");
-    assert!(
-        !expired.contains(&amd64) && !expired.contains(&arm64),
-        "{json}"
-    );
-    assert!(!expired.contains(&multi), "{json}");
-    assert_eq!(expired.len() + protected.len(), 2, "{json}");
-    for child in &protected {
-        assert!([&amd64, &arm64].contains(&child), "{json}");
-    }
-    assert!(expired.iter().all(|d| d == &stray), "{json}");
+    // The platform children of the tagged index are protected; only the
+    // stray untagged image expires; the index is not selected at all.
+    assert_eq!(listed(&json, "expire"), [stray], "{json}");
+    let mut children = vec![amd64, arm64];
+    children.sort();
+    assert_eq!(listed(&json, "protected"), children, "{json}");
+    assert!(!json.to_string().contains(&multi), "{json}");
     assert!(
         json["protected"][0]["reason"]
             .as_str()
@@ -322,4 +331,87 @@ async fn preview_uses_the_repository_policy_and_protects_index_children() {
             .contains("listed by image index"),
         "{json}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_environment_is_worked_on_in_its_own_region() {
+    let moto = Moto::start().unwrap();
+    let region = "eu-west-1";
+    let sdk = portfolio_testkit::sdk_config(moto.endpoint()).await;
+    let ecr = aws_sdk_ecr::Client::from_conf(
+        aws_sdk_ecr::config::Builder::from(&sdk)
+            .region(aws_sdk_ecr::config::Region::new(region))
+            .build(),
+    );
+    for repository in ["portfolio-dev-backend", "portfolio-dev-frontend"] {
+        create_repository(&ecr, repository).await;
+    }
+    for i in 0..3 {
+        put(
+            &ecr,
+            "portfolio-dev-backend",
+            &manifest(&format!("eu {i}")),
+            MANIFEST,
+            None,
+        )
+        .await;
+    }
+    create_clusters(&moto, Some(region), &["portfolio-dev"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "portfolio-ci.yaml",
+        "environments:\n  dev:\n    region: eu-west-1\n",
+    );
+    let policy = write(
+        dir.path(),
+        "p.json",
+        r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#,
+    );
+    // No region in the AWS environment: the environment's region decides.
+    let env: Vec<(&str, String)> = moto
+        .env()
+        .into_iter()
+        .filter(|(key, _)| !key.ends_with("REGION"))
+        .collect();
+
+    let applied = run(
+        dir.path(),
+        &env,
+        &["apply", "--all-services", "--env", "dev", "--json"],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let stored = ecr
+        .get_lifecycle_policy()
+        .repository_name("portfolio-dev-frontend")
+        .send()
+        .await
+        .unwrap();
+    assert!(stored.lifecycle_policy_text().is_some());
+
+    // The repository and the cluster portfolio-dev are both found in
+    // eu-west-1, so --execute goes ahead.
+    let enforced = run(
+        dir.path(),
+        &env,
+        &[
+            "enforce",
+            "--repository",
+            "portfolio-dev-backend",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--max-delete",
+            "100%",
+            "--execute",
+            "--json",
+        ],
+    );
+    assert_eq!(enforced.code, 0, "{}", enforced.stderr);
+    let json = enforced.json();
+    assert_eq!(json["deleted"].as_array().unwrap().len(), 2, "{json}");
+    assert!(
+        !json["notes"].to_string().contains("does not exist"),
+        "{json}"
+    );
+    assert_eq!(digests(&ecr, "portfolio-dev-backend").await.len(), 1);
 }

@@ -3,7 +3,24 @@
 
 use serde_json::json;
 
+use std::path::Path;
+
+use portfolio_testkit::Run;
+
 use crate::harness::{listed, run, write};
+
+/// `preview --images-json SNAPSHOT --now 2025-06-01T00:00:00Z` plus `extra`.
+fn preview_at_june(dir: &Path, env: &[(&str, String)], snapshot: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "preview",
+        "--images-json",
+        snapshot.to_str().unwrap(),
+        "--now",
+        "2025-06-01T00:00:00Z",
+    ];
+    args.extend(extra);
+    run(dir, env, &args)
+}
 
 #[test]
 fn offline_preview_reports_expirations_and_makes_no_aws_call() {
@@ -25,8 +42,10 @@ fn offline_preview_reports_expirations_and_makes_no_aws_call() {
     details.push(
         json!({"imageDigest": "sha256:new-untagged", "imagePushedAt": "2025-05-30T00:00:00Z"}),
     );
-    // A signature of the oldest tagged image: goes with its subject, never alone.
+    // Signatures go with their subject: the oldest tagged image's expires
+    // with it; the newest's is kept with it, though rule 2 selects both.
     details.push(json!({"imageDigest": "sha256:signature", "imagePushedAt": "2025-01-01T00:00:00Z", "subjectManifestDigest": format!("sha256:{:064}", 0)}));
+    details.push(json!({"imageDigest": "sha256:kept-signature", "imagePushedAt": "2025-01-01T00:00:00Z", "subjectManifestDigest": format!("sha256:{:064}", 11)}));
     let snapshot = write(
         dir.path(),
         "images.json",
@@ -34,18 +53,7 @@ fn offline_preview_reports_expirations_and_makes_no_aws_call() {
     );
     // Any AWS call would fail: the endpoint is a closed port.
     let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned())];
-    let out = run(
-        dir.path(),
-        &env,
-        &[
-            "preview",
-            "--images-json",
-            snapshot.to_str().unwrap(),
-            "--now",
-            "2025-06-01T00:00:00Z",
-            "--json",
-        ],
-    );
+    let out = preview_at_june(dir.path(), &env, &snapshot, &["--json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json = out.json();
     assert_eq!(
@@ -54,31 +62,55 @@ fn offline_preview_reports_expirations_and_makes_no_aws_call() {
             format!("sha256:{:064}", 0),
             format!("sha256:{:064}", 1),
             "sha256:old-untagged".to_owned(),
+            "sha256:signature".to_owned(),
         ]
     );
-    assert_eq!(listed(&json, "protected"), ["sha256:signature"]);
-    assert!(
-        json["protected"][0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("referrer")
+    assert_eq!(listed(&json, "protected"), ["sha256:kept-signature"]);
+    assert_eq!(
+        json["protected"][0]["reason"],
+        "referrer of sha256:000000000000 (v1.11), which is kept: goes with its subject"
     );
     assert_eq!(json["apiCalls"], json!({}));
-    assert_eq!(json["rules"][0]["acted"], 2);
+    assert_eq!(json["rules"][0]["acted"], 3);
     assert_eq!(json["rules"][1]["acted"], 1);
+    assert_eq!(json["rules"][1]["protected"], 1);
     assert_eq!(json["bytesFreed"], 2_000_010);
-    // Oldest first: the untagged image, then the two oldest v1.x.
-    assert_eq!(json["expire"][0]["imageDigest"], "sha256:old-untagged");
-    let first = &json["expire"][1];
+    // Oldest first: the signature, the untagged image, then the two oldest v1.x.
+    assert_eq!(json["expire"][0]["imageDigest"], "sha256:signature");
+    assert_eq!(
+        json["expire"][0]["reason"],
+        "referrer of sha256:000000000000 (v1.0), which expires: goes with its subject"
+    );
+    assert_eq!(json["expire"][1]["imageDigest"], "sha256:old-untagged");
+    let first = &json["expire"][2];
     assert_eq!(first["imageDigest"], format!("sha256:{:064}", 0));
     assert_eq!(first["rulePriority"], 1);
-    assert!(
-        first["reason"]
-            .as_str()
-            .unwrap()
-            .contains("number 12 of 12"),
-        "{first}"
+    assert_eq!(
+        first["reason"],
+        "image #12 of 12 by push time, newest first; the rule keeps 10"
     );
+    assert_eq!(
+        first["claimedBy"],
+        "rule 1 (tagPrefixList [v], imageCountMoreThan 10)"
+    );
+    assert_eq!(
+        json["expire"][1]["claimedBy"],
+        "rule 2 (untagged, sinceImagePushed 7 days)"
+    );
+
+    // The human lines name, per image, the rule that claimed it and why.
+    let human = preview_at_june(dir.path(), &env, &snapshot, &[]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    for line in [
+        "  expire sha256:000000000000 (v1.0): claimed by rule 1 (tagPrefixList [v], imageCountMoreThan 10): image #12 of 12 by push time, newest first; the rule keeps 10",
+        "  expire sha256:old-untagged: claimed by rule 2 (untagged, sinceImagePushed 7 days): pushed 2025-04-30T08:00:00Z (31 days ago), more than 7 days",
+    ] {
+        assert!(
+            human.stderr.lines().any(|l| l == line),
+            "no line {line:?} in:\n{}",
+            human.stderr
+        );
+    }
 }
 
 #[test]
@@ -96,17 +128,7 @@ fn offline_preview_writes_outputs_and_summary_under_actions() {
         ("GITHUB_OUTPUT", output.display().to_string()),
         ("GITHUB_STEP_SUMMARY", summary.display().to_string()),
     ];
-    let out = run(
-        dir.path(),
-        &env,
-        &[
-            "preview",
-            "--images-json",
-            snapshot.to_str().unwrap(),
-            "--now",
-            "2025-06-01T00:00:00Z",
-        ],
-    );
+    let out = preview_at_june(dir.path(), &env, &snapshot, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let outputs = std::fs::read_to_string(output).unwrap();
     assert!(outputs.contains("expire-count=1\n"), "{outputs}");

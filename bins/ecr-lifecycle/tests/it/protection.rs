@@ -6,7 +6,7 @@ use aws_sdk_ecs::types::{ContainerDefinition, LaunchType};
 use portfolio_testkit::Moto;
 
 use crate::harness::{
-    MANIFEST, create_repository, digests, ecr_client, listed, manifest, put, run, write,
+    MANIFEST, create_repository, digests, ecr_client, enforce, listed, manifest, put, run, write,
 };
 
 const POLICY: &str = r#"{"rules":[
@@ -130,6 +130,11 @@ async fn images_used_by_services_are_never_expired() {
         "{reason}"
     );
     assert!(reason.contains("PRIMARY"), "{reason}");
+    // The service's task, read with ListTasks/DescribeTasks, protects it too.
+    assert!(
+        reason.contains(&format!("tag {victim_tag} used by running task ")),
+        "{reason}"
+    );
     assert_eq!(listed(&json, "expire"), [doomed[1].clone()], "{json}");
     assert!(
         json["apiCalls"]["ecs:DescribeTaskDefinition"]
@@ -139,19 +144,12 @@ async fn images_used_by_services_are_never_expired() {
         "{json}"
     );
 
-    let enforce = run(
+    let enforce = enforce(
         dir.path(),
         &env,
-        &[
-            "enforce",
-            "--repository",
-            repository,
-            "--policy",
-            policy,
-            "--execute",
-            "--cluster",
-            "portfolio-dev",
-        ],
+        repository,
+        policy,
+        &["--cluster", "portfolio-dev"],
     );
     assert_eq!(enforce.code, 0, "{}", enforce.stderr);
     let left = digests(&ecr, repository).await;
