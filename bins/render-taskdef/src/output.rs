@@ -2,7 +2,7 @@
 //! temporary file in the same directory, then a rename), a new file under
 //! `$RUNNER_TEMP`, or stdout; and the diff against the source.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
@@ -49,17 +49,10 @@ pub fn write_new_file(dir: &Path, family: &str, text: &str) -> Result<PathBuf, R
 
 /// Writes `text` to stdout; a reader that went away is not an error.
 pub fn write_stdout(text: &str) -> Result<(), RenderError> {
-    let mut stdout = io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(RenderError::Write {
-            path: PathBuf::from("-"),
-            source: err,
-        }),
-        _ => Ok(()),
-    }
+    portfolio_core::output::write_stdout(text).map_err(|source| RenderError::Write {
+        path: PathBuf::from("-"),
+        source,
+    })
 }
 
 /// A unified diff from `before` to `after` (empty when they are equal).

@@ -67,7 +67,7 @@ impl TaskDefinition {
                     origin: origin.to_owned(),
                     format: "JSON",
                     line: (err.line() > 0).then_some(err.line()),
-                    message: strip_position(err.to_string()),
+                    message: portfolio_core::output::without_position(err.to_string()),
                 })?
             }
             Format::Yaml => {
@@ -75,7 +75,7 @@ impl TaskDefinition {
                     origin: origin.to_owned(),
                     format: "YAML",
                     line: err.location().map(|l| l.line()),
-                    message: strip_position(err.to_string()),
+                    message: portfolio_core::output::without_position(err.to_string()),
                 })?
             }
         };
@@ -225,14 +225,6 @@ impl TaskDefinition {
 fn is_describe_response(doc: &Map<String, Value>) -> bool {
     doc.get("taskDefinition").is_some_and(Value::is_object)
         && !doc.contains_key("containerDefinitions")
-}
-
-/// serde_json and serde_yaml_ng append " at line N column M"; the line is shown apart.
-fn strip_position(mut message: String) -> String {
-    if let Some(cut) = message.find(" at line ") {
-        message.truncate(cut);
-    }
-    message
 }
 
 /// A word for the JSON type of `value`, for messages.

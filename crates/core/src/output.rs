@@ -98,6 +98,12 @@ impl Drop for Progress {
 pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
     let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
     text.push('\n');
+    write_stdout(&text)
+}
+
+/// Writes `text` to stdout and flushes it. A closed stdout (broken pipe) is
+/// not an error: the reader (`| head`) has gone.
+pub fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -106,4 +112,13 @@ pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// A parser's message without the ` at line N column M` that serde_json and
+/// serde_yaml_ng append: the tools report the line in their own place.
+pub fn without_position(mut message: String) -> String {
+    if let Some(cut) = message.find(" at line ") {
+        message.truncate(cut);
+    }
+    message
 }

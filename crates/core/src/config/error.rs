@@ -63,11 +63,7 @@ impl ConfigError {
         let key = err.path().to_string();
         let inner = err.into_inner();
         let line = inner.location().map(|l| l.line());
-        // serde_yaml_ng appends " at line N column M"; the line is shown separately.
-        let mut message = inner.to_string();
-        if let Some(cut) = message.find(" at line ") {
-            message.truncate(cut);
-        }
+        let message = crate::output::without_position(inner.to_string());
         ConfigError::Parse {
             path: path.to_path_buf(),
             key,
