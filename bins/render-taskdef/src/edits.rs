@@ -106,11 +106,6 @@ impl Edits {
         self
     }
 
-    /// True when nothing would change.
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// Reads a dotenv file and appends its variables to [`Self::env`] for
     /// `container`. Errors name the file and line.
     ///

@@ -122,10 +122,10 @@ fn a_bad_dotenv_line_names_the_file() {
 }
 
 #[test]
-fn builder_and_emptiness() {
-    assert!(Edits::new().is_empty());
+fn builder() {
+    assert_eq!(Edits::new(), Edits::default());
     let edits = Edits::new().image("a").container_image("web", "b");
-    assert!(!edits.is_empty());
+    assert_eq!(edits.images[0], Target::default_container("a".to_owned()));
     assert_eq!(edits.images[1], Target::container("web", "b".to_owned()));
 }
 

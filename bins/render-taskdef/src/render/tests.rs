@@ -206,33 +206,85 @@ fn a_field_of_the_wrong_kind_is_an_error_not_a_rewrite() {
 fn edits_strategy() -> impl Strategy<Value = Edits> {
     let name = "[A-Z][A-Z0-9_]{0,6}";
     let container = prop_oneof![Just("web".to_owned()), Just("worker".to_owned())];
-    (
-        prop::collection::vec((container.clone(), "[a-z]{1,8}(:[a-z0-9]{1,5})?"), 0..3),
-        prop::collection::vec((container.clone(), name, ".{0,8}"), 0..6),
-        prop::collection::vec((container.clone(), name), 0..3),
-        prop::collection::vec((container, name, "/[a-z]{1,8}"), 0..3),
-        prop::collection::vec(("[a-z]{1,5}", "[a-z0-9]{0,5}"), 0..3),
-    )
-        .prop_map(|(images, env, unset, secrets, tags)| Edits {
-            images: images
-                .into_iter()
-                .map(|(c, i)| Target::container(c, i))
-                .collect(),
-            env: env
+    let pairs = |key: &'static str, value: &'static str| {
+        prop::collection::vec((container.clone(), key, value), 0..3).prop_map(|pairs| {
+            pairs
                 .into_iter()
                 .map(|(c, n, v)| Target::container(c, Pair::new(n, v)))
-                .collect(),
-            unset_env: unset
-                .into_iter()
-                .map(|(c, n)| Target::container(c, n))
-                .collect(),
-            secrets: secrets
-                .into_iter()
-                .map(|(c, n, v)| Target::container(c, Pair::new(n, v)))
-                .collect(),
-            tags: tags.into_iter().map(|(k, v)| Pair::new(k, v)).collect(),
-            ..Edits::default()
+                .collect::<Vec<_>>()
         })
+    };
+    let sizes = prop_oneof![
+        Just(None),
+        Just(Some(("256", "512"))),
+        Just(Some(("1 vCPU", "2 GB")))
+    ];
+    let role = prop::option::of("arn:aws:iam::123456789012:role/[a-z]{1,6}");
+    (
+        (
+            prop::collection::vec((container.clone(), "[a-z]{1,8}(:[a-z0-9]{1,5})?"), 0..3),
+            pairs(name, ".{0,8}"),
+            prop::collection::vec((container.clone(), name), 0..3),
+            pairs(name, "/[a-z]{1,8}"),
+            prop::collection::vec(("[a-z]{1,5}", "[a-z0-9]{0,5}"), 0..3),
+        ),
+        (
+            pairs("[a-z.]{1,8}", "[a-z0-9 ]{0,6}"),
+            prop::collection::vec(
+                (
+                    container.clone(),
+                    prop::collection::vec("[a-z-]{1,6}", 1..4),
+                ),
+                0..2,
+            ),
+            pairs("awslogs-[a-z]{1,6}", "[a-z0-9/]{1,8}"),
+            sizes,
+            role.clone(),
+            role,
+        ),
+    )
+        .prop_map(
+            |(
+                (images, env, unset, secrets, tags),
+                (labels, commands, log_options, sizes, task_role, execution_role),
+            )| Edits {
+                images: images
+                    .into_iter()
+                    .map(|(c, i)| Target::container(c, i))
+                    .collect(),
+                env,
+                unset_env: unset
+                    .into_iter()
+                    .map(|(c, n)| Target::container(c, n))
+                    .collect(),
+                secrets,
+                docker_labels: labels,
+                commands: commands
+                    .into_iter()
+                    .map(|(c, words)| Target::container(c, words))
+                    .collect(),
+                log_options,
+                cpu: sizes.map(|(cpu, _)| cpu.to_owned()),
+                memory: sizes.map(|(_, memory)| memory.to_owned()),
+                task_role_arn: task_role,
+                execution_role_arn: execution_role,
+                tags: tags.into_iter().map(|(k, v)| Pair::new(k, v)).collect(),
+            },
+        )
+}
+
+/// A context as `--service` gives it: a default container, awslogs
+/// defaults and (empty) template variables.
+fn service_context() -> Context {
+    Context {
+        default_container: Some("web".into()),
+        log_defaults: Some(LogDefaults {
+            group: "/ecs/portfolio-dev/web".into(),
+            region: "us-east-1".into(),
+            stream_prefix: "ecs".into(),
+        }),
+        vars: Some(Vars::new()),
+    }
 }
 
 fn json_strategy() -> impl Strategy<Value = Value> {
@@ -264,13 +316,14 @@ fn json_strategy() -> impl Strategy<Value = Value> {
 
 proptest! {
     #[test]
-    fn rendering_is_deterministic_and_idempotent(edits in edits_strategy()) {
-        let once = rendered(&edits, &Context::default());
-        let again = rendered(&edits, &Context::default());
+    fn rendering_is_deterministic_and_idempotent(edits in edits_strategy(), as_service in any::<bool>()) {
+        let context = if as_service { service_context() } else { Context::default() };
+        let once = rendered(&edits, &context);
+        let again = rendered(&edits, &context);
         prop_assert_eq!(once.as_ref().ok(), again.as_ref().ok());
         if let Ok(once) = once {
             let mut twice = once.clone();
-            render(&mut twice, &edits, &Context::default()).unwrap();
+            render(&mut twice, &edits, &context).unwrap();
             prop_assert_eq!(&twice, &once);
         }
     }
@@ -296,12 +349,7 @@ proptest! {
     fn arbitrary_json_never_panics(value in json_strategy(), edits in edits_strategy()) {
         let text = value.to_string();
         if let Ok(mut definition) = TaskDefinition::parse(&text, "any.json") {
-            let context = Context {
-                default_container: Some("web".into()),
-                log_defaults: Some(LogDefaults { group: "g".into(), region: "r".into(), stream_prefix: "p".into() }),
-                vars: Some(Vars::new()),
-            };
-            if render(&mut definition, &edits, &context).is_ok() {
+            if render(&mut definition, &edits, &service_context()).is_ok() {
                 let _ = validate(&definition);
                 let _ = definition.to_json_string();
             }
