@@ -348,11 +348,11 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(value in json_strategy(), edits in edits_strategy()) {
         let text = value.to_string();
-        if let Ok(mut definition) = TaskDefinition::parse(&text, "any.json") {
-            if render(&mut definition, &edits, &service_context()).is_ok() {
-                let _ = validate(&definition);
-                let _ = definition.to_json_string();
-            }
+        if let Ok(mut definition) = TaskDefinition::parse(&text, "any.json")
+            && render(&mut definition, &edits, &service_context()).is_ok()
+        {
+            let _ = validate(&definition);
+            let _ = definition.to_json_string();
         }
         let _ = TaskDefinition::parse(&text, "any.yaml");
     }
