@@ -76,7 +76,7 @@ target=$(target_triple)
 cache_root=${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/portfolio-ci
 
 if [[ ! "$version" =~ ^v[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?$ ]]; then
-  dest="$cache_root/source-$(echo "${version:-local}" | tr -c 'A-Za-z0-9._-' '_')/$target"
+  dest="$cache_root/source-$(printf '%s' "${version:-local}" | tr -c 'A-Za-z0-9._-' '_')/$target"
   [ -x "$dest/${TOOLS[0]}" ] || build_from_source "$dest"
   use_dir "$dest" source
   exit 0

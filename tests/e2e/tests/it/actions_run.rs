@@ -19,6 +19,8 @@ use crate::setup_action::{TOOLS, VERSION, serve_release};
 /// What one run of an action left behind.
 struct ActionRun {
     success: bool,
+    /// The exit code of the first step that failed.
+    failed_code: Option<i32>,
     log: String,
     /// The action's declared outputs, resolved.
     outputs: BTreeMap<String, String>,
@@ -84,6 +86,7 @@ impl Job {
 
         let mut log = String::new();
         let mut failed = false;
+        let mut failed_code = None;
         let mut step_outputs = BTreeMap::new();
         for (i, step) in yaml["runs"]["steps"]
             .as_sequence()
@@ -138,7 +141,10 @@ impl Job {
             let output = command.output().unwrap();
             log.push_str(&String::from_utf8_lossy(&output.stdout));
             log.push_str(&String::from_utf8_lossy(&output.stderr));
-            failed |= !output.status.success();
+            if !output.status.success() && !failed {
+                failed = true;
+                failed_code = output.status.code();
+            }
             let written = parse_outputs(&std::fs::read_to_string(&output_file).unwrap());
             for (key, value) in &written {
                 values.insert(format!("steps.{id}.outputs.{key}"), value.clone());
@@ -156,6 +162,7 @@ impl Job {
         }
         ActionRun {
             success: !failed,
+            failed_code,
             log,
             outputs,
             step_outputs,
@@ -376,6 +383,22 @@ fn the_terraform_action_exposes_every_count_and_the_terraform_outputs() {
     let counts: serde_json::Value = serde_json::from_str(&plan.outputs["counts"]).unwrap();
     assert_eq!(counts["add"], added);
     assert_eq!(plan.outputs["plan-file"], plan_file.to_str().unwrap());
+
+    // A plan other than the reviewed one (its sha256 differs) is refused.
+    let other = "0".repeat(64);
+    let refused = job.run(
+        "terraform",
+        &[
+            ("command", "apply"),
+            ("environment", "dev"),
+            ("plan-file", plan_file.to_str().unwrap()),
+            ("plan-sha256", &other),
+            ("secret-vars", secret),
+        ],
+        app.path(),
+    );
+    assert_eq!(refused.failed_code, Some(3), "{}", refused.log);
+    assert!(refused.log.contains(&other), "{}", refused.log);
 
     let apply = job.run(
         "terraform",

@@ -1,7 +1,8 @@
 //! The setup action's installer against a local HTTP server that serves
 //! release archives: a good archive installs (and is cached), a tampered
 //! one is refused and nothing is installed, a failed request is retried;
-//! prebuilt binaries from bin-dir are used as they are.
+//! prebuilt binaries from bin-dir are used as they are; a branch ref, or a
+//! version with no release, is built from source with cargo.
 
 use std::fs;
 use std::net::SocketAddr;
@@ -278,4 +279,87 @@ fn a_bin_dir_missing_a_tool_is_refused() {
     let log = text(&output);
     assert!(log.contains("terraform-runner is missing"), "{log}");
     assert_eq!(runner.read("github_path"), "");
+}
+
+/// A checkout of a tiny workspace with the five tools as binaries (each
+/// prints `TOOL source`), laid out like this repository: the installer
+/// builds from `<ACTION_PATH>/../..`.
+fn source_checkout() -> TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let mut manifest = String::from(
+        "[package]\nname = \"tools\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n",
+    );
+    fs::create_dir_all(root.path().join("src")).unwrap();
+    for tool in TOOLS {
+        let file = format!("src/{tool}.rs");
+        manifest.push_str(&format!(
+            "\n[[bin]]\nname = \"{tool}\"\npath = \"{file}\"\n"
+        ));
+        fs::write(
+            root.path().join(&file),
+            format!("fn main() {{\n    println!(\"{tool} source\");\n}}\n"),
+        )
+        .unwrap();
+    }
+    fs::write(root.path().join("Cargo.toml"), manifest).unwrap();
+    let setup = root.path().join("actions/setup");
+    fs::create_dir_all(&setup).unwrap();
+    fs::copy(
+        e2e::repo_root().join("actions/setup/install.sh"),
+        setup.join("install.sh"),
+    )
+    .unwrap();
+    let status = Command::new("cargo")
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(root.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    root
+}
+
+#[test]
+fn a_branch_ref_or_a_version_without_a_release_is_built_from_source() {
+    let checkout = source_checkout();
+    let release = serve_release(false, 0);
+    let runner = Runner::new();
+    for (version, dir) in [("main", "source-main"), ("v9.9.9", "source-v9.9.9")] {
+        let output = Command::new("bash")
+            .arg(checkout.path().join("actions/setup/install.sh"))
+            .env("INPUT_VERSION", version)
+            .env("INPUT_BIN_DIR", "")
+            .env_remove("PORTFOLIO_CI_BIN_DIR")
+            .env_remove("CARGO_TARGET_DIR")
+            .env("INPUT_DOWNLOAD_URL", &release.url)
+            .env("ACTION_PATH", checkout.path().join("actions/setup"))
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TOOL_CACHE", runner.tool_cache())
+            .env("GITHUB_PATH", runner.dir.path().join("github_path"))
+            .env("GITHUB_OUTPUT", runner.dir.path().join("github_output"))
+            .output()
+            .unwrap();
+        let log = text(&output);
+        assert!(output.status.success(), "{version}: {log}");
+        assert!(log.contains("building from source"), "{version}: {log}");
+        let dest = runner
+            .tool_cache()
+            .join("portfolio-ci")
+            .join(dir)
+            .join(TARGET);
+        for tool in TOOLS {
+            let run = Command::new(dest.join(tool)).output().unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&run.stdout).trim(),
+                format!("{tool} source")
+            );
+        }
+        assert!(runner.read("github_output").contains("version=source"));
+    }
+    // The v9.9.9 archive was asked for first, and was not there.
+    let requests = fs::read_to_string(release.root.path().join("requests.log")).unwrap();
+    assert!(
+        requests.contains("/v9.9.9/portfolio-ci-v9.9.9-x86_64-unknown-linux-musl.tar.gz"),
+        "{requests}"
+    );
 }
