@@ -117,16 +117,20 @@ pub async fn collect(
 ) -> Result<Vec<TaskInfo>, DeployError> {
     let mut arns = Vec::new();
     for status in [DesiredStatus::Stopped, DesiredStatus::Running] {
-        let listed = clients
+        // ECS answers at most 100 per page; a breaker threshold can be 200.
+        let listed: Vec<String> = clients
             .ecs
             .list_tasks()
             .cluster(&target.cluster)
             .started_by(ours)
             .desired_status(status)
+            .into_paginator()
+            .items()
             .send()
+            .try_collect()
             .await
             .map_err(|err| AwsError::new("ecs:ListTasks", &err).on(target.label()))?;
-        arns.extend(listed.task_arns().iter().cloned());
+        arns.extend(listed);
     }
     let mut tasks = Vec::new();
     for chunk in arns.chunks(100) {

@@ -537,3 +537,36 @@ async fn the_default_configuration_turns_the_breaker_on_with_rollback() {
     let breaker = config.deployment_circuit_breaker().unwrap();
     assert!(breaker.enable() && breaker.rollback(), "{breaker:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_lists_more_than_one_page_of_failed_tasks() {
+    let world = World::new(SCALE).await;
+    world.service("backend", false).await;
+    let file = world.file(
+        "td.json",
+        &taskdef("portfolio-dev-backend", "backend", "crash"),
+    );
+    // 250 tasks: the breaker trips after 125 failures, more than the 100
+    // tasks ECS lists per page.
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--json",
+            "--desired-count",
+            "250",
+            "--rollback",
+            "false",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let json = run.json();
+    let groups = json["services"][0]["report"]["groups"].as_array().unwrap();
+    let failed: usize = groups
+        .iter()
+        .map(|g| g["tasks"].as_array().unwrap().len())
+        .sum();
+    assert!(failed >= 125, "{failed} failed tasks in {groups:?}");
+}
