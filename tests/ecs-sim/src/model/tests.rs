@@ -228,3 +228,39 @@ fn registration_rejects_what_ecs_rejects() {
          'memoryReservation' must be specified."
     );
 }
+
+#[test]
+fn failed_tasks_reset_when_a_task_of_the_deployment_runs_healthy() {
+    let t0 = 1_000_000.0;
+    let mut model = setup(10, 200, 100, true, "flaky:50", t0);
+    let mut t = t0;
+    while t < t0 + 200.0 {
+        t += 0.5;
+        model.advance(t);
+    }
+    let update = ServiceUpdate {
+        task_definition: Some("f:2".into()),
+        ..ServiceUpdate::default()
+    };
+    let id = model
+        .update_service(Some("c"), "s", update, t)
+        .unwrap()
+        .primary()
+        .unwrap()
+        .id
+        .clone();
+    let (mut highest, mut reset) = (0, false);
+    let start = t;
+    while t < start + 300.0 {
+        t += 0.5;
+        model.advance(t);
+        let svc = model.cluster(Some("c")).unwrap().service("s").unwrap();
+        let ours = svc.deployments.iter().find(|d| d.id == id).unwrap();
+        if ours.failed_tasks == 0 && highest > 0 && ours.rollout == Rollout::InProgress {
+            reset = true;
+        }
+        highest = highest.max(ours.failed_tasks);
+    }
+    assert!(highest > 0, "no task failed");
+    assert!(reset, "failedTasks never went back to 0");
+}
