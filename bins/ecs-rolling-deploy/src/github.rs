@@ -1,6 +1,6 @@
 //! `--github-deployment`: a GitHub Deployment for the environment, moved to
-//! `in_progress` when the rollout starts and to `success` or `failure` at
-//! the end (octocrab; GITHUB_API_URL points it at GitHub Enterprise or a
+//! `in_progress` when the rollout starts and to `success`, `failure` or
+//! `error` at the end (octocrab; GITHUB_API_URL points it at GitHub Enterprise or a
 //! local fake).
 
 use octocrab::Octocrab;
@@ -80,7 +80,13 @@ impl GitHubDeployment {
             id,
             log_url,
         };
-        deployment.status("in_progress", description).await?;
+        if let Err(err) = deployment.status("in_progress", description).await {
+            // Created but not started: do not leave it pending.
+            if let Err(again) = deployment.status("error", &err.to_string()).await {
+                tracing::warn!("cannot mark the GitHub deployment as failed: {again}");
+            }
+            return Err(err);
+        }
         Ok(deployment)
     }
 

@@ -22,12 +22,14 @@ async fn fake_github(statuses_ok: Option<u64>) -> MockServer {
     match statuses_ok {
         None => statuses().respond_with(ok).mount(&github).await,
         Some(n) => {
-            statuses()
-                .respond_with(ok)
-                .up_to_n_times(n)
-                .with_priority(1)
-                .mount(&github)
-                .await;
+            if n > 0 {
+                statuses()
+                    .respond_with(ok)
+                    .up_to_n_times(n)
+                    .with_priority(1)
+                    .mount(&github)
+                    .await;
+            }
             statuses()
                 .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "boom"})))
                 .with_priority(2)
@@ -160,4 +162,23 @@ async fn a_failing_final_github_status_loses_neither_outputs_nor_the_result() {
     assert!(outputs.contains("outcome=completed\n"), "{outputs}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("| backend | ✅ completed |"), "{md}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_github_deployment_that_cannot_start_is_marked_error_and_nothing_deploys() {
+    let github = fake_github(Some(0)).await;
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let mut command = command(&world, &github, &["--force-new-deployment"]);
+    let run = finish(command.spawn().unwrap()).await;
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let (_, states) = requests(&github).await;
+    assert_eq!(states.first().map(String::as_str), Some("in_progress"));
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("error"),
+        "{states:?}"
+    );
+    let now = world.wait("backend", "describe", |_| true).await;
+    assert_eq!(now.deployments().len(), 1, "no deployment started");
 }
