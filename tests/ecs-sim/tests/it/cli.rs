@@ -3,9 +3,10 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use ecs_sim::SimConfig;
 use serde_json::Value;
 
-use crate::harness::sim;
+use crate::harness::{sim, sim_with};
 
 fn aws(endpoint: &str, args: &[&str]) -> Value {
     let out = Command::new("aws")
@@ -159,7 +160,13 @@ fn record(endpoint: &str, arn: &str) -> Value {
 
 #[test]
 fn aws_cli_sees_a_breaker_rollback_and_stops_a_deployment() {
-    let sim = sim();
+    // Slower than the SDK tests: each CLI call takes a while, and the FAILED
+    // deployment must still be listed when the CLI looks.
+    let sim = sim_with(SimConfig {
+        time_scale: 10.0,
+        seed: 7,
+        ..SimConfig::default()
+    });
     let ep = sim.endpoint();
     aws(&ep, &["ecs", "create-cluster", "--cluster-name", "roll"]);
     let good = register_web(&ep, "healthy");
