@@ -10,7 +10,6 @@
 #                            SETUP_VERSION and SETUP_BIN_DIR, as setup's own
 #                            version and bin-dir)
 #   run_tool TOOL            ensure_tool, then runs TOOL with the collected flags
-#                            (its stdout goes to $RESULT_FILE when that is set)
 
 args=()
 
@@ -56,8 +55,5 @@ run_tool() {
   shift
   ensure_tool "$tool"
   echo "+ $tool $* ${args[*]}"
-  if [ -n "${RESULT_FILE:-}" ]; then
-    exec "$tool" "$@" "${args[@]}" > "$RESULT_FILE"
-  fi
   exec "$tool" "$@" "${args[@]}"
 }

@@ -100,6 +100,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "PATH")]
     pub plan_file: Option<PathBuf>,
 
+    /// Plan the destruction of everything (review it, then run
+    /// `destroy --plan-file` on exactly that plan)
+    #[arg(long)]
+    pub destroy: bool,
+
     /// Upsert one pull request comment per dir and environment with the summary
     /// (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL)
     #[arg(long)]
@@ -144,4 +149,13 @@ pub struct DestroyArgs {
     /// Also required to destroy the prod environment
     #[arg(long)]
     pub allow_prod: bool,
+
+    /// A destroy plan made by `plan --destroy`, verified like apply's;
+    /// without it destroy plans and destroys in one go
+    #[arg(long, value_name = "PATH")]
+    pub plan_file: Option<PathBuf>,
+
+    /// Expected sha256 of the plan file (hex), instead of PATH.sha256
+    #[arg(long, value_name = "HEX", requires = "plan_file")]
+    pub plan_sha256: Option<String>,
 }

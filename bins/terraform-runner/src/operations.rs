@@ -48,7 +48,7 @@ pub async fn plan(
         })?;
     }
     session.init().await?;
-    let planned = session.plan(&file, false).await?;
+    let planned = session.plan(&file, args.destroy).await?;
     let mut report = new_report("plan", &session, planned);
     report.publish(&session.reporter)?;
     if let Some((pr, token)) = pr {
@@ -88,27 +88,10 @@ pub async fn apply(
     }
     let mut session = Session::open(&args.target, config, signals)?;
     let (planned, _private) = match plan_file {
-        Some(file) => {
-            if !file.is_file() {
-                return Err(InvalidInput::new(
-                    "--plan-file",
-                    format!("{} does not exist: expected a plan file", file.display()),
-                )
-                .into());
-            }
-            let sha256 = integrity::verify(&file, args.plan_sha256.as_deref())?;
-            session.init().await?;
-            session.check_fresh(&file).await?;
-            let summary = session.summarize(&file).await?;
-            (
-                Planned {
-                    file,
-                    sha256,
-                    summary,
-                },
-                None,
-            )
-        }
+        Some(file) => (
+            verified(&mut session, file, args.plan_sha256.as_deref()).await?,
+            None,
+        ),
         None => {
             session.init().await?;
             let private = private_dir()?;
@@ -116,7 +99,43 @@ pub async fn apply(
             (session.plan(&file, false).await?, Some(private))
         }
     };
+    if planned.summary.destroys_everything {
+        let env = &session.settings().env;
+        return Err(InvalidInput::new(
+            "--plan-file",
+            format!(
+                "this plan destroys every resource of {env}: that is a destroy, which needs its \
+                 confirmation: terraform-runner destroy --env {env} --confirm {env} --plan-file PATH"
+            ),
+        )
+        .into());
+    }
     apply_planned(session, planned, "apply", args.plan_file.is_some()).await
+}
+
+/// A plan file from `plan`, checked before anything runs: it exists, its
+/// checksum matches, and the state has not moved on since it was made.
+async fn verified(
+    session: &mut Session,
+    file: PathBuf,
+    sha256: Option<&str>,
+) -> Result<Planned, RunnerError> {
+    if !file.is_file() {
+        return Err(InvalidInput::new(
+            "--plan-file",
+            format!("{} does not exist: expected a plan file", file.display()),
+        )
+        .into());
+    }
+    let sha256 = integrity::verify(&file, sha256)?;
+    session.init().await?;
+    session.check_fresh(&file).await?;
+    let summary = session.summarize(&file).await?;
+    Ok(Planned {
+        file,
+        sha256,
+        summary,
+    })
 }
 
 /// `destroy`: confirmed by name (and --allow-prod for prod), shown, applied.
@@ -143,11 +162,32 @@ pub async fn destroy(
             InvalidInput::new("--allow-prod", "destroying prod also needs --allow-prod").into(),
         );
     }
+    let plan_file = args.plan_file.as_deref().map(absolute).transpose()?;
     let mut session = Session::open(&args.target, config, signals)?;
-    session.init().await?;
-    let private = private_dir()?;
-    let file = private.path().join("destroy.tfplan");
-    let planned = session.plan(&file, true).await?;
+    let (planned, _private) = match plan_file {
+        Some(file) => {
+            let planned = verified(&mut session, file, args.plan_sha256.as_deref()).await?;
+            if planned.summary.has_changes && !planned.summary.destroys_everything {
+                let c = planned.summary.counts;
+                return Err(InvalidInput::new(
+                    "--plan-file",
+                    format!(
+                        "{} is not a destroy plan ({}): make one with terraform-runner plan --destroy",
+                        planned.file.display(),
+                        c.sentence()
+                    ),
+                )
+                .into());
+            }
+            (planned, None)
+        }
+        None => {
+            session.init().await?;
+            let private = private_dir()?;
+            let file = private.path().join("destroy.tfplan");
+            (session.plan(&file, true).await?, Some(private))
+        }
+    };
     let doomed: Vec<_> = planned
         .summary
         .resources
@@ -163,7 +203,7 @@ pub async fn destroy(
             format!(":\n  {}", doomed.join("\n  "))
         }
     ));
-    apply_planned(session, planned, "destroy", false).await
+    apply_planned(session, planned, "destroy", args.plan_file.is_some()).await
 }
 
 async fn apply_planned(

@@ -175,6 +175,10 @@ pub struct PlanSummary {
     pub resources: Vec<ResourceChange>,
     /// Changed outputs, by name.
     pub outputs: Vec<OutputChange>,
+    /// Every managed resource the plan knows is destroyed and none is kept
+    /// or created: applying it destroys the environment, which needs
+    /// `destroy`'s confirmation.
+    pub destroys_everything: bool,
 }
 
 impl PlanSummary {
@@ -272,6 +276,8 @@ pub struct Analysis {
 #[derive(Deserialize)]
 struct RawResourceChange {
     address: String,
+    #[serde(default)]
+    mode: String,
     change: RawChange,
 }
 
@@ -290,17 +296,20 @@ struct RawChange {
     after_sensitive: Value,
 }
 
-/// Summarises the JSON of `terraform show -json PLAN`.
-pub fn summarize(plan_json: &[u8]) -> Result<PlanSummary, serde_json::Error> {
-    analyze(plan_json).map(|a| a.summary)
-}
-
 /// Summarises the JSON of `terraform show -json PLAN` and collects its
 /// sensitive values.
 pub fn analyze(plan_json: &[u8]) -> Result<Analysis, serde_json::Error> {
     let plan: Plan = serde_json::from_slice(plan_json)?;
     let secrets = collect_secrets(&plan);
     let mut summary = PlanSummary::default();
+    let managed: Vec<Action> = plan
+        .resource_changes
+        .iter()
+        .filter(|raw| raw.mode != "data")
+        .map(|raw| Action::from_actions(&raw.change.actions))
+        .collect();
+    summary.destroys_everything =
+        !managed.is_empty() && managed.iter().all(|action| *action == Action::Delete);
     for raw in plan.resource_changes {
         let action = Action::from_actions(&raw.change.actions);
         if !action.is_change() {

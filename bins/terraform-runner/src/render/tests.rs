@@ -48,6 +48,7 @@ fn summary_of(resources: Vec<ResourceChange>) -> PlanSummary {
             before: Some(json!("a")),
             after: Some(json!("b")),
         }],
+        destroys_everything: false,
     }
 }
 

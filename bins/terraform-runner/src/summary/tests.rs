@@ -61,7 +61,9 @@ fn small_plan() -> Value {
 
 #[test]
 fn summarises_counts_resources_and_outputs() {
-    let summary = summarize(small_plan().to_string().as_bytes()).unwrap();
+    let summary = analyze(small_plan().to_string().as_bytes())
+        .unwrap()
+        .summary;
     assert!(summary.has_changes);
     assert_eq!(
         summary.counts,
@@ -114,7 +116,7 @@ fn no_changes() {
     let plan = json!({"resource_changes": [
         {"address": "a.b", "change": {"actions": ["no-op"], "before": {}, "after": {}}}
     ]});
-    let summary = summarize(plan.to_string().as_bytes()).unwrap();
+    let summary = analyze(plan.to_string().as_bytes()).unwrap().summary;
     assert!(!summary.has_changes);
     assert_eq!(summary.counts, Counts::default());
     assert!(summary.resources.is_empty());
@@ -157,7 +159,7 @@ fn ten_thousand_changes() {
         ));
     }
     let plan = json!({"resource_changes": changes, "output_changes": {}});
-    let summary = summarize(plan.to_string().as_bytes()).unwrap();
+    let summary = analyze(plan.to_string().as_bytes()).unwrap().summary;
     assert_eq!(
         summary.counts,
         Counts {
@@ -255,4 +257,41 @@ fn unmarked_copies_are_redacted() {
     assert!(text.contains("\"user\":\"app\""), "{text}");
     let secrets: Vec<_> = analysis.secrets.strings().collect();
     assert_eq!(secrets, ["old-pw", "rotated-pw"]);
+}
+
+#[test]
+fn a_plan_destroys_everything_only_when_no_managed_resource_survives() {
+    let mut data = change(
+        "data.terraform_remote_state.net",
+        &["read"],
+        Value::Null,
+        Value::Null,
+    );
+    data["mode"] = json!("data");
+    let gone = |address: &str| change(address, &["delete"], json!({"input": "x"}), Value::Null);
+    let kept = change(
+        "terraform_data.b",
+        &["no-op"],
+        json!({"input": "x"}),
+        json!({"input": "x"}),
+    );
+    let plan = |changes: Vec<Value>| json!({"resource_changes": changes}).to_string();
+    let everything = |changes| {
+        analyze(plan(changes).as_bytes())
+            .unwrap()
+            .summary
+            .destroys_everything
+    };
+
+    assert!(everything(vec![
+        gone("terraform_data.a"),
+        gone("terraform_data.b"),
+        data.clone()
+    ]));
+    assert!(!everything(vec![gone("terraform_data.a"), kept]));
+    assert!(
+        !everything(vec![data]),
+        "nothing managed: nothing destroyed"
+    );
+    assert!(!everything(vec![]));
 }

@@ -412,7 +412,8 @@ fn the_terraform_action_exposes_every_count_and_the_terraform_outputs() {
         app.path(),
     );
     assert!(apply.success, "{}", apply.log);
-    let outputs: serde_json::Value = serde_json::from_str(&apply.outputs["outputs"]).unwrap();
+    let outputs: serde_json::Value =
+        serde_json::from_str(&apply.outputs["terraform-outputs"]).unwrap();
     assert_eq!(outputs["cluster_name"], "portfolio-dev", "{outputs}");
     assert!(outputs.get("vpc_cidr").is_some(), "{outputs}");
     assert!(

@@ -409,4 +409,51 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         String::from_utf8_lossy(&state).contains("terraform_data"),
         "resources were applied"
     );
+
+    // destroy: the plan job makes the destroy plan the approver reviews, and
+    // the destroy job applies exactly it.
+    std::fs::write(
+        &event,
+        r#"{"inputs": {"action": "destroy", "environment": "dev", "confirm": "dev"}}"#,
+    )
+    .unwrap();
+    let run = app.act(
+        &stack,
+        "terraform-deploy.yml",
+        &["workflow_dispatch", "-e", event.to_str().unwrap()],
+        &[],
+    );
+    let log = &run.log;
+    assert!(run.success, "act failed:\n{log}");
+    let plan_line = log
+        .lines()
+        .find(|l| l.contains("+ terraform-runner plan"))
+        .unwrap_or_else(|| panic!("no plan ran:\n{log}"));
+    assert!(plan_line.contains("--destroy"), "{plan_line}");
+    let destroy_line = log
+        .lines()
+        .find(|l| l.contains("+ terraform-runner destroy"))
+        .unwrap_or_else(|| panic!("no destroy ran:\n{log}"));
+    assert!(
+        flag_value(destroy_line, "--plan-sha256").is_some_and(|sha| sha.len() == 64),
+        "{destroy_line}"
+    );
+    let summaries = run.summary_text();
+    assert!(
+        summaries.contains("to destroy"),
+        "the destroy plan is not in the plan job's summary:\n{summaries}"
+    );
+    let state = portfolio_testkit::terraform::get_object(
+        &moto,
+        "portfolio-terraform-state",
+        "dev/terraform.tfstate",
+    )
+    .unwrap()
+    .unwrap();
+    let state: serde_json::Value = serde_json::from_slice(&state).unwrap();
+    assert_eq!(
+        state["resources"].as_array().map(Vec::len),
+        Some(0),
+        "everything was destroyed: {state}"
+    );
 }
