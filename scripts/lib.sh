@@ -60,6 +60,9 @@ install_prerequisites() {
   apt_install shellcheck shellcheck
   apt_install htpasswd apache2-utils
   apt_install jq jq
+  apt_install openssl openssl
+  apt_install node nodejs
+  apt_install npm npm
   apt_install hyperfine hyperfine
   command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
     || die "terraform (or tofu) is missing: it is not in the package registries this machine reaches; install it on the PATH"
