@@ -21,11 +21,9 @@ pub struct ImageAction {
     pub image_digest: String,
     /// Tags.
     pub image_tags: Vec<String>,
-    /// The acting rule.
+    /// The acting rule: the rule that claimed the image (its `claim` in
+    /// `rules`), or for a referrer the rule that expires its subject.
     pub rule_priority: u32,
-    /// The rule that claimed the image, with its selection and count:
-    /// `rule 1 (tagPrefixList [v], imageCountMoreThan 10)`.
-    pub claimed_by: String,
     /// Push time.
     pub image_pushed_at: String,
     /// Size, when known.
@@ -47,8 +45,6 @@ pub struct ProtectedImage {
     pub reason: String,
     /// The rule that would have acted.
     pub rule_priority: u32,
-    /// The rule that claimed the image (see [`ImageAction::claimed_by`]).
-    pub claimed_by: String,
     /// What it would have done.
     pub action: ActionKind,
 }
@@ -59,6 +55,9 @@ pub struct ProtectedImage {
 pub struct RuleCounts {
     /// `rulePriority`.
     pub rule_priority: u32,
+    /// The rule as it claims images, with its selection and count:
+    /// `rule 1 (tagPrefixList [v], imageCountMoreThan 10)`.
+    pub claim: String,
     /// The rule's description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -115,13 +114,6 @@ impl PlanReport {
         policy_source: String,
         now: i64,
     ) -> PlanReport {
-        let claim = |priority: u32| {
-            policy
-                .rules
-                .iter()
-                .find(|r| r.priority == priority)
-                .map_or_else(|| format!("rule {priority}"), Rule::claim_text)
-        };
         let action = |kind: ActionKind| -> Vec<ImageAction> {
             plan.actions
                 .iter()
@@ -132,7 +124,6 @@ impl PlanReport {
                         image_digest: image.digest.clone(),
                         image_tags: image.tags.clone(),
                         rule_priority: a.rule,
-                        claimed_by: claim(a.rule),
                         image_pushed_at: format_time(image.pushed_at),
                         image_size_in_bytes: image.size,
                         reason: a.why.clone(),
@@ -148,7 +139,6 @@ impl PlanReport {
                 image_tags: images[p.image].tags.clone(),
                 reason: p.reasons.join("; "),
                 rule_priority: p.rule,
-                claimed_by: claim(p.rule),
                 action: p.kind,
             })
             .collect();
@@ -156,7 +146,7 @@ impl PlanReport {
             .rules
             .iter()
             .zip(&policy.rules)
-            .map(|(outcome, rule)| counts(outcome, rule.description.clone(), rule.action))
+            .map(|(outcome, rule)| counts(outcome, rule))
             .collect();
         PlanReport {
             repository,
@@ -218,16 +208,20 @@ impl PlanReport {
                     "  {} {}: claimed by {}: {}",
                     verb(rule.action),
                     describe(&action.image_digest, &action.image_tags),
-                    action.claimed_by,
+                    rule.claim,
                     action.reason
                 ));
             }
         }
         for protected in &self.protected {
+            let claim = self
+                .rules
+                .iter()
+                .find(|r| r.rule_priority == protected.rule_priority)
+                .map_or("its rule", |r| r.claim.as_str());
             lines.push(format!(
-                "protected {} from {}: {}",
+                "protected {} from {claim}: {}",
                 describe(&protected.image_digest, &protected.image_tags),
-                protected.claimed_by,
                 protected.reason
             ));
         }
@@ -303,11 +297,12 @@ impl PlanReport {
     }
 }
 
-fn counts(outcome: &RuleOutcome, description: Option<String>, action: ActionKind) -> RuleCounts {
+fn counts(outcome: &RuleOutcome, rule: &Rule) -> RuleCounts {
     RuleCounts {
         rule_priority: outcome.priority,
-        description,
-        action,
+        claim: rule.claim_text(),
+        description: rule.description.clone(),
+        action: rule.action,
         selected: outcome.selected,
         claimed_by_earlier_rules: outcome.claimed_earlier,
         kept_slots_claimed: outcome.kept_slots_claimed,

@@ -90,11 +90,11 @@ fn offline_preview_reports_expirations_and_makes_no_aws_call() {
         "image #12 of 12 by push time, newest first; the rule keeps 10"
     );
     assert_eq!(
-        first["claimedBy"],
+        json["rules"][0]["claim"],
         "rule 1 (tagPrefixList [v], imageCountMoreThan 10)"
     );
     assert_eq!(
-        json["expire"][1]["claimedBy"],
+        json["rules"][1]["claim"],
         "rule 2 (untagged, sinceImagePushed 7 days)"
     );
 
@@ -111,6 +111,13 @@ fn offline_preview_reports_expirations_and_makes_no_aws_call() {
             human.stderr
         );
     }
+    assert!(
+        human.stderr.lines().any(|l| l
+            == "protected sha256:kept-signatu from rule 2 (untagged, sinceImagePushed 7 days): \
+                referrer of sha256:000000000000 (v1.11), which is kept: goes with its subject"),
+        "{}",
+        human.stderr
+    );
 }
 
 #[test]
