@@ -216,6 +216,8 @@ async fn scan_gate(
             reason: "the image index lists no platform image to scan".into(),
         });
     }
+    // One deadline for all the platform images' scans.
+    let deadline = std::time::Instant::now() + timeout;
     let mut reports = Vec::with_capacity(images.len());
     for (digest, platform) in images {
         progress.status(&if platform.is_empty() {
@@ -223,7 +225,8 @@ async fn scan_gate(
         } else {
             format!("waiting for the scan of {digest} ({platform})")
         });
-        reports.push(scan::wait(ecr, repository, &digest, threshold, timeout, SCAN_POLL).await?);
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        reports.push(scan::wait(ecr, repository, &digest, threshold, left, SCAN_POLL).await?);
     }
     Ok(scan::combine(reports, threshold))
 }
