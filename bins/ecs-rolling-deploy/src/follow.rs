@@ -129,6 +129,10 @@ impl Follower<'_> {
                         .map(judge::describe)
                         .collect::<Vec<_>>()
                         .join("; ");
+                    if let Some(ours) = view.deployment(&self.ours) {
+                        self.progress
+                            .status_of(&self.target.key, &judge::describe(ours));
+                    }
                     if !line.is_empty() && line != last_line {
                         self.line(&line);
                         last_line = line;

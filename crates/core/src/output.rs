@@ -4,6 +4,7 @@
 //! spinner) above which permanent lines scroll; in CI and pipes it prints
 //! plain lines, and repeats a status only when it changed, so logs stay short.
 
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use serde::Serialize;
 pub struct Progress {
     bar: Option<ProgressBar>,
     last_status: Mutex<String>,
+    parts: Mutex<BTreeMap<String, String>>,
 }
 
 impl Progress {
@@ -30,6 +32,7 @@ impl Progress {
         Self {
             bar: None,
             last_status: Mutex::new(String::new()),
+            parts: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -42,6 +45,7 @@ impl Progress {
         Self {
             bar: Some(bar),
             last_status: Mutex::new(String::new()),
+            parts: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -71,6 +75,24 @@ impl Progress {
                 }
             }
         }
+    }
+
+    /// The live status of one of several things followed at once (`key`:
+    /// a service); the live line shows all of them, in key order. Plain
+    /// output shows nothing for it: there the permanent lines carry the
+    /// changes.
+    pub fn status_of(&self, key: &str, message: &str) {
+        let Some(bar) = &self.bar else {
+            return;
+        };
+        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        parts.insert(key.to_owned(), message.to_owned());
+        let line = parts
+            .iter()
+            .map(|(key, message)| format!("{key}: {message}"))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        bar.set_message(line);
     }
 
     /// Removes the live line.
@@ -121,4 +143,47 @@ pub fn without_position(mut message: String) -> String {
         message.truncate(cut);
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live_but_hidden() -> Progress {
+        Progress {
+            bar: Some(ProgressBar::hidden()),
+            last_status: Mutex::new(String::new()),
+            parts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    #[test]
+    fn the_live_line_shows_every_followed_thing_in_key_order() {
+        let progress = live_but_hidden();
+        progress.status_of("frontend", "IN_PROGRESS 0/2 running");
+        progress.status_of("backend", "IN_PROGRESS 1/2 running");
+        progress.status_of("frontend", "COMPLETED 2/2 running");
+        let bar = progress.bar.as_ref().map(ProgressBar::message);
+        assert_eq!(
+            bar.as_deref(),
+            Some("backend: IN_PROGRESS 1/2 running | frontend: COMPLETED 2/2 running")
+        );
+    }
+
+    #[test]
+    fn plain_output_has_no_live_line() {
+        let progress = Progress::plain();
+        progress.status_of("backend", "IN_PROGRESS");
+        assert!(!progress.is_live());
+        assert!(progress.parts.lock().map(|p| p.is_empty()).unwrap_or(false));
+    }
+
+    #[test]
+    fn parser_positions_are_cut() {
+        assert_eq!(
+            without_position("expected value at line 3 column 7".to_owned()),
+            "expected value"
+        );
+        assert_eq!(without_position("eof".to_owned()), "eof");
+    }
 }
