@@ -6,7 +6,8 @@
 //! Calls: ListServices (10 a page, the API default), DescribeServices (10 a
 //! call), DescribeTaskDefinition (one per distinct task definition),
 //! ListTasks (100 a page), DescribeTasks (100 a call). A cluster that does
-//! not exist is skipped with a warning.
+//! not exist is reported in [`Usage::missing_clusters`]: preview warns,
+//! `enforce --execute` refuses.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
