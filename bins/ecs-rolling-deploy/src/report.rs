@@ -151,11 +151,23 @@ impl Report {
                 g.tasks.join(", ")
             );
         }
+        // Replicas of one broken release usually print the same lines: each
+        // distinct tail is shown once, later copies point back to it.
+        let mut shown: Vec<(&[String], &str)> = Vec::new();
         for task in &self.failed_tasks {
             for line in container_line(task) {
                 let _ = writeln!(out, "  {line}");
             }
             for c in task.containers.iter().filter(|c| !c.logs.is_empty()) {
+                if let Some((_, first)) = shown.iter().find(|(logs, _)| *logs == c.logs.as_slice())
+                {
+                    let _ = writeln!(
+                        out,
+                        "  log lines of {} in task {}: the same as in task {first}",
+                        c.name, task.id
+                    );
+                    continue;
+                }
                 let _ = writeln!(
                     out,
                     "  last {} log lines of {} in task {} ({}):",
@@ -167,6 +179,7 @@ impl Report {
                 for log in &c.logs {
                     let _ = writeln!(out, "    | {log}");
                 }
+                shown.push((c.logs.as_slice(), task.id.as_str()));
             }
         }
         for event in &self.events {

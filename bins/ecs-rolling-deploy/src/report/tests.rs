@@ -121,3 +121,28 @@ fn without_failed_tasks_the_rollout_reason_is_the_annotation() {
 fn markdown_cells_are_escaped() {
     assert_eq!(md_escape("a|b\nc"), "a\\|b c");
 }
+
+#[test]
+fn identical_log_tails_are_shown_once() {
+    let exited = |id: &str, logs: &[&str]| {
+        task(
+            id,
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            Some(1),
+            logs,
+        )
+    };
+    let tasks = [
+        exited("t1", &["start", "boom: db down"]),
+        exited("t2", &["start", "boom: db down"]),
+        exited("t3", &["start", "other"]),
+    ];
+    let text = build("ecs-svc/1", Some(&view()), &tasks).text("backend");
+    assert_eq!(text.matches("| boom: db down").count(), 1, "{text}");
+    assert!(
+        text.contains("log lines of app in task t2: the same as in task t1"),
+        "{text}"
+    );
+    assert!(text.contains("| other"), "{text}");
+}
