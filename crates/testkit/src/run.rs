@@ -45,10 +45,16 @@ impl Run {
         self
     }
 
-    /// Asserts a zero exit code and hands the run back (for `let run = ...success();`).
+    /// Asserts the exit code and hands the run back (for `let run = ...exits(3);`).
+    #[track_caller]
+    pub fn exits(self, code: i32) -> Run {
+        self.assert_code(code);
+        self
+    }
+
+    /// Asserts a zero exit code and hands the run back.
     #[track_caller]
     pub fn success(self) -> Run {
-        self.assert_code(0);
-        self
+        self.exits(0)
     }
 }

@@ -29,7 +29,7 @@ pub async fn plan_with_comment(
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
         .unwrap();
-    Run(output)
+    Run::from(output)
 }
 
 fn comment(id: u64, body: &str) -> serde_json::Value {
@@ -55,7 +55,7 @@ async fn pr_comment_is_created_then_updated() {
         .await;
     let run = plan_with_comment(&stack, &github.uri(), "dev", &[])
         .await
-        .expect(0);
+        .exits(0);
     assert_eq!(run.json()["comment"]["action"], "created");
     assert_eq!(run.json()["comment"]["id"], 42);
     let requests = github.received_requests().await.unwrap();
@@ -101,7 +101,7 @@ async fn pr_comment_is_created_then_updated() {
         .await;
     let run = plan_with_comment(&stack, &github.uri(), "dev", &[])
         .await
-        .expect(0);
+        .exits(0);
     assert_eq!(run.json()["comment"]["action"], "updated");
     github.verify().await;
 }
@@ -119,12 +119,12 @@ async fn comment_failure_is_reported() {
         .await;
     let run = plan_with_comment(&stack, &github.uri(), "dev", &[])
         .await
-        .expect(1);
+        .exits(1);
     assert!(
-        run.stderr()
+        run.stderr
             .contains("cannot upsert the pull request comment"),
         "{}",
-        run.stderr()
+        run.stderr
     );
-    assert!(!run.stderr().contains("ghs_faketoken"));
+    assert!(!run.stderr.contains("ghs_faketoken"));
 }

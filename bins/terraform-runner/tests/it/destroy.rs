@@ -7,19 +7,19 @@ fn destroy_without_right_confirm_exits_2() {
     let stack = Stack::new();
     stack
         .run(&["apply", "--env", "dev", "--auto-approve"])
-        .expect(0);
+        .exits(0);
     let before = stack.state("dev").unwrap();
 
-    let none = stack.run(&["destroy", "--env", "dev"]).expect(2);
-    assert!(none.stderr().contains("--confirm dev"), "{}", none.stderr());
+    let none = stack.run(&["destroy", "--env", "dev"]).exits(2);
+    assert!(none.stderr.contains("--confirm dev"), "{}", none.stderr);
     let wrong = stack
         .run(&["destroy", "--env", "dev", "--confirm", "prod"])
-        .expect(2);
-    assert!(wrong.stderr().contains("got 'prod'"), "{}", wrong.stderr());
+        .exits(2);
+    assert!(wrong.stderr.contains("got 'prod'"), "{}", wrong.stderr);
     let prod = stack
         .run(&["destroy", "--env", "prod", "--confirm", "prod"])
-        .expect(2);
-    assert!(prod.stderr().contains("--allow-prod"), "{}", prod.stderr());
+        .exits(2);
+    assert!(prod.stderr.contains("--allow-prod"), "{}", prod.stderr);
 
     assert_eq!(stack.state("dev").unwrap(), before, "the state changed");
     assert_eq!(stack.resources("dev").len(), 14);
@@ -31,7 +31,7 @@ fn a_reviewed_destroy_plan_is_destroyed_exactly_and_only_by_destroy() {
     let stack = Stack::new();
     stack
         .run(&["apply", "--env", "dev", "--auto-approve"])
-        .expect(0);
+        .exits(0);
     let before = stack.state("dev").unwrap();
 
     let plan = stack
@@ -44,7 +44,7 @@ fn a_reviewed_destroy_plan_is_destroyed_exactly_and_only_by_destroy() {
             "plans/destroy.tfplan",
             "--json",
         ])
-        .expect(0);
+        .exits(0);
     let summary = plan.json();
     assert_eq!(summary["counts"]["destroy"], 14, "{summary}");
     assert_eq!(summary["destroys_everything"], true);
@@ -59,11 +59,11 @@ fn a_reviewed_destroy_plan_is_destroyed_exactly_and_only_by_destroy() {
             "--plan-file",
             "plans/destroy.tfplan",
         ])
-        .expect(2);
+        .exits(2);
     assert!(
-        apply.stderr().contains("destroys every resource of dev"),
+        apply.stderr.contains("destroys every resource of dev"),
         "{}",
-        apply.stderr()
+        apply.stderr
     );
     // Nor does the plan file: destroy still needs --confirm.
     stack
@@ -74,7 +74,7 @@ fn a_reviewed_destroy_plan_is_destroyed_exactly_and_only_by_destroy() {
             "--plan-file",
             "plans/destroy.tfplan",
         ])
-        .expect(2);
+        .exits(2);
     assert_eq!(stack.state("dev").unwrap(), before, "the state changed");
 
     let sha = summary["plan_sha256"].as_str().unwrap();
@@ -91,7 +91,7 @@ fn a_reviewed_destroy_plan_is_destroyed_exactly_and_only_by_destroy() {
             sha,
             "--json",
         ])
-        .expect(0);
+        .exits(0);
     assert_eq!(destroy.json()["counts"]["destroy"], 14);
     assert!(
         stack.resources("dev").is_empty(),
@@ -105,7 +105,7 @@ fn destroy_refuses_a_plan_that_is_not_a_destroy_plan() {
     let stack = Stack::new();
     stack
         .run(&["plan", "--env", "dev", "--plan-file", "dev.tfplan"])
-        .expect(0);
+        .exits(0);
     let run = stack
         .run(&[
             "destroy",
@@ -116,11 +116,11 @@ fn destroy_refuses_a_plan_that_is_not_a_destroy_plan() {
             "--plan-file",
             "dev.tfplan",
         ])
-        .expect(2);
+        .exits(2);
     assert!(
-        run.stderr().contains("is not a destroy plan (14 to add"),
+        run.stderr.contains("is not a destroy plan (14 to add"),
         "{}",
-        run.stderr()
+        run.stderr
     );
     assert!(stack.state("dev").is_none(), "nothing may be applied");
 }

@@ -4,10 +4,11 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub use portfolio_testkit::Run;
 use portfolio_testkit::{Moto, terraform as tk};
 use tempfile::TempDir;
 
@@ -94,7 +95,7 @@ impl Stack {
 
     /// Runs the runner to its end.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run(self.command(args).output().unwrap())
+        Run::from(self.command(args).output().unwrap())
     }
 
     /// The stored state of `env`, if any.
@@ -137,29 +138,6 @@ impl Stack {
 /// The state key of `env` in the bucket.
 pub fn state_key(env: &str) -> String {
     format!("{env}/terraform.tfstate")
-}
-
-/// The finished output of one run.
-pub struct Run(pub Output);
-
-impl Run {
-    pub fn code(&self) -> i32 {
-        self.0.status.code().unwrap_or(-1)
-    }
-    pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.0.stdout).into_owned()
-    }
-    pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.0.stderr).into_owned()
-    }
-    /// Asserts the exit code, showing stderr when it differs.
-    pub fn expect(self, code: i32) -> Self {
-        assert_eq!(self.code(), code, "exit code; stderr:\n{}", self.stderr());
-        self
-    }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0.stdout).expect("--json prints one JSON object")
-    }
 }
 
 /// A runner started in the background whose stderr is read line by line.

@@ -8,7 +8,7 @@ fn tampered_plan_exits_3() {
     let stack = Stack::new();
     stack
         .run(&["plan", "--env", "dev", "--plan-file", "dev.tfplan"])
-        .expect(0);
+        .exits(0);
     let good = std::fs::read(stack.path("dev.tfplan")).unwrap();
 
     let mut bad = good.clone();
@@ -17,11 +17,11 @@ fn tampered_plan_exits_3() {
     std::fs::write(stack.path("dev.tfplan"), &bad).unwrap();
     let run = stack
         .run(&["apply", "--env", "dev", "--plan-file", "dev.tfplan"])
-        .expect(3);
+        .exits(3);
     assert!(
-        run.stderr().contains("it was changed or replaced"),
+        run.stderr.contains("it was changed or replaced"),
         "{}",
-        run.stderr()
+        run.stderr
     );
 
     std::fs::write(stack.path("dev.tfplan"), &good).unwrap();
@@ -36,13 +36,13 @@ fn tampered_plan_exits_3() {
             "--plan-sha256",
             &wrong,
         ])
-        .expect(3);
+        .exits(3);
 
     std::fs::remove_file(stack.path("dev.tfplan.sha256")).unwrap();
     let run = stack
         .run(&["apply", "--env", "dev", "--plan-file", "dev.tfplan"])
-        .expect(3);
-    assert!(run.stderr().contains("no checksum"), "{}", run.stderr());
+        .exits(3);
+    assert!(run.stderr.contains("no checksum"), "{}", run.stderr);
     assert!(stack.state("dev").is_none(), "nothing may be applied");
 }
 
@@ -52,17 +52,17 @@ fn stale_plans_exit_3() {
     // Two plans against no state: the first applied makes the second stale.
     stack
         .run(&["plan", "--env", "dev", "--plan-file", "a.tfplan"])
-        .expect(0);
+        .exits(0);
     stack
         .run(&["apply", "--env", "dev", "--plan-file", "a.tfplan"])
-        .expect(0);
+        .exits(0);
     let run = stack
         .run(&["apply", "--env", "dev", "--plan-file", "a.tfplan"])
-        .expect(3);
+        .exits(3);
     assert!(
-        run.stderr().contains("made without a state"),
+        run.stderr.contains("made without a state"),
         "{}",
-        run.stderr()
+        run.stderr
     );
 
     // Two plans against serial N: applying one moves the state on.
@@ -78,7 +78,7 @@ fn stale_plans_exit_3() {
             "--plan-file",
             "b.tfplan",
         ])
-        .expect(0);
+        .exits(0);
     stack
         .run(&[
             "plan",
@@ -89,15 +89,15 @@ fn stale_plans_exit_3() {
             "--plan-file",
             "c.tfplan",
         ])
-        .expect(0);
+        .exits(0);
     stack
         .run(&["apply", "--env", "dev", "--plan-file", "b.tfplan"])
-        .expect(0);
+        .exits(0);
     let serial = stack.state("dev").unwrap()["serial"].clone();
     let run = stack
         .run(&["apply", "--env", "dev", "--plan-file", "c.tfplan"])
-        .expect(3);
-    assert!(run.stderr().contains("state serial"), "{}", run.stderr());
+        .exits(3);
+    assert!(run.stderr.contains("state serial"), "{}", run.stderr);
     assert_eq!(
         stack.state("dev").unwrap()["serial"],
         serial,

@@ -40,8 +40,8 @@ fn concurrent_apply_fails_with_lock_info() {
         "--lock-timeout",
         "0s",
     ]);
-    let second = second.expect(4);
-    let err = second.stderr();
+    let second = second.exits(4);
+    let err = second.stderr;
     assert!(err.contains("the state is locked by someone else"), "{err}");
     for field in [
         "ID:",
@@ -62,7 +62,7 @@ fn concurrent_apply_fails_with_lock_info() {
     assert_eq!(resources.len(), 14, "state intact: {resources:?}");
     stack
         .run(&["plan", "--env", "dev", "--var-file", &vars, "--json"])
-        .expect(0);
+        .exits(0);
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn sigterm_stops_terraform_and_releases_the_lock() {
 
     stack
         .run(&["apply", "--env", "dev", "--auto-approve"])
-        .expect(0);
+        .exits(0);
     assert_eq!(stack.resources("dev").len(), 14);
 }
 

@@ -15,7 +15,7 @@ fn plan_apply_destroy_round_trip() {
             "plans/dev.tfplan",
             "--json",
         ])
-        .expect(0);
+        .exits(0);
     let result = plan.json();
     assert_eq!(result["has_changes"], true);
     assert_eq!(result["counts"]["add"], 14);
@@ -34,7 +34,7 @@ fn plan_apply_destroy_round_trip() {
             "plans/dev.tfplan",
             "--json",
         ])
-        .expect(0);
+        .exits(0);
     let result = apply.json();
     assert_eq!(result["terraform_outputs"]["cluster_name"], "portfolio-dev");
     assert_eq!(result["terraform_outputs"]["vpc_cidr"], "10.0.0.0/16");
@@ -44,14 +44,12 @@ fn plan_apply_destroy_round_trip() {
             .is_none()
     );
     assert!(
-        apply
-            .stderr()
-            .contains("Apply complete! Resources: 14 added"),
+        apply.stderr.contains("Apply complete! Resources: 14 added"),
         "{}",
-        apply.stderr()
+        apply.stderr
     );
     assert!(
-        apply.stderr().contains("initialised (cached)"),
+        apply.stderr.contains("initialised (cached)"),
         "init ran twice"
     );
     let resources = stack.resources("dev");
@@ -59,7 +57,7 @@ fn plan_apply_destroy_round_trip() {
     assert!(resources.contains(&"terraform_data.service[\"backend\"]".to_owned()));
     assert!(!stack.locked("dev"));
 
-    let again = stack.run(&["plan", "--env", "dev", "--json"]).expect(0);
+    let again = stack.run(&["plan", "--env", "dev", "--json"]).exits(0);
     assert_eq!(again.json()["has_changes"], false);
     assert!(
         stack.path("terraform/dev.tfplan").is_file(),
@@ -68,9 +66,9 @@ fn plan_apply_destroy_round_trip() {
 
     let destroy = stack
         .run(&["destroy", "--env", "dev", "--confirm", "dev", "--json"])
-        .expect(0);
+        .exits(0);
     assert_eq!(destroy.json()["counts"]["destroy"], 14);
-    assert!(destroy.stderr().contains("14 resources will be destroyed"));
+    assert!(destroy.stderr.contains("14 resources will be destroyed"));
     assert!(stack.resources("dev").is_empty());
     assert!(stack.state("dev").is_some(), "the state itself stays");
 }
@@ -78,16 +76,16 @@ fn plan_apply_destroy_round_trip() {
 #[test]
 fn apply_without_plan_file_needs_auto_approve() {
     let stack = Stack::new();
-    let refused = stack.run(&["apply", "--env", "dev"]).expect(2);
+    let refused = stack.run(&["apply", "--env", "dev"]).exits(2);
     assert!(
-        refused.stderr().contains("--auto-approve"),
+        refused.stderr.contains("--auto-approve"),
         "{}",
-        refused.stderr()
+        refused.stderr
     );
     assert!(stack.state("dev").is_none());
     stack
         .run(&["apply", "--env", "dev", "--auto-approve"])
-        .expect(0);
+        .exits(0);
     assert_eq!(stack.resources("dev").len(), 14);
 }
 
@@ -104,7 +102,7 @@ fn terraform_outputs_become_step_outputs_without_shadowing_the_runners() {
     apply
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &step_outputs);
-    let apply = Run(apply.output().unwrap()).expect(0);
+    let apply = Run::from(apply.output().unwrap()).exits(0);
     let written = std::fs::read_to_string(&step_outputs).unwrap();
     let lines: Vec<&str> = written.lines().collect();
     assert!(lines.contains(&"add=14"), "{written}");
@@ -119,8 +117,8 @@ fn terraform_outputs_become_step_outputs_without_shadowing_the_runners() {
     assert_eq!(all["cluster_name"], "portfolio-dev");
     assert!(all.get("database_password").is_none(), "{all}");
     assert!(
-        apply.stderr().contains("::warning::terraform output 'add'"),
+        apply.stderr.contains("::warning::terraform output 'add'"),
         "{}",
-        apply.stderr()
+        apply.stderr
     );
 }

@@ -31,8 +31,8 @@ async fn sensitive_values_never_leak() {
 
     let plan = plan_with_comment(&stack, &github.uri(), "dev", &actions)
         .await
-        .expect(0);
-    logs.push(plan.stdout() + &plan.stderr());
+        .exits(0);
+    logs.push(plan.stdout.clone() + &plan.stderr);
     let mut apply = stack.command(&[
         "apply",
         "--env",
