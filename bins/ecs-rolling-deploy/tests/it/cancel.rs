@@ -5,15 +5,12 @@
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::harness::{SCALE, World, finish, taskdef};
+use crate::harness::{SCALE, World, finish};
 
 async fn cancel(signal: Signal, extra: &[&str]) -> (World, portfolio_testkit::Run) {
     let world = World::new(SCALE).await;
     let first = world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "slow:100000"),
-    );
+    let file = world.backend_file("slow:100000");
     let mut args = vec![
         "--service",
         "backend",
@@ -78,10 +75,7 @@ async fn sigterm_with_rollback_on_cancel_rolls_back() {
 async fn sigterm_before_any_deployment_exits_130_and_changes_nothing() {
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     // Every call throttled: the run is stuck retrying its first DescribeServices.
     world.sim.set_throttle_rate(1.0);
     let before = world.sim.requests();

@@ -9,10 +9,7 @@ use crate::harness::{CLUSTER, SCALE, World, breaker, taskdef};
 async fn deploy(behavior: &str, rollback: bool, extra: &[&str]) -> (World, portfolio_testkit::Run) {
     let world = World::new(SCALE).await;
     world.service("backend", rollback).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", behavior),
-    );
+    let file = world.backend_file(behavior);
     let mut args = vec!["--service", "backend", "--json", "--task-definition"];
     args.push(file.to_str().unwrap());
     args.extend_from_slice(extra);
@@ -199,10 +196,7 @@ async fn timeout_with_rollback_stops_our_deployment() {
 async fn superseded_by_another_deployment_exits_6_naming_it() {
     let world = World::new(SCALE).await;
     let first = world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "slow:200"),
-    );
+    let file = world.backend_file("slow:200");
     let child = world
         .command(&[
             "--service",
@@ -330,10 +324,7 @@ async fn services_with_the_same_definition_share_one_revision() {
 async fn step_summary_outputs_and_annotations_under_actions() {
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "crash"),
-    );
+    let file = world.backend_file("crash");
     let output = world.path().join("output");
     let summary = world.path().join("summary.md");
     let mut command = world.command(&[
@@ -383,10 +374,7 @@ async fn failed_with_nothing_to_roll_back_to_exits_4_without_waiting() {
             s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("FAILED")
         })
         .await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "crash"),
-    );
+    let file = world.backend_file("crash");
     let run = world
         .run(&[
             "--service",
@@ -454,10 +442,7 @@ async fn a_failed_update_after_another_service_started_is_reported_and_the_other
 async fn desired_count_is_set_only_when_given() {
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     let path = file.to_str().unwrap();
     let run = world
         .run(&[
@@ -542,10 +527,7 @@ async fn the_default_configuration_turns_the_breaker_on_with_rollback() {
 async fn the_report_lists_more_than_one_page_of_failed_tasks() {
     let world = World::new(SCALE).await;
     world.service("backend", false).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "crash"),
-    );
+    let file = world.backend_file("crash");
     // 250 tasks: the breaker trips after 125 failures, more than the 100
     // tasks ECS lists per page.
     let run = world

@@ -3,16 +3,13 @@
 
 use std::time::Duration;
 
-use crate::harness::{World, finish, taskdef};
+use crate::harness::{World, finish};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn thirty_percent_throttling_still_completes() {
     let world = World::new(20.0).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     world.sim.set_throttle_rate(0.3);
     let run = world
         .run(&[
@@ -32,10 +29,7 @@ async fn thirty_percent_throttling_still_completes() {
 async fn thirty_percent_throttling_still_detects_a_rollback() {
     let world = World::new(20.0).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "crash"),
-    );
+    let file = world.backend_file("crash");
     world.sim.set_throttle_rate(0.3);
     let run = world
         .run(&[
@@ -55,10 +49,7 @@ async fn a_five_second_outage_mid_deploy_does_not_end_the_run() {
     // so the poll loop must ride it out.
     let world = World::new(5.0).await;
     let first = world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     let child = world
         .command(&[
             "--service",

@@ -5,7 +5,7 @@ use tokio::process::Command;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{SCALE, World, finish, taskdef};
+use crate::harness::{SCALE, World, finish};
 
 /// A fake GitHub that creates deployment 42; its status calls fail after the
 /// first `statuses_ok` (all succeed when None).
@@ -71,10 +71,7 @@ async fn deploy(behavior: &str) -> (portfolio_testkit::Run, Value, Vec<String>) 
     let github = fake_github(None).await;
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", behavior),
-    );
+    let file = world.backend_file(behavior);
     let mut command = command(
         &world,
         &github,
@@ -131,10 +128,7 @@ async fn a_failing_final_github_status_loses_neither_outputs_nor_the_result() {
     let github = fake_github(Some(1)).await;
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     let output = world.path().join("output");
     let summary = world.path().join("summary.md");
     let mut command = command(

@@ -92,6 +92,14 @@ impl World {
         path
     }
 
+    /// `td.json`: the dev backend's definition whose container behaves as `behavior`.
+    pub fn backend_file(&self, behavior: &str) -> PathBuf {
+        self.file(
+            "td.json",
+            &taskdef("portfolio-dev-backend", "backend", behavior),
+        )
+    }
+
     /// Creates service `name` (2 tasks, healthy, rollback as given) and
     /// waits until its first deployment completed; returns its task definition.
     pub async fn service(&self, name: &str, rollback: bool) -> String {

@@ -3,7 +3,7 @@
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{SCALE, World, taskdef};
+use crate::harness::{SCALE, World};
 
 /// Deploys a healthy `backend` (from a file, or as `extra` says) with a smoke
 /// check of a server answering `status`.
@@ -16,10 +16,7 @@ async fn deploy_with_health(status: u16, extra: &[&str]) -> (World, portfolio_te
         .await;
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     let url = format!("{}/api/v1/health", server.uri());
     let mut args = vec![
         "--service",

@@ -9,10 +9,7 @@ use crate::harness::{CLUSTER, SCALE, World, taskdef};
 async fn a_missing_service_is_exit_2_and_changes_nothing() {
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
-    let file = world.file(
-        "td.json",
-        &taskdef("portfolio-dev-backend", "backend", "healthy"),
-    );
+    let file = world.backend_file("healthy");
     let run = world
         .run(&[
             "--cluster",
