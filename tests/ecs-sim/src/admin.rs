@@ -5,11 +5,15 @@
 //!   get "connection refused"; the answer is sent before the listener closes.
 //! - `POST /__admin/throttle?rate=P`: answer that share (0..1) of calls with
 //!   ThrottlingException.
+//! - `POST /__admin/image-digests` with `{"image":"<reference>","digest":"sha256:..."}`:
+//!   tasks launched from now on with exactly that image reference report that
+//!   `imageDigest` (tasks already launched keep theirs).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -59,4 +63,21 @@ pub async fn throttle(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     };
     shared.set_throttle_rate(rate);
     Json(json!({"throttleRate": rate})).into_response()
+}
+
+/// `POST /__admin/image-digests` with `{"image": "...", "digest": "sha256:..."}`.
+pub async fn image_digest(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let (Some(image), Some(digest)) = (
+        request.get("image").and_then(serde_json::Value::as_str),
+        request.get("digest").and_then(serde_json::Value::as_str),
+    ) else {
+        return bad_request(
+            r#"image-digests needs a JSON body {"image": "...", "digest": "sha256:..."}"#,
+        );
+    };
+    if let Err(err) = shared.lock().image_digests.register(image, digest) {
+        return bad_request(&err.to_string());
+    }
+    Json(json!({"image": image, "digest": digest})).into_response()
 }

@@ -1,4 +1,4 @@
-//! Errors of the simulator library (starting, binding, pausing).
+//! Errors of the simulator library (starting, binding, pausing, registering digests).
 
 use std::net::SocketAddr;
 
@@ -23,4 +23,7 @@ pub enum Error {
     /// A configuration value is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// An image digest registration was refused.
+    #[error("invalid image digest registration: {0}")]
+    ImageDigest(#[from] crate::model::image::InvalidDigest),
 }

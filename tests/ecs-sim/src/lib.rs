@@ -141,6 +141,18 @@ impl RunningSim {
             .map_err(|_| Error::Stopped)
     }
 
+    /// From now on, tasks that launch with the image reference `image` (exactly as written
+    /// in the task definition) report `digest` as their container's `imageDigest`, as ECS
+    /// does once it has resolved the tag. Tasks already launched keep the digest they
+    /// resolved then, so moving a tag leaves running tasks on the old image.
+    ///
+    /// # Errors
+    /// [`Error::ImageDigest`] for an empty image or a digest that is not
+    /// `sha256:<64 lowercase hex digits>`.
+    pub fn set_image_digest(&self, image: &str, digest: &str) -> Result<(), Error> {
+        Ok(self.shared.lock().image_digests.register(image, digest)?)
+    }
+
     /// Answer this share (clamped to 0..=1) of API calls with ThrottlingException.
     pub fn set_throttle_rate(&self, rate: f64) {
         self.shared.set_throttle_rate(rate);

@@ -25,6 +25,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__admin/health", get(admin::health))
         .route("/__admin/pause", post(admin::pause))
         .route("/__admin/throttle", post(admin::throttle))
+        .route("/__admin/image-digests", post(admin::image_digest))
         .fallback(dispatch::handle)
         .with_state(shared)
 }

@@ -180,6 +180,7 @@ pub fn task(t: &Task, tag_list: Option<Value>) -> Value {
             m.insert("taskArn".into(), json!(t.spec.arn));
             m.insert("name".into(), json!(c.name));
             m.insert("image".into(), json!(c.image));
+            put(&mut m, "imageDigest", c.image_digest.clone());
             m.insert("lastStatus".into(), json!(c.last_status.as_str()));
             put(&mut m, "exitCode", c.exit_code);
             put(&mut m, "reason", c.reason.clone());

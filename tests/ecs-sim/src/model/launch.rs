@@ -1,5 +1,6 @@
 //! Launching tasks: turn a deployment's task definition into [`Task`]s, with containers,
-//! awslogs streams, the behaviour label (a `flaky` share decided per task) and ids.
+//! awslogs streams, the behaviour label (a `flaky` share decided per task), the image
+//! digests resolved at launch (see [`super::image`]) and ids.
 
 use std::collections::BTreeMap;
 
@@ -38,7 +39,7 @@ pub fn launch(
             .seed
             .wrapping_add(ctx.task_seq.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let id = hex_id(ctx.rng);
-        let spec = launch_spec(
+        let mut spec = launch_spec(
             svc,
             dep,
             &def.arn,
@@ -48,6 +49,9 @@ pub fn launch(
             seed,
             ctx.timings,
         );
+        for c in &mut spec.containers {
+            c.image_digest = ctx.image_digests.resolve(&c.image);
+        }
         tasks.insert(id.clone(), Task::launch(spec, t));
         out.push(id);
     }
@@ -100,6 +104,7 @@ fn launch_spec(
             .flatten();
             Container {
                 image: str_of(c, "image").unwrap_or("").to_owned(),
+                image_digest: None,
                 essential: c.get("essential").and_then(Value::as_bool).unwrap_or(true),
                 last_status: LastStatus::Provisioning,
                 exit_code: None,

@@ -7,6 +7,7 @@
 //! scheduler.
 
 pub mod deployment;
+pub mod image;
 pub mod launch;
 pub mod ops;
 pub mod scheduler;
@@ -24,6 +25,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::config::Timings;
 use crate::logs::LogStore;
+use image::ImageDigests;
 use scheduler::Ctx;
 use service::{Service, ServiceStatus};
 use task::{LastStatus, Task};
@@ -123,6 +125,8 @@ pub struct Model {
     pub tags: BTreeMap<String, Vec<(String, String)>>,
     /// Log events of tasks.
     pub logs: LogStore,
+    /// What image references resolve to when a task launches.
+    pub image_digests: ImageDigests,
 }
 
 impl Model {
@@ -138,6 +142,7 @@ impl Model {
             task_defs: TaskDefs::default(),
             tags: BTreeMap::new(),
             logs: LogStore::default(),
+            image_digests: ImageDigests::default(),
         }
     }
 
@@ -190,6 +195,7 @@ impl Model {
             task_seq,
             timings,
             task_defs,
+            image_digests,
             ..
         } = self;
         let Some(cluster) = clusters.get_mut(cname) else {
@@ -213,6 +219,7 @@ impl Model {
             task_seq,
             timings: *timings,
             task_defs,
+            image_digests,
             logs,
         };
         scheduler::on_outcome(svc, tid, &deployment, &outcome, t, &mut ctx);
@@ -228,6 +235,7 @@ impl Model {
             task_seq,
             timings,
             task_defs,
+            image_digests,
             ..
         } = self;
         let Some(cluster) = clusters.get_mut(cname) else {
@@ -239,6 +247,7 @@ impl Model {
             task_seq,
             timings: *timings,
             task_defs,
+            image_digests,
             logs,
         };
         for svc in &mut cluster.services {

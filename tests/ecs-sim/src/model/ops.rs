@@ -287,6 +287,7 @@ impl Model {
             task_seq,
             timings,
             task_defs,
+            image_digests,
             ..
         } = self;
         let cluster = clusters
@@ -316,6 +317,7 @@ impl Model {
             task_seq,
             timings: *timings,
             task_defs,
+            image_digests,
             logs,
         };
         if stop_type.eq_ignore_ascii_case("ROLLBACK") {

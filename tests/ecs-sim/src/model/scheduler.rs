@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use rand::rngs::StdRng;
 
 use super::deployment::{RecordStatus, RollbackInfo, Rollout, Status, failure_threshold};
+use super::image::ImageDigests;
 use super::service::{Origin, Service, ServiceStatus};
 use super::task::{LastStatus, Outcome, Task};
 use super::taskdef::TaskDefs;
@@ -27,6 +28,8 @@ pub struct Ctx<'a> {
     pub timings: Timings,
     /// Task definitions.
     pub task_defs: &'a TaskDefs,
+    /// What image references resolve to at launch.
+    pub image_digests: &'a ImageDigests,
     /// Log events.
     pub logs: &'a mut LogStore,
 }

@@ -100,6 +100,8 @@ pub struct Container {
     pub name: String,
     /// Image reference.
     pub image: String,
+    /// The digest the image resolved to at launch (`imageDigest`), when it did.
+    pub image_digest: Option<String>,
     /// Whether the container is essential.
     pub essential: bool,
     /// `lastStatus` of the container.

@@ -6,5 +6,6 @@ mod binary;
 mod breaker;
 mod cli;
 mod deploy;
+mod digests;
 mod faults;
 mod harness;
