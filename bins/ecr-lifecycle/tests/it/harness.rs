@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_ecr::Client;
+use aws_sdk_ecr::types::ImageDetail;
 use portfolio_testkit::Run;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -28,6 +29,19 @@ pub fn run(dir: &Path, env: &[(&str, String)], args: &[&str]) -> Run {
     Run::from(output)
 }
 
+/// `COMMAND --repository REPOSITORY --policy POLICY` plus `extra`.
+pub fn with_policy(
+    dir: &Path,
+    env: &[(&str, String)],
+    command: &str,
+    repository: &str,
+    policy: &str,
+    extra: &[&str],
+) -> Run {
+    let args = [command, "--repository", repository, "--policy", policy];
+    run(dir, env, &[&args, extra].concat())
+}
+
 /// `enforce --repository REPOSITORY --policy POLICY --execute` plus `extra`.
 pub fn enforce(
     dir: &Path,
@@ -36,16 +50,8 @@ pub fn enforce(
     policy: &str,
     extra: &[&str],
 ) -> Run {
-    let mut args = vec![
-        "enforce",
-        "--repository",
-        repository,
-        "--policy",
-        policy,
-        "--execute",
-    ];
-    args.extend(extra);
-    run(dir, env, &args)
+    let extra = [&["--execute"], extra].concat();
+    with_policy(dir, env, "enforce", repository, policy, &extra)
 }
 
 /// Writes `text` to `dir/name`.
@@ -110,16 +116,21 @@ pub async fn put(
     digest
 }
 
-/// Digests currently in `repository`.
-pub async fn digests(ecr: &Client, repository: &str) -> Vec<String> {
-    let out = ecr
-        .describe_images()
+/// The images currently in `repository`, as DescribeImages lists them.
+pub async fn image_details(ecr: &Client, repository: &str) -> Vec<ImageDetail> {
+    ecr.describe_images()
         .repository_name(repository)
         .send()
         .await
-        .unwrap();
-    let mut digests: Vec<String> = out
+        .unwrap()
         .image_details()
+        .to_vec()
+}
+
+/// Digests currently in `repository`.
+pub async fn digests(ecr: &Client, repository: &str) -> Vec<String> {
+    let mut digests: Vec<String> = image_details(ecr, repository)
+        .await
         .iter()
         .filter_map(|d| d.image_digest().map(str::to_owned))
         .collect();

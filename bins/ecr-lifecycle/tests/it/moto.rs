@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::harness::{
     INDEX, MANIFEST, create_repository, digests, ecr_client, enforce, index, listed, manifest, put,
-    run, write,
+    run, with_policy, write,
 };
 
 /// Environment for the binary: moto for every service, ECS included
@@ -182,18 +182,7 @@ async fn preview_then_enforce_deletes_exactly_the_preview() {
     let policy = policy.to_str().unwrap();
     let env = env(&moto);
 
-    let preview = run(
-        dir.path(),
-        &env,
-        &[
-            "preview",
-            "--repository",
-            repository,
-            "--policy",
-            policy,
-            "--json",
-        ],
-    );
+    let preview = with_policy(dir.path(), &env, "preview", repository, policy, &["--json"]);
     assert_eq!(preview.code, 0, "{}", preview.stderr);
     let json = preview.json();
     let expire = listed(&json, "expire");
