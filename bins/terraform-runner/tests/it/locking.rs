@@ -68,18 +68,7 @@ fn concurrent_apply_fails_with_lock_info() {
 #[test]
 fn sigterm_stops_terraform_and_releases_the_lock() {
     let stack = Stack::new();
-    let slow = stack.var_file(
-        "slow.tfvars",
-        "environment = \"dev\"\nrevision = \"slow\"\nrelease_command = \"sleep 600\"\n",
-    );
-    let mut run = Background::start(stack.command(&[
-        "apply",
-        "--env",
-        "dev",
-        "--var-file",
-        &slow,
-        "--auto-approve",
-    ]));
+    let mut run = slow_apply(&stack, &[]);
     run.wait_for_line("terraform_data.release: Creating...");
     assert!(stack.locked("dev"));
     let pid = run.child.id().to_string();
@@ -108,20 +97,7 @@ fn sigterm_stops_terraform_and_releases_the_lock() {
 #[test]
 fn a_second_signal_kills_a_stuck_terraform_after_the_grace_period() {
     let stack = Stack::new();
-    let slow = stack.var_file(
-        "slow.tfvars",
-        "environment = \"dev\"\nrevision = \"slow\"\nrelease_command = \"sleep 600\"\n",
-    );
-    let mut run = Background::start(stack.command(&[
-        "apply",
-        "--env",
-        "dev",
-        "--var-file",
-        &slow,
-        "--auto-approve",
-        "--grace-period",
-        "1s",
-    ]));
+    let mut run = slow_apply(&stack, &["--grace-period", "1s"]);
     run.wait_for_line("terraform_data.release: Creating...");
     let signal = |name: &str, pid: u32| {
         let sent = Command::new("kill")
@@ -146,4 +122,22 @@ fn a_second_signal_kills_a_stuck_terraform_after_the_grace_period() {
         "{log}"
     );
     assert!(log.contains("force-unlock"), "{log}");
+}
+
+/// An apply in the background whose release step sleeps for ten minutes.
+fn slow_apply(stack: &Stack, extra: &[&str]) -> Background {
+    let slow = stack.var_file(
+        "slow.tfvars",
+        "environment = \"dev\"\nrevision = \"slow\"\nrelease_command = \"sleep 600\"\n",
+    );
+    let mut args = vec![
+        "apply",
+        "--env",
+        "dev",
+        "--var-file",
+        &slow,
+        "--auto-approve",
+    ];
+    args.extend_from_slice(extra);
+    Background::start(stack.command(&args))
 }
