@@ -323,18 +323,14 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         .unwrap();
     let moto = stack.moto_endpoint().to_owned();
     let app = terraform_app(&moto);
-    let event = app.dir.path().join("dispatch.json");
-    std::fs::write(
-        &event,
-        r#"{"inputs": {"action": "apply", "environment": "dev", "confirm": ""}}"#,
-    )
-    .unwrap();
-    let run = app.act(
-        &stack,
-        "terraform-deploy.yml",
-        &["workflow_dispatch", "-e", event.to_str().unwrap()],
-        &[],
-    );
+    // Runs terraform-deploy.yml as a workflow_dispatch with these inputs.
+    let dispatch = |inputs: &str| {
+        let event = app.dir.path().join("dispatch.json");
+        std::fs::write(&event, format!(r#"{{"inputs": {inputs}}}"#)).unwrap();
+        let args = ["workflow_dispatch", "-e", event.to_str().unwrap()];
+        app.act(&stack, "terraform-deploy.yml", &args, &[])
+    };
+    let run = dispatch(r#"{"action": "apply", "environment": "dev", "confirm": ""}"#);
     let log = &run.log;
     assert!(run.success, "act failed:\n{log}");
     assert!(
@@ -412,17 +408,7 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
 
     // destroy: the plan job makes the destroy plan the approver reviews, and
     // the destroy job applies exactly it.
-    std::fs::write(
-        &event,
-        r#"{"inputs": {"action": "destroy", "environment": "dev", "confirm": "dev"}}"#,
-    )
-    .unwrap();
-    let run = app.act(
-        &stack,
-        "terraform-deploy.yml",
-        &["workflow_dispatch", "-e", event.to_str().unwrap()],
-        &[],
-    );
+    let run = dispatch(r#"{"action": "destroy", "environment": "dev", "confirm": "dev"}"#);
     let log = &run.log;
     assert!(run.success, "act failed:\n{log}");
     let plan_line = log
