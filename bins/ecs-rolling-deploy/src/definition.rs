@@ -182,10 +182,8 @@ pub async fn register_all(
         let mut tagged = definition.clone();
         add_tags(&mut tagged, &[Pair::new(SERVICE_TAG, names.join(" "))]);
         let arn = register(ecs, &tagged).await?;
-        for (i, slot) in arns.iter_mut().enumerate() {
-            if users.contains(&i) {
-                slot.clone_from(&arn);
-            }
+        for &i in &users {
+            arns[i].clone_from(&arn);
         }
     }
     Ok(arns)

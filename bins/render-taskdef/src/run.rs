@@ -90,10 +90,11 @@ pub async fn run(args: Args) -> Result<Exit, RenderError> {
     if !source.is_template() {
         progress.status(&format!("loading {source}"));
     }
-    let mut definition = load(&source, &args, setting.as_ref()).await?;
+    let region = region(&args, setting.as_ref()).await;
+    let mut definition = load(&source, &args, &region).await?;
     let mut before = definition.clone();
     before.strip_read_only();
-    let context = context(&args, setting.as_ref(), source.is_template()).await;
+    let context = context(&args, setting.as_ref(), &region, source.is_template());
     render(&mut definition, &edits, &context)?;
     definition.strip_read_only();
     validate(&definition)?;
@@ -255,11 +256,7 @@ fn source(args: &Args, setting: Option<&Setting>) -> Result<Source, RenderError>
     }
 }
 
-async fn load(
-    source: &Source,
-    args: &Args,
-    setting: Option<&Setting>,
-) -> Result<TaskDefinition, RenderError> {
+async fn load(source: &Source, args: &Args, region: &str) -> Result<TaskDefinition, RenderError> {
     match source {
         Source::File(path) | Source::Template(path) => {
             let origin = path.display().to_string();
@@ -275,36 +272,33 @@ async fn load(
             TaskDefinition::parse(&text, &origin)
         }
         Source::Service { cluster, service } => {
-            let client = ecs_client(args, setting).await;
+            let client = ecs_client(args, region).await;
             live::load_service(&client, cluster, service).await
         }
         Source::Family(family) => {
-            let client = ecs_client(args, setting).await;
+            let client = ecs_client(args, region).await;
             live::load_family(&client, family).await
         }
     }
 }
 
-async fn ecs_client(args: &Args, setting: Option<&Setting>) -> aws_sdk_ecs::Client {
-    let configured = setting.and_then(|s| s.config.region(&s.env));
-    let sdk =
-        portfolio_core::aws::load(args.aws.region.clone(), configured, args.aws.max_attempts).await;
+async fn ecs_client(args: &Args, region: &str) -> aws_sdk_ecs::Client {
+    let sdk = portfolio_core::aws::load(Some(region.to_owned()), None, args.aws.max_attempts).await;
     aws_sdk_ecs::Client::new(&sdk)
 }
 
-/// The region for awslogs and `${REGION}`: the same chain the ECS client
-/// uses (--region, the AWS environment and profile, portfolio-ci.yaml, then
-/// the spec's region).
+/// The region of the ECS client, awslogs and `${REGION}`, resolved once:
+/// --region, the AWS environment and profile, portfolio-ci.yaml, then the
+/// spec's region.
 async fn region(args: &Args, setting: Option<&Setting>) -> String {
     let configured = setting.and_then(|s| s.config.region(&s.env));
     portfolio_core::aws::region(args.aws.region.clone(), configured).await
 }
 
-async fn context(args: &Args, setting: Option<&Setting>, template: bool) -> Context {
-    let region = region(args, setting).await;
+fn context(args: &Args, setting: Option<&Setting>, region: &str, template: bool) -> Context {
     let service = setting.and_then(|s| s.service.as_ref());
     let mut vars = setting.map_or_else(Vars::new, |setting| {
-        built_ins(&setting.config, &setting.env, &region, service)
+        built_ins(&setting.config, &setting.env, region, service)
     });
     for var in &args.var {
         vars.insert(var.name.clone(), var.value.clone());
@@ -313,7 +307,7 @@ async fn context(args: &Args, setting: Option<&Setting>, template: bool) -> Cont
         default_container: service.map(|s| s.container.clone()),
         log_defaults: service.map(|s| LogDefaults {
             group: s.log_group.clone(),
-            region,
+            region: region.to_owned(),
             stream_prefix: s.log_stream_prefix.clone(),
         }),
         vars: template.then_some(vars),

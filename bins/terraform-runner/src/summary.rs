@@ -302,16 +302,14 @@ pub fn analyze(plan_json: &[u8]) -> Result<Analysis, serde_json::Error> {
     let plan: Plan = serde_json::from_slice(plan_json)?;
     let secrets = collect_secrets(&plan);
     let mut summary = PlanSummary::default();
-    let managed: Vec<Action> = plan
-        .resource_changes
-        .iter()
-        .filter(|raw| raw.mode != "data")
-        .map(|raw| Action::from_actions(&raw.change.actions))
-        .collect();
-    summary.destroys_everything =
-        !managed.is_empty() && managed.iter().all(|action| *action == Action::Delete);
+    // A destroy plan: some managed resource, and every one of them deleted.
+    let (mut managed, mut all_deleted) = (false, true);
     for raw in plan.resource_changes {
         let action = Action::from_actions(&raw.change.actions);
+        if raw.mode != "data" {
+            managed = true;
+            all_deleted &= action == Action::Delete;
+        }
         if !action.is_change() {
             continue;
         }
@@ -345,6 +343,7 @@ pub fn analyze(plan_json: &[u8]) -> Result<Analysis, serde_json::Error> {
                 .map(|v| secrets.redact(v)),
         });
     }
+    summary.destroys_everything = managed && all_deleted;
     summary.has_changes = !summary.resources.is_empty() || !summary.outputs.is_empty();
     Ok(Analysis { summary, secrets })
 }

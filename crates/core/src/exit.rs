@@ -156,15 +156,12 @@ pub fn finish<E: Failure>(tool: &str, result: Result<Exit, E>) -> ExitCode {
             if let Some(hint) = err.hint() {
                 eprintln!("{tool}: hint: {hint}");
             }
-            let location = err.location();
-            let file = location.as_ref().map(|at| at.file.display().to_string());
-            let at = location
+            let at = err
+                .location()
+                .map(|at| (at.file.display().to_string(), at.line));
+            let at = at
                 .as_ref()
-                .zip(file.as_deref())
-                .map(|(at, file)| Location {
-                    file,
-                    line: at.line,
-                });
+                .map(|(file, line)| Location { file, line: *line });
             Actions::from_env().error(&message, at);
             ExitCode::from(err.exit_code())
         }

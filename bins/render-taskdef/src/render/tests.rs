@@ -322,8 +322,11 @@ proptest! {
         let again = rendered(&edits, &context);
         prop_assert_eq!(once.as_ref().ok(), again.as_ref().ok());
         if let Ok(once) = once {
+            // The result is a definition, not a template: its values (an
+            // --env value may hold `${`) are not placeholders any more.
+            let again = Context { vars: None, ..context };
             let mut twice = once.clone();
-            render(&mut twice, &edits, &context).unwrap();
+            render(&mut twice, &edits, &again).unwrap();
             prop_assert_eq!(&twice, &once);
         }
     }

@@ -117,17 +117,6 @@ impl Demo {
     }
 }
 
-fn find_str<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    match value {
-        Value::Object(map) => map
-            .get(key)
-            .and_then(|v| v.as_str())
-            .or_else(|| map.values().find_map(|v| find_str(v, key))),
-        Value::Array(items) => items.iter().find_map(|v| find_str(v, key)),
-        _ => None,
-    }
-}
-
 /// The text at `pointer` (a JSON pointer), numbers included; `?` when the
 /// result does not have it.
 fn text(value: &Value, pointer: &str) -> String {
@@ -263,7 +252,8 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         })
         .unwrap_or_default();
     demo.stack.put_images(REPOSITORY, &[tags])?;
-    let image = find_str(&built, "image")
+    let image = built["image"]
+        .as_str()
         .ok_or_else(|| DemoError::Output {
             step: "build",
             what: "no image in the JSON result".to_owned(),
