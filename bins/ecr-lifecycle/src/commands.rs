@@ -6,8 +6,9 @@ mod enforce;
 mod lint;
 mod preview;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use portfolio_core::cli::{AwsArgs, GlobalArgs};
 use portfolio_core::output::{Progress, print_json};
@@ -31,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
         actions: Actions::from_env(),
         progress: Progress::new(),
         calls: Arc::new(ApiCalls::default()),
+        sdk_configs: Mutex::new(HashMap::new()),
     };
     let work = async {
         match cli.command {
@@ -62,6 +64,9 @@ pub struct Context {
     pub progress: Progress,
     /// AWS calls made.
     pub calls: Arc<ApiCalls>,
+    /// One SDK configuration (and so one credential chain) per configured
+    /// region, shared by every client of the run.
+    sdk_configs: Mutex<HashMap<Option<String>, aws_config::SdkConfig>>,
 }
 
 /// An ECS cluster whose usage protects images, and the region it is in.
@@ -77,7 +82,21 @@ impl Context {
     /// The SDK configuration for `configured` (an environment's region from
     /// portfolio-ci.yaml); `--region` and the AWS environment come first.
     async fn sdk(&self, configured: Option<String>) -> aws_config::SdkConfig {
-        portfolio_core::aws::load(self.aws.region.clone(), configured, self.aws.max_attempts).await
+        let cached =
+            |configs: &HashMap<_, aws_config::SdkConfig>| configs.get(&configured).cloned();
+        if let Some(sdk) = self.sdk_configs.lock().ok().and_then(|c| cached(&c)) {
+            return sdk;
+        }
+        let sdk = portfolio_core::aws::load(
+            self.aws.region.clone(),
+            configured.clone(),
+            self.aws.max_attempts,
+        )
+        .await;
+        if let Ok(mut configs) = self.sdk_configs.lock() {
+            configs.insert(configured, sdk.clone());
+        }
+        sdk
     }
 
     /// An ECR client for `configured` (see [`Context::region_of`]).
