@@ -389,21 +389,30 @@ async fn follow_all(
     out
 }
 
-/// StopServiceDeployment(ROLLBACK) of our deployment; true when ECS took it.
-async fn roll_back(shared: &Shared, started: &Started, why: &str) -> bool {
+/// StopServiceDeployment(ROLLBACK) of our deployment, announced when ECS
+/// takes it.
+async fn request_rollback(
+    shared: &Shared,
+    started: &Started,
+    why: &str,
+) -> Result<(), DeployError> {
     let target = &started.target;
-    match ecs::stop_and_roll_back(&shared.clients.ecs, target, &started.ours).await {
-        Ok(()) => {
-            shared.progress.line(&format!(
-                "{}: {why}: rolling {} back (StopServiceDeployment ROLLBACK)",
-                target.key, started.ours.id
-            ));
-            true
-        }
+    ecs::stop_and_roll_back(&shared.clients.ecs, target, &started.ours).await?;
+    shared.progress.line(&format!(
+        "{}: {why}: rolling {} back (StopServiceDeployment ROLLBACK)",
+        target.key, started.ours.id
+    ));
+    Ok(())
+}
+
+/// [`request_rollback`]; true when ECS took it, else the reason is printed.
+async fn roll_back(shared: &Shared, started: &Started, why: &str) -> bool {
+    match request_rollback(shared, started, why).await {
+        Ok(()) => true,
         Err(err) => {
             shared.progress.line(&format!(
                 "{}: {why}: could not roll back: {err}",
-                target.key
+                started.target.key
             ));
             false
         }
@@ -529,21 +538,14 @@ enum Restored {
 async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
     let key = &started.target.key;
     let line = |text: &str| shared.progress.line(&format!("{key}: {text}"));
-    let refused =
-        match ecs::stop_and_roll_back(&shared.clients.ecs, &started.target, &started.ours).await {
-            Ok(()) => {
-                line(&format!(
-                    "smoke check failed: rolling {} back (StopServiceDeployment ROLLBACK)",
-                    started.ours.id
-                ));
-                return Restored::By(None);
-            }
-            Err(DeployError::Aws(err)) if err.code.is_some() && !err.is_transient() => err,
-            Err(err) => {
-                line(&format!("smoke check failed: could not roll back: {err}"));
-                return Restored::No;
-            }
-        };
+    let refused = match request_rollback(shared, started, "smoke check failed").await {
+        Ok(()) => return Restored::By(None),
+        Err(DeployError::Aws(err)) if err.code.is_some() && !err.is_transient() => err,
+        Err(err) => {
+            line(&format!("smoke check failed: could not roll back: {err}"));
+            return Restored::No;
+        }
+    };
     let previous = &started.before.task_definition;
     if *previous == started.task_definition {
         line(&format!(
