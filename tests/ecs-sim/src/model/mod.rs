@@ -187,24 +187,14 @@ impl Model {
     }
 
     fn step_task(&mut self, t: f64, cname: &str, tid: &str) {
-        let Self {
-            clusters,
-            logs,
-            rng,
-            seed,
-            task_seq,
-            timings,
-            task_defs,
-            image_digests,
-            ..
-        } = self;
+        let (clusters, mut ctx) = self.split();
         let Some(cluster) = clusters.get_mut(cname) else {
             return;
         };
         let Some(task) = cluster.tasks.get_mut(tid) else {
             return;
         };
-        let outcome = task.step(t, logs);
+        let outcome = task.step(t, ctx.logs);
         let deployment = task.deployment().to_owned();
         let Some(svc) = cluster
             .services
@@ -213,20 +203,23 @@ impl Model {
         else {
             return;
         };
-        let mut ctx = Ctx {
-            rng,
-            seed: *seed,
-            task_seq,
-            timings: *timings,
-            task_defs,
-            image_digests,
-            logs,
-        };
         scheduler::on_outcome(svc, tid, &deployment, &outcome, t, &mut ctx);
     }
 
     /// Run the scheduler of every service of cluster `cname` at `t`.
     pub fn reconcile_cluster(&mut self, cname: &str, t: f64) {
+        let (clusters, mut ctx) = self.split();
+        let Some(cluster) = clusters.get_mut(cname) else {
+            return;
+        };
+        for svc in &mut cluster.services {
+            scheduler::reconcile(svc, &mut cluster.tasks, &cluster.name, t, &mut ctx);
+        }
+    }
+
+    /// The clusters, and the scheduler's view of everything else, borrowed
+    /// apart so both can change at once.
+    fn split(&mut self) -> (&mut BTreeMap<String, Cluster>, Ctx<'_>) {
         let Self {
             clusters,
             logs,
@@ -238,10 +231,7 @@ impl Model {
             image_digests,
             ..
         } = self;
-        let Some(cluster) = clusters.get_mut(cname) else {
-            return;
-        };
-        let mut ctx = Ctx {
+        let ctx = Ctx {
             rng,
             seed: *seed,
             task_seq,
@@ -250,9 +240,7 @@ impl Model {
             image_digests,
             logs,
         };
-        for svc in &mut cluster.services {
-            scheduler::reconcile(svc, &mut cluster.tasks, &cluster.name, t, &mut ctx);
-        }
+        (clusters, ctx)
     }
 
     /// A new deployment id.

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::deployment::{DeploymentConfig, RecordStatus, Rollout, Status};
-use super::scheduler::{self, Ctx, Trigger};
+use super::scheduler::{self, Trigger};
 use super::service::{Origin, Service, ServiceStatus};
 use super::{ACCOUNT, Cluster, Model, Rejection, last_segment};
 
@@ -279,17 +279,7 @@ impl Model {
                 })
             })
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
-        let Self {
-            clusters,
-            logs,
-            rng,
-            seed,
-            task_seq,
-            timings,
-            task_defs,
-            image_digests,
-            ..
-        } = self;
+        let (clusters, mut ctx) = self.split();
         let cluster = clusters
             .get_mut(&cname)
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
@@ -311,15 +301,6 @@ impl Model {
                 "The service deployment is not in a state that can be stopped.".into(),
             ));
         }
-        let mut ctx = Ctx {
-            rng,
-            seed: *seed,
-            task_seq,
-            timings: *timings,
-            task_defs,
-            image_digests,
-            logs,
-        };
         if stop_type.eq_ignore_ascii_case("ROLLBACK") {
             scheduler::fail_deployment(service, &id, t, &mut ctx, Trigger::StopRollback);
         } else {
