@@ -47,6 +47,17 @@ impl Actions {
         }
     }
 
+    /// An enabled runtime that writes outputs and the summary to the given
+    /// files (tests of what a tool publishes).
+    pub fn for_files(output: &Path, summary: &Path) -> Self {
+        Self {
+            enabled: true,
+            output_file: Some(output.to_path_buf()),
+            summary_file: Some(summary.to_path_buf()),
+            runner_temp: None,
+        }
+    }
+
     /// A runtime that does nothing (outside Actions).
     pub fn disabled() -> Self {
         Self::default()

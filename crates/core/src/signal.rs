@@ -1,25 +1,7 @@
 //! SIGINT and SIGTERM as a future, for tools that must clean up when a
 //! workflow is cancelled (GitHub sends SIGINT, then SIGTERM).
 
-use std::fmt;
-
-/// The signal that asked the process to stop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGINT (Ctrl-C, or a cancelled workflow's first signal).
-    Interrupt,
-    /// SIGTERM.
-    Terminate,
-}
-
-impl fmt::Display for Signal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Signal::Interrupt => "SIGINT",
-            Signal::Terminate => "SIGTERM",
-        })
-    }
-}
+pub use crate::cancel::Signal;
 
 /// Resolves when SIGINT or SIGTERM arrives. If the handlers cannot be
 /// installed it never resolves (the default behaviour, being killed, stays).
