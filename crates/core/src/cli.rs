@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 use tracing_subscriber::EnvFilter;
 
+use crate::aws::AwsSettings;
 use crate::exit::{self, Exit, Failure};
 
 /// Flags every tool accepts.
@@ -34,9 +35,77 @@ pub struct AwsArgs {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Attempts per AWS call, retries included (standard retry mode)
-    #[arg(long, global = true, default_value_t = 5, value_name = "N")]
+    /// Attempts per AWS call, retries included (standard retry mode, 1-20)
+    #[arg(long, global = true, default_value_t = 5, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+impl AwsArgs {
+    /// The resolved AWS settings: these flags plus the region that
+    /// portfolio-ci.yaml names for the environment.
+    pub fn settings(&self, configured_region: Option<String>) -> AwsSettings {
+        AwsSettings {
+            region: self.region.clone(),
+            configured_region,
+            max_attempts: self.max_attempts,
+            ..AwsSettings::default()
+        }
+    }
+}
+
+/// `--env`/`-e`: the environment in portfolio-ci.yaml whose names and
+/// defaults apply. The same flag, with the same meaning, in every tool.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EnvArg {
+    /// Environment in portfolio-ci.yaml whose names and defaults apply [default: dev]
+    #[arg(long, short = 'e', env = "PORTFOLIO_CI_ENV", value_name = "ENV")]
+    pub env: Option<String>,
+}
+
+impl EnvArg {
+    /// The environment asked for, or `dev`.
+    pub fn name(&self) -> &str {
+        self.env.as_deref().unwrap_or(DEFAULT_ENV)
+    }
+}
+
+/// The environment a tool works in when `--env` is not given.
+pub const DEFAULT_ENV: &str = "dev";
+
+/// `--service`/`-s`: one service in portfolio-ci.yaml.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServiceArg {
+    /// Service in portfolio-ci.yaml (names its repository, cluster service and container)
+    #[arg(long, short = 's', env = "PORTFOLIO_CI_SERVICE", value_name = "NAME")]
+    pub service: Option<String>,
+}
+
+/// `--service`/`-s` of a tool that handles several services at once.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServicesArg {
+    /// Service in portfolio-ci.yaml (repeatable, or comma-separated)
+    #[arg(
+        long = "service",
+        short = 's',
+        env = "PORTFOLIO_CI_SERVICE",
+        value_delimiter = ',',
+        value_name = "NAME"
+    )]
+    pub services: Vec<String>,
+}
+
+/// `--repository`/`-r`: an ECR repository name.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RepositoryArg {
+    /// ECR repository [default: {project}-{env}-{service} from portfolio-ci.yaml]
+    #[arg(
+        long,
+        short = 'r',
+        env = "PORTFOLIO_CI_REPOSITORY",
+        value_name = "NAME"
+    )]
+    pub repository: Option<String>,
 }
 
 /// Sends `tracing` diagnostics to stderr: `RUST_LOG` if set, else warnings,

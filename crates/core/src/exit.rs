@@ -20,6 +20,33 @@ pub const USAGE: u8 = 2;
 /// Interrupted by SIGINT or SIGTERM.
 pub const INTERRUPTED: u8 = 130;
 
+/// One exit code a tool documents: the code and what it means. A tool
+/// lists its codes once, in a `const` table that its code returns and its
+/// `--help` prints ([`help_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    /// The process exit code.
+    pub code: u8,
+    /// What it means, one sentence.
+    pub meaning: &'static str,
+}
+
+impl Code {
+    /// Code `code` means `meaning`.
+    pub const fn new(code: u8, meaning: &'static str) -> Code {
+        Code { code, meaning }
+    }
+}
+
+/// The `Exit codes:` section of a tool's `--help`, from its table.
+pub fn help_text(codes: &[Code]) -> String {
+    let mut text = String::from("Exit codes:");
+    for code in codes {
+        text.push_str(&format!("\n  {:<4} {}", code.code, code.meaning));
+    }
+    text
+}
+
 /// How a run ended when it did not end in an error: success, or one of the
 /// tool-specific outcomes (3 and up) that its `--help` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -43,3 +43,16 @@ fn finish_maps_errors_to_their_code() {
     let ok = finish::<Outer>("t", Ok(Exit(3)));
     assert_eq!(format!("{ok:?}"), format!("{:?}", ExitCode::from(3)));
 }
+
+#[test]
+fn the_exit_code_section_lists_every_code_aligned() {
+    const CODES: &[Code] = &[
+        Code::new(SUCCESS, "success"),
+        Code::new(3, "the scan found something"),
+        Code::new(INTERRUPTED, "interrupted"),
+    ];
+    assert_eq!(
+        help_text(CODES),
+        "Exit codes:\n  0    success\n  3    the scan found something\n  130  interrupted"
+    );
+}
