@@ -2,6 +2,7 @@
 //! the runtime that runs the tool's library.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -109,20 +110,29 @@ pub struct RepositoryArg {
 }
 
 /// Sends `tracing` diagnostics to stderr: `RUST_LOG` if set, else warnings,
-/// or debug/trace with `-v`/`-vv`.
+/// or debug/trace with `-v`/`-vv`. Escape codes only in a terminal.
 pub fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_filter(verbose)));
     // A second initialisation (tests) is harmless: keep the first.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+/// The log filter of a verbosity. Without `-v` the AWS SDK's own warnings
+/// are silenced: a failed credential provider would otherwise print a raw
+/// dump before the tool's own message, which already says what failed and
+/// what to do (`-v` shows the SDK's detail).
+fn default_filter(verbose: u8) -> &'static str {
+    match verbose {
+        0 => "warn,aws_config=error,aws_smithy_runtime=error,aws_sdk_sts=error",
+        1 => "debug",
+        _ => "trace",
+    }
 }
 
 /// Runs a tool's async entry point on a multi-threaded runtime and maps its

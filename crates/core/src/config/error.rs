@@ -60,10 +60,18 @@ impl ConfigError {
         path: &Path,
         err: serde_path_to_error::Error<serde_yaml_ng::Error>,
     ) -> ConfigError {
-        let key = err.path().to_string();
+        let path_key = err.path().to_string();
         let inner = err.into_inner();
         let line = inner.location().map(|l| l.line());
         let message = crate::output::without_position(inner.to_string());
+        // serde_yaml_ng starts its message with the path of the mapping it
+        // was in (`services.backend: unknown field ...`): name the key once.
+        let (key, message) = match message.split_once(": ") {
+            Some((prefix, rest)) if path_key.starts_with(prefix) && !prefix.contains(' ') => {
+                (prefix.to_owned(), rest.to_owned())
+            }
+            _ => (path_key, message),
+        };
         ConfigError::Parse {
             path: path.to_path_buf(),
             key,
