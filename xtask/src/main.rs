@@ -37,7 +37,7 @@ struct WriteError {
 fn tools() -> Vec<Command> {
     vec![
         build_push_image::Args::command().name("build-push-image"),
-        render_taskdef::cli::Args::command().name("render-taskdef"),
+        render_taskdef::Cli::command().name("render-taskdef"),
         ecs_rolling_deploy::Cli::command().name("ecs-rolling-deploy"),
         ecr_lifecycle::Cli::command().name("ecr-lifecycle"),
         terraform_runner::cli::Cli::command().name("terraform-runner"),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use portfolio_core::cli::{AwsArgs, GlobalArgs};
-use render_taskdef::edits::{self, Target};
+use portfolio_taskdef::edits::{self, Target};
 
 const AFTER_HELP: &str = "\
 Defaults come from portfolio-ci.yaml (or the built-in architecture): cluster portfolio-<env>,

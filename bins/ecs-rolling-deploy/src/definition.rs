@@ -6,12 +6,12 @@
 //! tagged with all their names).
 
 use portfolio_core::{Config, InvalidInput};
-use render_taskdef::edits::{Edits, Pair};
-use render_taskdef::live;
-use render_taskdef::placeholders::{self, Vars};
-use render_taskdef::render::{self, Context, LogDefaults};
-use render_taskdef::taskdef::TaskDefinition;
-use render_taskdef::validate::validate;
+use portfolio_taskdef::TaskDefinition;
+use portfolio_taskdef::edits::{Edits, Pair};
+use portfolio_taskdef::live;
+use portfolio_taskdef::placeholders::{self, Vars};
+use portfolio_taskdef::render::{self, Context, LogDefaults};
+use portfolio_taskdef::validate::validate;
 use serde_json::{Value, json};
 
 use crate::cli::Cli;
@@ -197,7 +197,7 @@ async fn register(
         .await
         .map_err(|err| match err {
             // ECS's refusal of the definition itself: the input is at fault.
-            render_taskdef::error::RenderError::Aws(aws)
+            portfolio_taskdef::Error::Aws(aws)
                 if aws.has_code("ClientException") || aws.has_code("InvalidParameterException") =>
             {
                 DeployError::Rejected {

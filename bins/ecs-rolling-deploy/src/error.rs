@@ -7,7 +7,6 @@
 
 use portfolio_core::exit::{FAILED, USAGE};
 use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
-use render_taskdef::error::RenderError;
 
 /// Why a run could not deploy.
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +21,7 @@ pub enum DeployError {
 
     /// The task definition could not be read, rendered or validated.
     #[error(transparent)]
-    Render(#[from] RenderError),
+    Taskdef(#[from] portfolio_taskdef::Error),
 
     /// The cluster or a service does not exist (nothing was changed).
     #[error("{0}")]
@@ -61,11 +60,7 @@ impl Failure for DeployError {
     fn exit_code(&self) -> u8 {
         match self {
             DeployError::Config(err) => err.exit_code(),
-            DeployError::Render(err) => match err.exit_code() {
-                // render-taskdef's "not found" is our invalid input.
-                render_taskdef::error::NOT_FOUND => USAGE,
-                code => code,
-            },
+            DeployError::Taskdef(err) => err.exit_code(),
             DeployError::Invalid(_) | DeployError::NotFound(_) | DeployError::Rejected { .. } => {
                 USAGE
             }
@@ -76,7 +71,7 @@ impl Failure for DeployError {
     fn hint(&self) -> Option<String> {
         match self {
             DeployError::Config(err) => err.hint(),
-            DeployError::Render(err) => err.hint(),
+            DeployError::Taskdef(err) => err.hint(),
             DeployError::NotFound(_) => Some(
                 "check --cluster/--service (or the names in portfolio-ci.yaml) and --region; \
                  create the service first (terraform-runner)"

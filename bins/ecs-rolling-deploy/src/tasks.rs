@@ -178,14 +178,18 @@ fn log_settings(definition: &Value) -> Vec<(String, String, String)> {
 }
 
 async fn add_logs(clients: &Clients, tasks: &mut [TaskInfo], task_definition: &str, lines: u32) {
-    let settings =
-        match render_taskdef::live::describe_task_definition(&clients.ecs, task_definition).await {
-            Ok(definition) => log_settings(&definition),
-            Err(err) => {
-                tracing::warn!("cannot read the log configuration of {task_definition}: {err}");
-                return;
-            }
-        };
+    let settings = match portfolio_taskdef::live::describe_task_definition(
+        &clients.ecs,
+        task_definition,
+    )
+    .await
+    {
+        Ok(definition) => log_settings(&definition),
+        Err(err) => {
+            tracing::warn!("cannot read the log configuration of {task_definition}: {err}");
+            return;
+        }
+    };
     for task in tasks
         .iter_mut()
         .filter(|t| t.failed())

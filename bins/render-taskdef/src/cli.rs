@@ -3,20 +3,19 @@
 
 use std::path::PathBuf;
 
+use std::ffi::OsString;
+
 use clap::{ArgGroup, Parser};
-use portfolio_core::cli::{AwsArgs, GlobalArgs};
+use portfolio_core::cli::{AwsArgs, EnvArg, GlobalArgs, ServiceArg};
+use portfolio_taskdef::edits::{self, Pair, Target};
+use portfolio_taskdef::placeholders::BUILT_IN_NAMES;
 
-use crate::edits::{self, Pair, Target};
+use crate::error::EXIT_CODES;
 
-const AFTER_HELP: &str = "\
-CONTAINER defaults to the only container, or the service's container in portfolio-ci.yaml.
-Placeholders ${NAME} in a template take their value from --var, or from the built-in
-ENV, SERVICE, PROJECT, CLUSTER, FAMILY, CONTAINER, REGION (with --service and an
-environment); $${ is a literal ${. Registered definitions (--from-service, --family)
-are not templates: their text is kept as it is.
-
+const EXAMPLES: &str = "\
 Examples:
-  # The backend template from portfolio-ci.yaml, for dev, with a new image
+  # The backend template of the example application, for dev, with a new image
+  cd examples/portfolio
   render-taskdef --service backend --env dev \\
       --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:v1.2.3 \\
       --var EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/portfolio-dev-ecs-execution
@@ -24,20 +23,26 @@ Examples:
   # The live definition of a service, two images, an env var and a secret
   render-taskdef --from-service portfolio-dev/backend \\
       --image backend=repo/backend:v2 --image nginx=repo/nginx:1.27 \\
-      --env backend:LOG_LEVEL=debug \\
+      --env-var backend:LOG_LEVEL=debug \\
       --secret backend:DB_PASSWORD=arn:aws:secretsmanager:us-east-1:123456789012:secret:db \\
       --output taskdef.json --diff
 
   # A file, as aws-actions/amazon-ecs-render-task-definition would
-  render-taskdef --task-definition task-definition.json --image web=nginx:1.27
+  render-taskdef --task-definition task-definition.json --image web=nginx:1.27";
 
-Exit codes:
-  0    rendered
-  1    failed (an ECS call, writing the output)
-  2    invalid input: a file, flag or the rendered definition (names file, container, field);
-       nothing was written
-  3    the service or task definition does not exist
-  130  interrupted";
+/// The text after the flags: containers, placeholders, examples and the
+/// exit codes, the last two generated from the code's own lists.
+fn after_help() -> String {
+    format!(
+        "CONTAINER defaults to the only container, or the service's container in portfolio-ci.yaml.\n\n\
+         Placeholders ${{NAME}} in a template take their value from --var or from the built-ins\n\
+         (all with --service, the first four with --env alone):\n  {}\n\
+         $${{ is a literal ${{. Registered definitions (--from-service, --family) are not templates:\n\
+         their text is kept as it is.\n\n{EXAMPLES}\n\n{}",
+        BUILT_IN_NAMES.join(", "),
+        portfolio_core::exit::help_text(EXIT_CODES)
+    )
+}
 
 /// Render an ECS task definition: images per container, env, secrets,
 /// logs, labels, cpu/memory, from a template, a file or the live service.
@@ -47,14 +52,25 @@ Exit codes:
 /// are stripped). It goes to --output, to a file under $RUNNER_TEMP in
 /// GitHub Actions (step output `task-definition` = its path), or to stdout.
 #[derive(Debug, Parser)]
-#[command(name = "render-taskdef", version, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "render-taskdef", version, after_help = after_help(), max_term_width = 100)]
 #[command(group(ArgGroup::new("source").args(["task_definition", "from_service", "family"])))]
-pub struct Args {
+pub struct Cli {
+    /// Global flags.
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// AWS flags (--from-service and --family read ECS).
     #[command(flatten)]
     pub aws: AwsArgs,
+
+    /// `--env`: the environment of portfolio-ci.yaml.
+    #[command(flatten, next_help_heading = "Source")]
+    pub env: EnvArg,
+
+    /// `--service`: its template (the source when no other is given),
+    /// container, log group and names.
+    #[command(flatten, next_help_heading = "Source")]
+    pub service: ServiceArg,
 
     /// Task definition file, JSON or YAML (`-`: stdin). A DescribeTaskDefinition
     /// response is accepted too
@@ -71,29 +87,17 @@ pub struct Args {
     #[arg(long, value_name = "FAMILY[:REVISION]", help_heading = "Source")]
     pub family: Option<String>,
 
-    /// Service of portfolio-ci.yaml: its template (the source when no other
-    /// is given), container, log group and names
-    #[arg(
-        long,
-        env = "PORTFOLIO_CI_SERVICE",
-        value_name = "SERVICE",
-        help_heading = "Source"
-    )]
-    pub service: Option<String>,
-
-    /// An environment of portfolio-ci.yaml (`--env dev`, or
-    /// $PORTFOLIO_CI_ENV), or, with `=`, an environment variable to set
-    /// (repeatable)
-    #[arg(long = "env", value_name = "ENV | [CONTAINER:]NAME=VALUE", value_parser = parse_env_arg, help_heading = "Source")]
-    pub env: Vec<EnvArg>,
-
     /// Image of a container (repeatable: one per container)
     #[arg(long, value_name = "[CONTAINER=]URI", value_parser = edits::parse_image, help_heading = "Edits")]
     pub image: Vec<Target<String>>,
 
-    /// Environment variables from a dotenv file (applied before --env)
+    /// Environment variables from a dotenv file (applied before --env-var)
     #[arg(long, value_name = "[CONTAINER:]FILE", value_parser = edits::parse_env_file, help_heading = "Edits")]
     pub env_file: Vec<Target<String>>,
+
+    /// An environment variable to set (repeatable)
+    #[arg(long, value_name = "[CONTAINER:]NAME=VALUE", value_parser = edits::parse_container_pair, help_heading = "Edits")]
+    pub env_var: Vec<Target<Pair>>,
 
     /// Remove an environment variable or secret
     #[arg(long, value_name = "[CONTAINER:]NAME", value_parser = edits::parse_container_name, help_heading = "Edits")]
@@ -151,63 +155,96 @@ pub struct Args {
     pub diff: bool,
 }
 
-/// One `--env` value: an environment of portfolio-ci.yaml, or a variable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EnvArg {
-    /// `--env dev`.
-    Environment(String),
-    /// `--env [CONTAINER:]NAME=VALUE`.
-    Variable(Target<Pair>),
-}
-
-fn parse_env_arg(text: &str) -> Result<EnvArg, String> {
-    if text.contains('=') {
-        edits::parse_container_pair(text).map(EnvArg::Variable)
-    } else if edits::is_container_name(text) {
-        Ok(EnvArg::Environment(text.to_owned()))
-    } else {
-        Err(format!(
-            "expected an environment name (dev) or [CONTAINER:]NAME=VALUE, got '{text}'"
-        ))
-    }
-}
-
-impl Args {
-    /// The environment named by `--env ENV`, else `$PORTFOLIO_CI_ENV`.
-    /// More than one `--env ENV` is an error.
-    pub fn environment(&self) -> Result<Option<String>, portfolio_core::InvalidInput> {
-        let named: Vec<&String> = self
-            .env
-            .iter()
-            .filter_map(|arg| match arg {
-                EnvArg::Environment(name) => Some(name),
-                EnvArg::Variable(_) => None,
-            })
-            .collect();
-        match named.as_slice() {
-            [] => Ok(std::env::var("PORTFOLIO_CI_ENV")
-                .ok()
-                .filter(|v| !v.is_empty())),
-            [one] => Ok(Some((*one).clone())),
-            several => Err(portfolio_core::InvalidInput::new(
-                "--env",
-                format!(
-                    "several environments given ({}); set a variable with --env NAME=VALUE",
-                    several
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
+/// The spelling `--env [CONTAINER:]NAME=VALUE` of releases before
+/// `--env-var`: still accepted, rewritten to `--env-var` with a warning.
+/// `--env NAME` (no `=`) is the environment, as in every tool.
+pub fn rewrite_deprecated(
+    args: impl IntoIterator<Item = OsString>,
+) -> (Vec<OsString>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut args = args.into_iter().peekable();
+    let deprecated = |value: &str| {
+        format!("--env {value}: setting a variable with --env is deprecated, use --env-var {value}")
+    };
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy().into_owned();
+        if text == "--" {
+            out.push(arg);
+            out.extend(args.by_ref());
+            break;
         }
+        if let Some(value) = text.strip_prefix("--env=").filter(|v| v.contains('=')) {
+            warnings.push(deprecated(value));
+            out.push(format!("--env-var={value}").into());
+            continue;
+        }
+        let next_is_variable = args
+            .peek()
+            .is_some_and(|next| next.to_string_lossy().contains('='));
+        if (text == "--env" || text == "-e") && next_is_variable {
+            if let Some(value) = args.next() {
+                warnings.push(deprecated(&value.to_string_lossy()));
+                out.push("--env-var".into());
+                out.push(value);
+            }
+            continue;
+        }
+        out.push(arg);
+    }
+    (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(args: &[&str]) -> (Vec<String>, usize) {
+        let (out, warnings) = rewrite_deprecated(args.iter().map(OsString::from));
+        (
+            out.iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            warnings.len(),
+        )
     }
 
-    /// The variables set with `--env NAME=VALUE`, in order.
-    pub fn env_vars(&self) -> impl Iterator<Item = &Target<Pair>> {
-        self.env.iter().filter_map(|arg| match arg {
-            EnvArg::Variable(var) => Some(var),
-            EnvArg::Environment(_) => None,
-        })
+    #[test]
+    fn env_with_a_variable_becomes_env_var_with_a_warning() {
+        assert_eq!(
+            rewrite(&[
+                "r",
+                "--env",
+                "dev",
+                "--env",
+                "web:A=1",
+                "--env=B=2",
+                "-e",
+                "C=3"
+            ]),
+            (
+                [
+                    "r",
+                    "--env",
+                    "dev",
+                    "--env-var",
+                    "web:A=1",
+                    "--env-var=B=2",
+                    "--env-var",
+                    "C=3"
+                ]
+                .map(String::from)
+                .to_vec(),
+                3
+            )
+        );
+    }
+
+    #[test]
+    fn arguments_after_double_dash_are_left_alone() {
+        assert_eq!(
+            rewrite(&["r", "--", "--env", "A=1"]),
+            (["r", "--", "--env", "A=1"].map(String::from).to_vec(), 0)
+        );
     }
 }

@@ -5,146 +5,60 @@
 //! the field; failed AWS calls and writes are exit 1; a service or task
 //! definition that does not exist is exit 3.
 
-use std::path::PathBuf;
-
-use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{AwsError, ConfigError, Failure, FileLocation, InvalidInput};
+use portfolio_core::exit::{Code, FAILED, INTERRUPTED, SUCCESS, USAGE};
+use portfolio_core::{Failure, FileLocation};
 
 /// The source (service or task definition) does not exist in ECS.
 pub const NOT_FOUND: u8 = 3;
 
+/// Every exit code of render-taskdef, for the code and for `--help`.
+pub const EXIT_CODES: &[Code] = &[
+    Code::new(SUCCESS, "rendered (and written)"),
+    Code::new(FAILED, "an AWS call or writing the output failed"),
+    Code::new(
+        USAGE,
+        "invalid input: file, flag, template, placeholder or rendered definition (names the source, container and field); nothing written",
+    ),
+    Code::new(
+        NOT_FOUND,
+        "the service, cluster or task definition does not exist",
+    ),
+    Code::new(INTERRUPTED, "interrupted (SIGINT/SIGTERM); nothing written"),
+];
+
 /// Why a render was refused or failed.
 #[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    /// A value in the input or the rendered definition is not acceptable.
+pub enum Error {
+    /// A failure every tool shares (configuration, input, AWS, I/O, signal).
     #[error(transparent)]
-    Invalid(#[from] InvalidInput),
-
-    /// The input is not JSON or YAML.
-    #[error("{origin}{}: cannot parse {format}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Parse {
-        /// The file (or `-` for stdin).
-        origin: String,
-        /// `JSON` or `YAML`.
-        format: &'static str,
-        /// 1-based line, when the parser knows it.
-        line: Option<usize>,
-        /// What the parser expected.
-        message: String,
-    },
-
-    /// An edit names a container that the definition does not have.
-    #[error("{origin}: {flag}: unknown container '{name}' (containers: {})", known.join(", "))]
-    UnknownContainer {
-        /// The definition's source.
-        origin: String,
-        /// The flag that named it (`--image`).
-        flag: String,
-        /// The name given.
-        name: String,
-        /// The containers that exist.
-        known: Vec<String>,
-    },
-
-    /// An edit without a container name while the definition has several.
-    #[error("{origin}: {flag}: the definition has several containers ({}); name one as {form}", known.join(", "))]
-    AmbiguousContainer {
-        /// The definition's source.
-        origin: String,
-        /// The flag.
-        flag: String,
-        /// How to name a container in that flag (`CONTAINER=URI`).
-        form: &'static str,
-        /// The containers that exist.
-        known: Vec<String>,
-    },
-
-    /// `${NAME}` placeholders without a value.
-    #[error("{origin}: unresolved placeholder{} {}", if placeholders.len() > 1 { "s" } else { "" },
-        placeholders.iter().map(|(name, field)| format!("${{{name}}} in {field}")).collect::<Vec<_>>().join(", "))]
-    Unresolved {
-        /// The template.
-        origin: String,
-        /// Each placeholder and the field it is in.
-        placeholders: Vec<(String, String)>,
-    },
-
-    /// portfolio-ci.yaml is invalid or lacks what was asked for.
+    Core(#[from] portfolio_core::Error),
+    /// The definition could not be read, rendered or validated.
     #[error(transparent)]
-    Config(#[from] ConfigError),
-
-    /// An input file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-
-    /// The output could not be written.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The file (or `-` for stdout).
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-
-    /// An ECS call failed.
-    #[error(transparent)]
-    Aws(#[from] AwsError),
-
-    /// The service or task definition does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    Taskdef(#[from] portfolio_taskdef::Error),
 }
 
-impl RenderError {
-    /// Bad `field` of the definition read from `source`.
-    pub fn invalid(source: &str, field: impl Into<String>, reason: impl Into<String>) -> Self {
-        RenderError::Invalid(InvalidInput::in_file(source, field, reason))
-    }
-}
+portfolio_core::wraps_core_errors!(Error);
 
-impl Failure for RenderError {
+impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
-            RenderError::Write { .. } | RenderError::Aws(_) => FAILED,
-            RenderError::NotFound(_) => NOT_FOUND,
-            _ => USAGE,
+            Error::Core(err) => err.exit_code(),
+            Error::Taskdef(err) if err.is_not_found() => NOT_FOUND,
+            Error::Taskdef(err) => err.exit_code(),
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            RenderError::Unresolved { placeholders, .. } => placeholders
-                .first()
-                .map(|(name, _)| format!("give each a value with --var, e.g. --var {name}=...")),
-            RenderError::Config(err) => err.hint(),
-            RenderError::Aws(err) => err.hint(),
-            RenderError::AmbiguousContainer { .. } | RenderError::UnknownContainer { .. } => Some(
-                "the container is the only one, the service's container in portfolio-ci.yaml, or the one named in the flag".into(),
-            ),
-            _ => None,
+            Error::Core(err) => err.hint(),
+            Error::Taskdef(err) => err.hint(),
         }
     }
 
     fn location(&self) -> Option<FileLocation> {
         match self {
-            RenderError::Invalid(err) => err.location(),
-            RenderError::Config(err) => err.location(),
-            // An origin is a file, `-` or a live source (`service ...`).
-            RenderError::Parse { origin, line, .. } => {
-                FileLocation::new(origin, *line).filter(|at| at.file.is_file())
-            }
-            RenderError::Unresolved { origin, .. }
-            | RenderError::UnknownContainer { origin, .. }
-            | RenderError::AmbiguousContainer { origin, .. } => {
-                FileLocation::new(origin, None).filter(|at| at.file.is_file())
-            }
-            RenderError::Read { path, .. } => FileLocation::new(path, None),
-            RenderError::Write { .. } | RenderError::Aws(_) | RenderError::NotFound(_) => None,
+            Error::Core(err) => err.location(),
+            Error::Taskdef(err) => err.location(),
         }
     }
 }

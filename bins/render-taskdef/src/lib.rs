@@ -3,34 +3,31 @@
 //! command, cpu/memory, roles and tags changed, validated before anything
 //! is written.
 //!
-//! The library is what other tools reuse (ecs-rolling-deploy deploys the
-//! live definition with new images through it):
-//!
-//! ```text
-//! let mut definition = live::load_service(&client, "portfolio-dev", "backend").await?;
-//! render(&mut definition, &Edits::new().image(uri), &Context::default())?;
-//! validate(&definition)?;
-//! let arn = live::register_task_definition(&client, &definition).await?;
-//! ```
-//!
-//! [`TaskDefinition`] keeps the document as ordered JSON, so every field
-//! that is not edited stays as it is and where it is. Only [`live`] calls AWS.
+//! The task-definition work itself is the `portfolio-taskdef` crate, which
+//! ecs-rolling-deploy shares; this crate is the tool around it: [`cli`]
+//! (the flags), [`settings`] (flags, environment and portfolio-ci.yaml
+//! resolved), [`run`] (load, render, validate, write), [`output`] (where the
+//! text goes), [`result`] (what is published) and [`error`] (exit codes).
 
 pub mod cli;
-pub mod edits;
 pub mod error;
-pub mod live;
 pub mod output;
-pub mod placeholders;
-pub mod reference;
-pub mod render;
+pub mod result;
 pub mod run;
-pub mod taskdef;
-pub mod validate;
+pub mod settings;
 
-pub use edits::{Edits, Pair, Target};
-pub use error::RenderError;
-pub use render::{Context, LogDefaults, render};
-pub use run::run;
-pub use taskdef::{READ_ONLY_FIELDS, TaskDefinition};
-pub use validate::validate;
+use portfolio_core::{Exit, Session};
+
+pub use cli::Cli;
+pub use error::Error;
+
+/// Runs one command line: `deprecated` are the warnings of its parsing
+/// ([`cli::rewrite_deprecated`]).
+pub async fn run(cli: Cli, deprecated: Vec<String>) -> Result<Exit, Error> {
+    let session = Session::start(cli.global.json);
+    let settings = session
+        .cancel
+        .guard(settings::Settings::resolve(cli, deprecated))
+        .await?;
+    run::run(settings, &session).await
+}

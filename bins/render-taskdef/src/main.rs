@@ -3,10 +3,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use render_taskdef::cli::Args;
+use render_taskdef::{Cli, cli};
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    portfolio_core::cli::init_logging(args.global.verbose);
-    portfolio_core::cli::run("render-taskdef", render_taskdef::run(args))
+    let (args, deprecated) = cli::rewrite_deprecated(std::env::args_os());
+    let cli = Cli::parse_from(args);
+    portfolio_core::cli::init_logging(cli.global.verbose);
+    portfolio_core::cli::run("render-taskdef", render_taskdef::run(cli, deprecated))
 }

@@ -7,15 +7,12 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::error::RenderError;
+use crate::error::Error;
 
 /// Writes `text` to `path` atomically: readers see the old file or the
 /// whole new one, never a part.
-pub fn write_atomically(path: &Path, text: &str) -> Result<(), RenderError> {
-    let error = |source| RenderError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let error = |source| Error::from(portfolio_core::Error::io_at("cannot write", path)(source));
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -32,11 +29,8 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), RenderError> {
 
 /// Writes `text` to a new file `<family>-XXXXXX.json` in `dir` (the
 /// runner's temporary directory) and returns its path.
-pub fn write_new_file(dir: &Path, family: &str, text: &str) -> Result<PathBuf, RenderError> {
-    let error = |source| RenderError::Write {
-        path: dir.to_path_buf(),
-        source,
-    };
+pub fn write_new_file(dir: &Path, family: &str, text: &str) -> Result<PathBuf, Error> {
+    let error = |source| Error::from(portfolio_core::Error::io_at("cannot write", dir)(source));
     let mut file = tempfile::Builder::new()
         .prefix(&format!("{family}-"))
         .suffix(".json")
@@ -48,11 +42,9 @@ pub fn write_new_file(dir: &Path, family: &str, text: &str) -> Result<PathBuf, R
 }
 
 /// Writes `text` to stdout; a reader that went away is not an error.
-pub fn write_stdout(text: &str) -> Result<(), RenderError> {
-    portfolio_core::output::write_stdout(text).map_err(|source| RenderError::Write {
-        path: PathBuf::from("-"),
-        source,
-    })
+pub fn write_stdout(text: &str) -> Result<(), Error> {
+    portfolio_core::output::write_stdout(text)
+        .map_err(|source| portfolio_core::Error::io("cannot write to stdout")(source).into())
 }
 
 /// A unified diff from `before` to `after` (empty when they are equal).

@@ -36,9 +36,9 @@ pub struct AwsArgs {
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 
-    /// Attempts per AWS call, retries included (standard retry mode, 1-20)
+    /// Attempts per AWS call, retries included (standard retry mode; at least 1)
     #[arg(long, global = true, default_value_t = 5, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..=20))]
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: u32,
 }
 
@@ -165,6 +165,21 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[derive(Debug, clap::Parser)]
+    struct WithAws {
+        #[command(flatten)]
+        aws: AwsArgs,
+    }
+
+    #[test]
+    fn zero_attempts_are_refused() {
+        use clap::Parser;
+        let err = WithAws::try_parse_from(["t", "--max-attempts", "0"]).unwrap_err();
+        assert!(err.to_string().contains("0 is not in 1.."), "{err}");
+        let ok = WithAws::try_parse_from(["t", "--max-attempts", "50"]).unwrap();
+        assert_eq!(ok.aws.max_attempts, 50);
+    }
 
     #[test]
     fn durations_parse_and_bad_ones_say_what_is_expected() {

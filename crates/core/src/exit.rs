@@ -38,14 +38,31 @@ impl Code {
     }
 }
 
-/// The `Exit codes:` section of a tool's `--help`, from its table.
+/// The `Exit codes:` section of a tool's `--help`, from its table; long
+/// meanings wrap at [`HELP_WIDTH`] with a hanging indent.
 pub fn help_text(codes: &[Code]) -> String {
+    const INDENT: &str = "       ";
     let mut text = String::from("Exit codes:");
     for code in codes {
-        text.push_str(&format!("\n  {:<4} {}", code.code, code.meaning));
+        let mut line = format!("  {:<4} ", code.code);
+        for word in code.meaning.split_whitespace() {
+            if line.len() + 1 + word.len() > HELP_WIDTH && line.len() > INDENT.len() {
+                text.push('\n');
+                text.push_str(line.trim_end());
+                line = INDENT.to_owned();
+            } else if !line.ends_with(' ') {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        text.push('\n');
+        text.push_str(line.trim_end());
     }
     text
 }
+
+/// The width the `--help` texts are written for.
+pub const HELP_WIDTH: usize = 96;
 
 /// How a run ended when it did not end in an error: success, or one of the
 /// tool-specific outcomes (3 and up) that its `--help` lists.

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_ecs as ecs;
 use ecs::types::{DeploymentCircuitBreaker, DeploymentConfiguration, LaunchType};
 use ecs_sim::{RunningSim, SimConfig};
+use portfolio_taskdef::TaskDefinition;
 use portfolio_testkit::Run;
-use render_taskdef::TaskDefinition;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::process::{Child, Command};
@@ -126,7 +126,7 @@ impl World {
         definition["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] =
             json!(format!("/ecs/portfolio-dev/{name}"));
         let definition = TaskDefinition::from_value(definition, "setup").unwrap();
-        let arn = render_taskdef::live::register_task_definition(&self.ecs, &definition)
+        let arn = portfolio_taskdef::live::register_task_definition(&self.ecs, &definition)
             .await
             .unwrap();
         self.ecs

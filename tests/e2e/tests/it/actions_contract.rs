@@ -36,7 +36,7 @@ fn actions() -> Vec<Action> {
         Action {
             name: "render-taskdef",
             tool: "render-taskdef",
-            command: render_taskdef::cli::Args::command(),
+            command: render_taskdef::Cli::command(),
         },
         Action {
             name: "build-push-image",

@@ -16,7 +16,7 @@ fn json_error_names_file_and_line() {
     assert!(
         matches!(
             err,
-            RenderError::Parse {
+            Error::Parse {
                 line: Some(3),
                 format: "JSON",
                 ..
@@ -34,7 +34,7 @@ fn json_error_names_file_and_line() {
 fn yaml_error_names_file_and_line() {
     let text = "family: web\ncontainerDefinitions:\n  - name: web\n   image: [unclosed\n";
     let err = TaskDefinition::parse(text, "td.yaml").unwrap_err();
-    let RenderError::Parse {
+    let Error::Parse {
         line: Some(line),
         format: "YAML",
         ..

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::error::RenderError;
+use crate::error::Error;
 
 /// Fields that DescribeTaskDefinition returns but RegisterTaskDefinition
 /// refuses: stripped so the result registers as it is.
@@ -55,36 +55,32 @@ impl Format {
 impl TaskDefinition {
     /// Parses `text` read from `origin` (a file name, `-` for stdin), JSON
     /// or YAML as [`Format::detect`] decides.
-    pub fn parse(text: &str, origin: &str) -> Result<Self, RenderError> {
+    pub fn parse(text: &str, origin: &str) -> Result<Self, Error> {
         Self::parse_as(text, origin, Format::detect(origin, text))
     }
 
     /// Parses `text` in the given format. Errors name `origin` and the line.
-    pub fn parse_as(text: &str, origin: &str, format: Format) -> Result<Self, RenderError> {
+    pub fn parse_as(text: &str, origin: &str, format: Format) -> Result<Self, Error> {
         let value = match format {
-            Format::Json => {
-                serde_json::from_str::<Value>(text).map_err(|err| RenderError::Parse {
-                    origin: origin.to_owned(),
-                    format: "JSON",
-                    line: (err.line() > 0).then_some(err.line()),
-                    message: portfolio_core::output::without_position(err.to_string()),
-                })?
-            }
-            Format::Yaml => {
-                serde_yaml_ng::from_str::<Value>(text).map_err(|err| RenderError::Parse {
-                    origin: origin.to_owned(),
-                    format: "YAML",
-                    line: err.location().map(|l| l.line()),
-                    message: portfolio_core::output::without_position(err.to_string()),
-                })?
-            }
+            Format::Json => serde_json::from_str::<Value>(text).map_err(|err| Error::Parse {
+                origin: origin.to_owned(),
+                format: "JSON",
+                line: (err.line() > 0).then_some(err.line()),
+                message: portfolio_core::output::without_position(err.to_string()),
+            })?,
+            Format::Yaml => serde_yaml_ng::from_str::<Value>(text).map_err(|err| Error::Parse {
+                origin: origin.to_owned(),
+                format: "YAML",
+                line: err.location().map(|l| l.line()),
+                message: portfolio_core::output::without_position(err.to_string()),
+            })?,
         };
         Self::from_value(value, origin)
     }
 
     /// A definition from a JSON value: either the definition itself or a
     /// whole DescribeTaskDefinition response (see [`Self::from_describe_response`]).
-    pub fn from_value(value: Value, origin: &str) -> Result<Self, RenderError> {
+    pub fn from_value(value: Value, origin: &str) -> Result<Self, Error> {
         match value {
             Value::Object(doc) if is_describe_response(&doc) => {
                 Self::from_describe_response(Value::Object(doc), origin)
@@ -93,7 +89,7 @@ impl TaskDefinition {
                 doc,
                 origin: origin.to_owned(),
             }),
-            other => Err(RenderError::invalid(
+            other => Err(Error::invalid(
                 origin,
                 "(document)",
                 format!(
@@ -108,16 +104,16 @@ impl TaskDefinition {
     /// "tags": [...]}`, as ECS and `aws ecs describe-task-definition` return
     /// it) into a registrable definition: the tags move into it and the
     /// read-only fields are stripped. Every other field is kept as returned.
-    pub fn from_describe_response(response: Value, origin: &str) -> Result<Self, RenderError> {
+    pub fn from_describe_response(response: Value, origin: &str) -> Result<Self, Error> {
         let Value::Object(mut response) = response else {
-            return Err(RenderError::invalid(
+            return Err(Error::invalid(
                 origin,
                 "(document)",
                 "expected a DescribeTaskDefinition response object",
             ));
         };
         let Some(Value::Object(doc)) = response.shift_remove("taskDefinition") else {
-            return Err(RenderError::invalid(
+            return Err(Error::invalid(
                 origin,
                 "taskDefinition",
                 "expected an object in the DescribeTaskDefinition response",

@@ -48,7 +48,7 @@ fn unresolved_placeholders_name_their_fields_and_change_nothing() {
     let mut definition = TaskDefinition::from_value(source, "t.json").unwrap();
     let before = definition.clone();
     let err = resolve(&mut definition, &vars(&[("FAMILY", "f")])).unwrap_err();
-    let RenderError::Unresolved { placeholders, .. } = &err else {
+    let Error::Unresolved { placeholders, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(
@@ -76,4 +76,16 @@ fn unresolved_placeholders_name_their_fields_and_change_nothing() {
     )
     .unwrap();
     assert_eq!(definition.family(), Some("f"));
+}
+
+#[test]
+fn the_listed_built_ins_are_exactly_the_ones_set_for_a_service() {
+    let config = Config::default();
+    let service = config.service("backend", "dev").unwrap();
+    let vars = built_ins(&config, "dev", "us-east-1", Some(&service));
+    let mut set: Vec<&str> = vars.keys().map(String::as_str).collect();
+    let mut listed = BUILT_IN_NAMES.to_vec();
+    set.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(set, listed);
 }

@@ -24,7 +24,7 @@ fn two_containers() -> TaskDefinition {
     .unwrap()
 }
 
-fn rendered(edits: &Edits, context: &Context) -> Result<TaskDefinition, RenderError> {
+fn rendered(edits: &Edits, context: &Context) -> Result<TaskDefinition, Error> {
     let mut definition = two_containers();
     render(&mut definition, edits, context).map(|()| definition)
 }

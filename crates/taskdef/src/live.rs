@@ -18,15 +18,15 @@ use aws_smithy_types::body::SdkBody;
 use portfolio_core::AwsError;
 use serde_json::Value;
 
-use crate::error::RenderError;
-use crate::taskdef::TaskDefinition;
+use crate::error::Error;
+use crate::model::TaskDefinition;
 
 /// The live task definition of `service` in `cluster` (tags included).
 pub async fn load_service(
     client: &Client,
     cluster: &str,
     service: &str,
-) -> Result<TaskDefinition, RenderError> {
+) -> Result<TaskDefinition, Error> {
     let arn = service_task_definition(client, cluster, service).await?;
     let response = describe_task_definition(client, &arn).await?;
     TaskDefinition::from_describe_response(
@@ -37,10 +37,7 @@ pub async fn load_service(
 
 /// Revision `FAMILY:REVISION`, or the latest ACTIVE one of `FAMILY`, or an
 /// ARN (tags included).
-pub async fn load_family(
-    client: &Client,
-    task_definition: &str,
-) -> Result<TaskDefinition, RenderError> {
+pub async fn load_family(client: &Client, task_definition: &str) -> Result<TaskDefinition, Error> {
     let response = describe_task_definition(client, task_definition).await?;
     TaskDefinition::from_describe_response(response, &format!("task definition {task_definition}"))
 }
@@ -50,9 +47,9 @@ pub async fn service_task_definition(
     client: &Client,
     cluster: &str,
     service: &str,
-) -> Result<String, RenderError> {
+) -> Result<String, Error> {
     let not_found = || {
-        RenderError::NotFound(format!(
+        Error::NotFound(format!(
             "service '{service}' not found in cluster '{cluster}'"
         ))
     };
@@ -64,7 +61,7 @@ pub async fn service_task_definition(
         .await
         .map_err(|err| match err.as_service_error() {
             Some(e) if e.is_cluster_not_found_exception() => {
-                RenderError::NotFound(format!("cluster '{cluster}' not found"))
+                Error::NotFound(format!("cluster '{cluster}' not found"))
             }
             _ => AwsError::new("ecs:DescribeServices", &err)
                 .on(format!("{cluster}/{service}"))
@@ -76,7 +73,7 @@ pub async fn service_task_definition(
         .find(|s| s.status() != Some("INACTIVE"))
         .ok_or_else(not_found)?;
     found.task_definition().map(str::to_owned).ok_or_else(|| {
-        RenderError::NotFound(format!(
+        Error::NotFound(format!(
             "service '{service}' in cluster '{cluster}' has no task definition"
         ))
     })
@@ -87,7 +84,7 @@ pub async fn service_task_definition(
 pub async fn describe_task_definition(
     client: &Client,
     task_definition: &str,
-) -> Result<Value, RenderError> {
+) -> Result<Value, Error> {
     let capture = CaptureBody::default();
     client
         .describe_task_definition()
@@ -98,7 +95,7 @@ pub async fn describe_task_definition(
         .send()
         .await
         .map_err(|err| match err.as_service_error() {
-            Some(e) if e.is_client_exception() => RenderError::NotFound(format!(
+            Some(e) if e.is_client_exception() => Error::NotFound(format!(
                 "task definition '{task_definition}' not found ({})",
                 e.meta().message().unwrap_or("ClientException")
             )),
@@ -128,7 +125,7 @@ pub async fn describe_task_definition(
 pub async fn register_task_definition(
     client: &Client,
     definition: &TaskDefinition,
-) -> Result<String, RenderError> {
+) -> Result<String, Error> {
     let target = definition
         .family()
         .unwrap_or(definition.origin())

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::edits::is_container_name;
-use crate::error::RenderError;
+use crate::error::Error;
+use crate::model::{TaskDefinition, kind_of};
 use crate::reference;
-use crate::taskdef::{TaskDefinition, kind_of};
 
 /// Checks `definition`; the first problem found is the error.
-pub fn validate(definition: &TaskDefinition) -> Result<(), RenderError> {
+pub fn validate(definition: &TaskDefinition) -> Result<(), Error> {
     let checker = Checker {
         origin: definition.origin(),
         doc: definition.as_map(),
@@ -43,11 +43,11 @@ impl Container<'_> {
 }
 
 impl<'a> Checker<'a> {
-    fn error(&self, field: impl Into<String>, reason: impl Into<String>) -> RenderError {
-        RenderError::invalid(self.origin, field, reason)
+    fn error(&self, field: impl Into<String>, reason: impl Into<String>) -> Error {
+        Error::invalid(self.origin, field, reason)
     }
 
-    fn string(&self, field: &str) -> Result<Option<&'a str>, RenderError> {
+    fn string(&self, field: &str) -> Result<Option<&'a str>, Error> {
         match self.doc.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => Ok(Some(text)),
@@ -58,7 +58,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn family(&self) -> Result<(), RenderError> {
+    fn family(&self) -> Result<(), Error> {
         match self.string("family")? {
             None => Err(self.error("family", "missing: every task definition needs a family")),
             Some(family) if is_container_name(family) => Ok(()),
@@ -69,7 +69,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn containers(&self) -> Result<Vec<Container<'a>>, RenderError> {
+    fn containers(&self) -> Result<Vec<Container<'a>>, Error> {
         let field = "containerDefinitions";
         let list = match self.doc.get(field) {
             Some(Value::Array(list)) if !list.is_empty() => list,
@@ -134,7 +134,7 @@ impl<'a> Checker<'a> {
         Ok(containers)
     }
 
-    fn container(&self, container: &Container<'_>) -> Result<(), RenderError> {
+    fn container(&self, container: &Container<'_>) -> Result<(), Error> {
         match container.map.get("image") {
             Some(Value::String(image)) => reference::check_image(image)
                 .map_err(|why| self.error(container.field("image"), why))?,
@@ -180,7 +180,7 @@ impl<'a> Checker<'a> {
         container: &Container<'_>,
         list: &str,
         value_key: &str,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Error> {
         match container.map.get(list) {
             None | Some(Value::Array(_)) => {}
             Some(other) => {
@@ -205,7 +205,7 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
-    fn fargate(&self) -> Result<(), RenderError> {
+    fn fargate(&self) -> Result<(), Error> {
         let fargate = self
             .doc
             .get("requiresCompatibilities")
@@ -250,11 +250,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn units(
-        &self,
-        field: &str,
-        parse: fn(&str) -> Option<u32>,
-    ) -> Result<Option<u32>, RenderError> {
+    fn units(&self, field: &str, parse: fn(&str) -> Option<u32>) -> Result<Option<u32>, Error> {
         match self.doc.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => parse(text).map(Some).ok_or_else(|| {
@@ -264,7 +260,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn roles(&self) -> Result<(), RenderError> {
+    fn roles(&self) -> Result<(), Error> {
         for field in ["taskRoleArn", "executionRoleArn"] {
             if let Some(arn) = self.string(field)? {
                 reference::check_role_arn(arn).map_err(|why| self.error(field, why))?;
@@ -275,7 +271,7 @@ impl<'a> Checker<'a> {
 
     /// Two mappings of one port, and host ports that differ from container
     /// ports where the task has its own network interface.
-    fn ports(&self, containers: &[Container<'_>]) -> Result<(), RenderError> {
+    fn ports(&self, containers: &[Container<'_>]) -> Result<(), Error> {
         let mode = self.string("networkMode")?.unwrap_or("bridge");
         let shared_namespace = matches!(mode, "awsvpc" | "host");
         let mut taken: HashMap<(i64, String), String> = HashMap::new();
@@ -291,7 +287,7 @@ impl<'a> Checker<'a> {
             }
             for (index, mapping) in entries(container.map, "portMappings") {
                 let at = format!("{}[{index}]", container.field("portMappings"));
-                let port = |key: &str| -> Result<Option<i64>, RenderError> {
+                let port = |key: &str| -> Result<Option<i64>, Error> {
                     match mapping.get(key) {
                         None | Some(Value::Null) => Ok(None),
                         Some(Value::Number(n)) => match n.as_i64() {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use portfolio_core::InvalidInput;
 
-use crate::error::RenderError;
+use crate::error::Error;
 
 /// A value for one container: `container` is `None` when the flag did not
 /// name one (then the only container, or the service's container, is meant).
@@ -113,17 +113,13 @@ impl Edits {
     /// environment, which in CI holds tokens that must never land in a task
     /// definition: a line that would substitute is refused, and a value
     /// written in single quotes stays literal.
-    pub fn add_env_file(
-        &mut self,
-        container: Option<&str>,
-        path: &Path,
-    ) -> Result<(), RenderError> {
-        let text = std::fs::read_to_string(path).map_err(|source| RenderError::Read {
+    pub fn add_env_file(&mut self, container: Option<&str>, path: &Path) -> Result<(), Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;
         if let Some((number, line)) = substituting_line(&text) {
-            return Err(RenderError::Invalid(
+            return Err(Error::Invalid(
                 InvalidInput::in_file(
                     path,
                     "--env-file",
@@ -167,18 +163,18 @@ fn substituting_line(text: &str) -> Option<(usize, &str)> {
     })
 }
 
-fn env_file_error(path: &Path, err: dotenvy::Error) -> RenderError {
+fn env_file_error(path: &Path, err: dotenvy::Error) -> Error {
     match err {
-        dotenvy::Error::Io(source) => RenderError::Read {
+        dotenvy::Error::Io(source) => Error::Read {
             path: path.to_path_buf(),
             source,
         },
-        dotenvy::Error::LineParse(line, index) => RenderError::invalid(
+        dotenvy::Error::LineParse(line, index) => Error::invalid(
             &path.display().to_string(),
             "--env-file",
             format!("cannot parse line '{line}' at character {index}: expected NAME=VALUE"),
         ),
-        other => RenderError::invalid(&path.display().to_string(), "--env-file", other.to_string()),
+        other => Error::invalid(&path.display().to_string(), "--env-file", other.to_string()),
     }
 }
 

@@ -17,9 +17,9 @@ use std::collections::HashSet;
 use serde_json::{Map, Value, json};
 
 use crate::edits::{Edits, Pair, Target};
-use crate::error::RenderError;
+use crate::error::Error;
+use crate::model::{TaskDefinition, kind_of};
 use crate::placeholders::{self, Vars};
-use crate::taskdef::{TaskDefinition, kind_of};
 
 /// awslogs settings that a container without its own gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,14 +51,14 @@ pub fn render(
     definition: &mut TaskDefinition,
     edits: &Edits,
     context: &Context,
-) -> Result<(), RenderError> {
+) -> Result<(), Error> {
     let mut work = definition.clone();
     if let Some(vars) = &context.vars {
         placeholders::resolve(&mut work, vars)?;
     }
     let resolver = Resolver::new(&work, context);
     let images = resolver.all("--image", "CONTAINER=URI", &edits.images)?;
-    let env = resolver.all("--env", "CONTAINER:NAME=VALUE", &edits.env)?;
+    let env = resolver.all("--env-var", "CONTAINER:NAME=VALUE", &edits.env)?;
     let unset = resolver.all("--unset-env", "CONTAINER:NAME", &edits.unset_env)?;
     let secrets = resolver.all("--secret", "CONTAINER:NAME=ARN", &edits.secrets)?;
     let labels = resolver.all(
@@ -172,22 +172,22 @@ impl Resolver {
         flag: &str,
         form: &'static str,
         named: Option<&str>,
-    ) -> Result<String, RenderError> {
+    ) -> Result<String, Error> {
         match (named, &self.default) {
             (Some(name), _) if self.known.iter().any(|k| k == name) => Ok(name.to_owned()),
-            (Some(name), _) => Err(RenderError::UnknownContainer {
+            (Some(name), _) => Err(Error::UnknownContainer {
                 origin: self.origin.clone(),
                 flag: flag.to_owned(),
                 name: name.to_owned(),
                 known: self.known.clone(),
             }),
             (None, Some(default)) => Ok(default.clone()),
-            (None, None) if self.known.is_empty() => Err(RenderError::invalid(
+            (None, None) if self.known.is_empty() => Err(Error::invalid(
                 &self.origin,
                 "containerDefinitions",
                 format!("{flag}: the definition has no named container to edit"),
             )),
-            (None, None) => Err(RenderError::AmbiguousContainer {
+            (None, None) => Err(Error::AmbiguousContainer {
                 origin: self.origin.clone(),
                 flag: flag.to_owned(),
                 form,
@@ -201,7 +201,7 @@ impl Resolver {
         flag: &str,
         form: &'static str,
         edits: &'e [Target<T>],
-    ) -> Result<Vec<(String, &'e T)>, RenderError> {
+    ) -> Result<Vec<(String, &'e T)>, Error> {
         edits
             .iter()
             .map(|edit| {
@@ -221,10 +221,10 @@ struct Editor<'a> {
 }
 
 impl Editor<'_> {
-    fn container(&mut self, name: &str) -> Result<&mut Map<String, Value>, RenderError> {
+    fn container(&mut self, name: &str) -> Result<&mut Map<String, Value>, Error> {
         let origin = self.origin;
         self.work.container_mut(name).ok_or_else(|| {
-            RenderError::invalid(
+            Error::invalid(
                 origin,
                 format!("containerDefinitions[{name}]"),
                 "expected an object",
@@ -232,7 +232,7 @@ impl Editor<'_> {
         })
     }
 
-    fn array(&mut self, container: &str, field: &str) -> Result<&mut Vec<Value>, RenderError> {
+    fn array(&mut self, container: &str, field: &str) -> Result<&mut Vec<Value>, Error> {
         let origin = self.origin;
         let path = || format!("containerDefinitions[{container}].{field}");
         child(
@@ -245,11 +245,7 @@ impl Editor<'_> {
         )
     }
 
-    fn object(
-        &mut self,
-        container: &str,
-        field: &str,
-    ) -> Result<&mut Map<String, Value>, RenderError> {
+    fn object(&mut self, container: &str, field: &str) -> Result<&mut Map<String, Value>, Error> {
         let origin = self.origin;
         let path = || format!("containerDefinitions[{container}].{field}");
         child(
@@ -268,17 +264,12 @@ impl Editor<'_> {
         field: &str,
         value_key: &str,
         pair: &Pair,
-    ) -> Result<(), RenderError> {
+    ) -> Result<(), Error> {
         upsert(self.array(container, field)?, "name", value_key, pair);
         Ok(())
     }
 
-    fn remove_named(
-        &mut self,
-        container: &str,
-        field: &str,
-        name: &str,
-    ) -> Result<(), RenderError> {
+    fn remove_named(&mut self, container: &str, field: &str, name: &str) -> Result<(), Error> {
         let present = self.container(container)?.contains_key(field);
         if present {
             self.array(container, field)?
@@ -287,7 +278,7 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn log_defaults(&mut self, container: &str, defaults: &LogDefaults) -> Result<(), RenderError> {
+    fn log_defaults(&mut self, container: &str, defaults: &LogDefaults) -> Result<(), Error> {
         let config = self.object(container, "logConfiguration")?;
         let driver = config
             .entry("logDriver")
@@ -307,7 +298,7 @@ impl Editor<'_> {
         Ok(())
     }
 
-    fn log_options(&mut self, container: &str) -> Result<&mut Map<String, Value>, RenderError> {
+    fn log_options(&mut self, container: &str) -> Result<&mut Map<String, Value>, Error> {
         let origin = self.origin;
         let config = self.object(container, "logConfiguration")?;
         config
@@ -334,16 +325,15 @@ fn child<'m, T>(
     cast: fn(&mut Value) -> Option<&mut T>,
     origin: &str,
     path: impl FnOnce() -> String,
-) -> Result<&'m mut T, RenderError> {
+) -> Result<&'m mut T, Error> {
     let expected = kind_of(&empty);
     let value = map.entry(field.to_owned()).or_insert(Value::Null);
     if value.is_null() {
         *value = empty;
     }
     let kind = kind_of(value);
-    cast(value).ok_or_else(|| {
-        RenderError::invalid(origin, path(), format!("expected {expected}, found {kind}"))
-    })
+    cast(value)
+        .ok_or_else(|| Error::invalid(origin, path(), format!("expected {expected}, found {kind}")))
 }
 
 /// The task-level array `field`, created when missing.
@@ -351,7 +341,7 @@ fn task_array<'m>(
     task: &'m mut Map<String, Value>,
     field: &str,
     origin: &str,
-) -> Result<&'m mut Vec<Value>, RenderError> {
+) -> Result<&'m mut Vec<Value>, Error> {
     child(task, field, json!([]), Value::as_array_mut, origin, || {
         field.to_owned()
     })

@@ -118,7 +118,7 @@ fn a_bad_dotenv_line_names_the_file() {
     let missing = Edits::new()
         .add_env_file(None, Path::new("/nonexistent/.env"))
         .unwrap_err();
-    assert!(matches!(missing, RenderError::Read { .. }), "{missing:?}");
+    assert!(matches!(missing, Error::Read { .. }), "{missing:?}");
 }
 
 #[test]

@@ -11,11 +11,29 @@ use std::collections::BTreeMap;
 use portfolio_core::config::{Config, ServiceConfig};
 use serde_json::Value;
 
-use crate::error::RenderError;
-use crate::taskdef::TaskDefinition;
+use crate::error::Error;
+use crate::model::TaskDefinition;
 
 /// Placeholder values by name.
 pub type Vars = BTreeMap<String, String>;
+
+/// The built-in placeholders, in the order `--help` lists them: the first
+/// four for any environment, the rest with a service.
+pub const BUILT_IN_NAMES: &[&str] = &[
+    "ENV",
+    "PROJECT",
+    "CLUSTER",
+    "REGION",
+    "SERVICE",
+    "FAMILY",
+    "CONTAINER",
+    "REPOSITORY",
+    "LOG_GROUP",
+    "CPU",
+    "MEMORY",
+    "PORT",
+    "HEALTH_PATH",
+];
 
 /// The built-in placeholder values of a template rendered for `env` of
 /// `config` in `region` (and for `service`, when one is named): `ENV`,
@@ -56,14 +74,14 @@ pub fn built_ins(
 
 /// Replaces every placeholder of `definition` with its value in `vars`.
 /// Nothing changes unless every placeholder resolves.
-pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), RenderError> {
+pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), Error> {
     let mut missing = Vec::new();
     let mut resolved = definition.as_map().clone();
     for (key, value) in resolved.iter_mut() {
         walk(value, key.clone(), vars, &mut missing);
     }
     if !missing.is_empty() {
-        return Err(RenderError::Unresolved {
+        return Err(Error::Unresolved {
             origin: definition.origin().to_owned(),
             placeholders: missing,
         });
