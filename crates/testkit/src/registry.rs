@@ -32,6 +32,36 @@ impl Drop for Registry {
         let _ = self.child.0.kill();
         let _ = self.child.0.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+        remove_local_images(&self.host());
+    }
+}
+
+/// Removes the images the local Docker engine holds under `host/` (what a
+/// build pushed to this registry leaves behind), so that tests and the
+/// demo do not pile up `127.0.0.1:<port>/...` tags. Without an engine there
+/// is nothing to remove.
+pub fn remove_local_images(host: &str) {
+    let Ok(listed) = Command::new("docker")
+        .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .stderr(Stdio::null())
+        .output()
+    else {
+        return;
+    };
+    let prefix = format!("{host}/");
+    let ours: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter(|reference| reference.starts_with(&prefix))
+        .map(str::to_owned)
+        .collect();
+    if !ours.is_empty() {
+        let _ = Command::new("docker")
+            .arg("rmi")
+            .arg("--force")
+            .args(&ours)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 

@@ -8,6 +8,7 @@
 //! failure report -> lifecycle preview -> terraform plan and apply of the
 //! example stack with its state on the local S3 backend.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -76,7 +77,9 @@ impl Demo {
         expected: i32,
         describe: fn(&Value) -> String,
     ) -> Result<Value, DemoError> {
-        println!("\n\x1b[1m== {step}\x1b[0m\n$ {tool} {}", args.join(" "));
+        // The command exactly as it runs: --json puts the result on stdout
+        // for the summary; what the tool shows a person stays on stderr.
+        println!("\n{}\n$ {tool} {} --json", heading(step), args.join(" "));
         let started = Instant::now();
         let output = Command::new(self.bin_dir.join(tool))
             .args(args)
@@ -114,6 +117,16 @@ impl Demo {
 
     fn path(&self, name: &str) -> String {
         self.work.join(name).display().to_string()
+    }
+}
+
+/// `== title`, in bold when stdout is a terminal (no escape codes in a
+/// redirected log).
+fn heading(title: &str) -> String {
+    if std::io::stdout().is_terminal() {
+        format!("\x1b[1m== {title}\x1b[0m")
+    } else {
+        format!("== {title}")
     }
 }
 
@@ -477,7 +490,7 @@ fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
 }
 
 fn summary(demo: &Demo, started: Instant) {
-    println!("\n\x1b[1m== Summary: what happened\x1b[0m");
+    println!("\n{}", heading("Summary: what happened"));
     for step in &demo.steps {
         println!(
             "  {:>6.1}s  {:<22}  {}\n             {}",
