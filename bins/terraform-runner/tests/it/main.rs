@@ -9,6 +9,7 @@ mod comment;
 mod destroy;
 mod diagnostics;
 mod harness;
+mod inputs;
 mod integrity;
 mod locking;
 mod roundtrip;
