@@ -14,3 +14,4 @@ mod integrity;
 mod locking;
 mod roundtrip;
 mod secrets;
+mod snapshots;
