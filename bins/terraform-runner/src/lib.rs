@@ -3,7 +3,7 @@
 //! summaries, pull request comments under GitHub's size limit, and
 //! cancellation that releases the state lock.
 //!
-//! The binary is a thin wrapper around [`run`]: [`cli`] parses, [`settings`]
+//! The binary is a thin wrapper around [`run`]: [`cli`] parses, `settings`
 //! resolves flags, environment and portfolio-ci.yaml into one value, `run`
 //! does the work (terraform itself in `terraform`), [`result`] is what gets
 //! published, and [`error`] decides the exit code. Other crates may use the
@@ -19,11 +19,11 @@ pub mod lock;
 pub mod render;
 pub mod result;
 pub mod secrets;
-pub mod settings;
 pub mod summary;
 pub mod ui;
 
 mod run;
+mod settings;
 mod steps;
 mod terraform;
 

@@ -332,9 +332,10 @@ fn find_program(
     cwd: &Path,
     source: PathBuf,
 ) -> Result<PathBuf, Error> {
-    let (wanted, invalid) = match (flag, config.terraform.binary.as_deref()) {
-        (Some(name), _) => (name, InvalidInput::new("--binary", "")),
-        (None, Some(name)) => (name, InvalidInput::in_file(source, "terraform.binary", "")),
+    // What was asked for, and where: a flag, or a key of the config file.
+    let (wanted, file, field) = match (flag, config.terraform.binary.as_deref()) {
+        (Some(name), _) => (name, None, "--binary"),
+        (None, Some(name)) => (name, Some(source), "terraform.binary"),
         (None, None) => {
             return BINARIES
                 .iter()
@@ -351,21 +352,19 @@ fn find_program(
     }
     let path = cwd.join(wanted);
     let problem = match std::fs::metadata(&path) {
-        Err(_) => Some("does not exist"),
-        Ok(meta) if !meta.is_file() => Some("is not a file"),
-        Ok(meta) if !is_executable(&meta) => Some("is not executable"),
-        Ok(_) => None,
+        Err(_) => "does not exist",
+        Ok(meta) if !meta.is_file() => "is not a file",
+        Ok(meta) if !is_executable(&meta) => "is not executable",
+        Ok(_) => return Ok(path),
     };
-    match problem {
-        Some(problem) => Err(InvalidInput {
-            reason: format!(
-                "{wanted} {problem}: expected the path of terraform or tofu (a bare name is looked up on PATH)"
-            ),
-            ..invalid
-        }
-        .into()),
-        None => Ok(path),
+    let reason = format!(
+        "{wanted} {problem}: expected the path of terraform or tofu (a bare name is looked up on PATH)"
+    );
+    Err(match file {
+        Some(file) => InvalidInput::in_file(file, field, reason),
+        None => InvalidInput::new(field, reason),
     }
+    .into())
 }
 
 fn is_executable(meta: &std::fs::Metadata) -> bool {
