@@ -8,16 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use portfolio_core::cli::GlobalArgs;
+use portfolio_core::cli::{EnvArg, GlobalArgs};
+use portfolio_core::exit::help_text;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0    success (plan: see the has-changes output)
-  1    terraform failed
-  2    usage error or invalid input; nothing was changed
-  3    plan integrity: checksum missing or wrong, or the plan is stale
-  4    the state is locked by someone else (lock info and force-unlock command printed)
-  130  interrupted (terraform was stopped, state saved and lock released)";
+use crate::error::EXIT_CODES;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -26,10 +20,15 @@ Examples:
   terraform-runner apply --env dev --auto-approve
   terraform-runner destroy --env prod --confirm prod --allow-prod";
 
+/// The end of every `--help`: the exit codes (from [`EXIT_CODES`]) and examples.
+fn after_help() -> String {
+    format!("{}\n\n{EXAMPLES}", help_text(EXIT_CODES))
+}
+
 /// terraform (or tofu) plan / apply / destroy per environment, with plan
 /// integrity, summaries, PR comments and safe cancellation.
 #[derive(Debug, Parser)]
-#[command(name = "terraform-runner", version, after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+#[command(name = "terraform-runner", version, after_help = after_help())]
 pub struct Cli {
     /// Flags every tool accepts.
     #[command(flatten)]
@@ -44,22 +43,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Plan, write the plan file and its PATH.sha256, summarise the changes
-    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    #[command(after_help = after_help())]
     Plan(PlanArgs),
     /// Apply a verified plan file, or plan and apply with --auto-approve
-    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    #[command(after_help = after_help())]
     Apply(ApplyArgs),
     /// Destroy everything of one environment (needs --confirm ENV)
-    #[command(after_help = format!("{EXIT_CODES}\n\n{EXAMPLES}"))]
+    #[command(after_help = after_help())]
     Destroy(DestroyArgs),
 }
 
 /// Where and how terraform runs; shared by every operation.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// Environment (a key of `environments` in portfolio-ci.yaml)
-    #[arg(long, env = "PORTFOLIO_CI_ENV", value_name = "ENV")]
-    pub env: String,
+    /// `--env`: the environment (a key of `environments` in portfolio-ci.yaml).
+    #[command(flatten)]
+    pub env: EnvArg,
 
     /// Terraform root module [default: terraform.dir of portfolio-ci.yaml]
     #[arg(long, env = "PORTFOLIO_CI_TERRAFORM_DIR", value_name = "DIR")]
@@ -74,8 +73,8 @@ pub struct TargetArgs {
     #[arg(long, env = "PORTFOLIO_CI_BACKEND_CONFIG", value_name = "FILE")]
     pub backend_config: Option<PathBuf>,
 
-    /// terraform or tofu, a name found with `which` or a path
-    /// [default: terraform.binary, else the first of terraform, tofu]
+    /// terraform or tofu: a bare name looked up on PATH, or a path to the
+    /// program [default: terraform.binary, else the first of terraform, tofu on PATH]
     #[arg(long, env = "PORTFOLIO_CI_TERRAFORM_BINARY", value_name = "PROGRAM")]
     pub binary: Option<String>,
 

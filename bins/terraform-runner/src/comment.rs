@@ -1,18 +1,18 @@
 //! The pull request comment: one per root module and environment, found
-//! again by a hidden marker and updated in place (upsert), through
-//! octocrab against `GITHUB_API_URL`.
+//! again by a hidden marker and updated in place (upsert), through core's
+//! GitHub context and octocrab client (against `GITHUB_API_URL`).
 //!
 //! Comments are read and written with minimal types of our own (id, body,
 //! URL), so that the upsert does not depend on every field GitHub (or a
 //! GitHub Enterprise server) sends.
 
-use octocrab::{Octocrab, Page};
+use octocrab::Page;
+use portfolio_core::github::GitHub;
 use serde::Deserialize;
 
-use crate::error::RunnerError;
-
-/// The default API when `GITHUB_API_URL` is unset.
-const DEFAULT_API: &str = "https://api.github.com";
+use crate::error::Error;
+use crate::render::{self, COMMENT_LIMIT};
+use crate::result::RunResult;
 
 /// The pull request to comment on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,21 +48,27 @@ struct Comment {
 impl PullRequest {
     /// From `GITHUB_REPOSITORY` and `explicit` or, without it, the
     /// `pull_request.number` (or `issue.number`) of `$GITHUB_EVENT_PATH`.
-    pub fn from_env(explicit: Option<u64>) -> Result<PullRequest, RunnerError> {
-        let missing = |reason: &str| RunnerError::Comment {
+    pub fn from_context(github: &GitHub, explicit: Option<u64>) -> Result<PullRequest, Error> {
+        let missing = |reason: &str| Error::Comment {
             reason: reason.to_owned(),
         };
-        let repository = std::env::var("GITHUB_REPOSITORY")
-            .map_err(|_| missing("GITHUB_REPOSITORY is not set (expected owner/repo)"))?;
+        // The token is checked now, before terraform runs.
+        client(github)?;
+        let repository = github
+            .repository
+            .as_deref()
+            .ok_or_else(|| missing("GITHUB_REPOSITORY is not set (expected owner/repo)"))?;
         let (owner, repo) = repository
             .split_once('/')
             .ok_or_else(|| missing("GITHUB_REPOSITORY is not owner/repo"))?;
         let number = match explicit {
             Some(number) => number,
             None => {
-                let path = std::env::var_os("GITHUB_EVENT_PATH")
+                let path = github
+                    .event_path
+                    .as_ref()
                     .ok_or_else(|| missing("no --pr and no GITHUB_EVENT_PATH"))?;
-                let text = std::fs::read(&path).map_err(RunnerError::io("cannot read", &path))?;
+                let text = std::fs::read(path).map_err(Error::io("cannot read", path))?;
                 event_number(&text).ok_or_else(|| {
                     missing("the event is not about a pull request: pass --pr NUMBER")
                 })?
@@ -90,26 +96,33 @@ pub fn marker(dir: &str, env: &str) -> String {
     format!("<!-- portfolio-ci terraform-runner dir={dir} env={env} -->")
 }
 
-/// Creates the comment starting with `marker`, or updates the existing one.
-pub async fn upsert(
-    pr: &PullRequest,
-    token: &str,
-    marker: &str,
-    body: &str,
-) -> Result<Upserted, RunnerError> {
-    let failed = |err: octocrab::Error| RunnerError::Comment {
+/// The API client (GITHUB_TOKEN against GITHUB_API_URL).
+fn client(github: &GitHub) -> Result<octocrab::Octocrab, Error> {
+    github.client().map_err(|err| Error::Comment {
+        reason: err.to_string(),
+    })
+}
+
+/// The whole comment of a plan: the marker line, then its Markdown summary
+/// under GitHub's size limit for comments.
+pub fn body(result: &RunResult) -> String {
+    let marker = marker(&result.dir, &result.env);
+    let markdown = render::markdown(
+        &result.heading(),
+        &result.summary,
+        COMMENT_LIMIT - marker.len() - 1,
+    );
+    format!("{marker}\n{markdown}")
+}
+
+/// Creates the comment whose body starts with the same marker line as
+/// `body`, or updates the existing one.
+pub async fn upsert(pr: &PullRequest, github: &GitHub, body: &str) -> Result<Upserted, Error> {
+    let failed = |err: octocrab::Error| Error::Comment {
         reason: portfolio_core::exit::render(&err),
     };
-    let api = std::env::var("GITHUB_API_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_API.to_owned());
-    let github = Octocrab::builder()
-        .base_uri(api.trim_end_matches('/'))
-        .map_err(failed)?
-        .personal_token(token.to_owned())
-        .build()
-        .map_err(failed)?;
+    let marker = body.lines().next().unwrap_or_default();
+    let github = client(github)?;
     let base = format!("/repos/{}/{}/issues", pr.owner, pr.repo);
     let first: Page<Comment> = github
         .get(
@@ -119,8 +132,7 @@ pub async fn upsert(
         .await
         .map_err(failed)?;
     let comments: Vec<Comment> = github.all_pages(first).await.map_err(failed)?;
-    let full = format!("{marker}\n{body}");
-    let payload = serde_json::json!({ "body": full });
+    let payload = serde_json::json!({ "body": body });
     let existing = comments
         .iter()
         .find(|c| c.body.as_deref().is_some_and(|b| b.starts_with(marker)));

@@ -1,10 +1,10 @@
-//! Every way a run can end badly, each with its exit code and a hint.
+//! Every way a run can end badly, each with its exit code and a hint, and
+//! the table of exit codes that `--help` prints.
 
 use std::path::PathBuf;
 
-use portfolio_core::exit::{FAILED, INTERRUPTED, USAGE};
-use portfolio_core::signal::Signal;
-use portfolio_core::{ConfigError, Failure, InvalidInput};
+use portfolio_core::Failure;
+use portfolio_core::exit::{Code, FAILED, FileLocation, INTERRUPTED, SUCCESS, USAGE};
 
 use crate::lock::LockInfo;
 
@@ -13,30 +13,37 @@ pub const PLAN_INTEGRITY: u8 = 3;
 /// Exit code when someone else holds the state lock.
 pub const LOCKED: u8 = 4;
 
+/// Every exit code of terraform-runner, as `--help` lists them.
+pub const EXIT_CODES: &[Code] = &[
+    Code::new(SUCCESS, "success (plan: see the has-changes output)"),
+    Code::new(FAILED, "terraform failed"),
+    Code::new(USAGE, "usage error or invalid input; nothing was changed"),
+    Code::new(
+        PLAN_INTEGRITY,
+        "plan integrity: checksum missing or wrong, or the plan is stale",
+    ),
+    Code::new(
+        LOCKED,
+        "the state is locked by someone else (lock info and force-unlock command printed)",
+    ),
+    Code::new(
+        INTERRUPTED,
+        "interrupted (terraform was stopped, state saved and lock released)",
+    ),
+];
+
 /// A run of terraform-runner that did not succeed.
 #[derive(Debug, thiserror::Error)]
-pub enum RunnerError {
-    /// portfolio-ci.yaml is unreadable or invalid.
+pub enum Error {
+    /// A failure every tool shares: configuration, invalid input, I/O,
+    /// GitHub, interruption.
     #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// A flag or configured value is unusable; nothing was changed.
-    #[error(transparent)]
-    Invalid(#[from] InvalidInput),
+    Core(#[from] portfolio_core::Error),
     /// Neither the configured binary nor terraform/tofu was found.
     #[error("cannot find {wanted} on PATH")]
     BinaryNotFound {
         /// What was looked for.
         wanted: String,
-    },
-    /// A file could not be read or written.
-    #[error("{action} {}: {source}", path.display())]
-    Io {
-        /// What was being done (`cannot read`).
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
     },
     /// terraform could not be started.
     #[error("cannot run {program}: {source}")]
@@ -114,14 +121,6 @@ pub enum RunnerError {
         /// The command that removes the lock if it is stale.
         force_unlock: String,
     },
-    /// Interrupted; terraform was stopped first.
-    #[error("interrupted by {signal}: terraform was stopped ({status})")]
-    Interrupted {
-        /// The first signal.
-        signal: Signal,
-        /// How terraform ended.
-        status: String,
-    },
     /// The pull request comment could not be written.
     #[error("cannot upsert the pull request comment: {reason}")]
     Comment {
@@ -134,57 +133,65 @@ fn format_errors(errors: &[String]) -> String {
     errors.iter().map(|e| format!("\n  {e}")).collect()
 }
 
-impl RunnerError {
-    /// An I/O error on `path`.
-    pub fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-    ) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.into();
-        move |source| RunnerError::Io {
-            action,
-            path,
-            source,
-        }
+portfolio_core::wraps_core_errors!(Error);
+
+impl Error {
+    /// An I/O failure while doing `what` on `path` (`cannot read`, the file).
+    pub fn io(what: &str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let io = portfolio_core::Error::io_at(what, path);
+        move |source| Error::Core(io(source))
     }
 }
 
-impl Failure for RunnerError {
+impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
-            RunnerError::Config(err) => err.exit_code(),
-            RunnerError::Invalid(_) | RunnerError::BinaryNotFound { .. } => USAGE,
-            RunnerError::ChecksumMissing { .. }
-            | RunnerError::ChecksumUnreadable { .. }
-            | RunnerError::ChecksumMismatch { .. }
-            | RunnerError::StalePlan { .. } => PLAN_INTEGRITY,
-            RunnerError::Locked { .. } => LOCKED,
-            RunnerError::Interrupted { .. } => INTERRUPTED,
-            _ => FAILED,
+            Error::Core(err) => err.exit_code(),
+            Error::BinaryNotFound { .. } => USAGE,
+            Error::ChecksumMissing { .. }
+            | Error::ChecksumUnreadable { .. }
+            | Error::ChecksumMismatch { .. }
+            | Error::StalePlan { .. } => PLAN_INTEGRITY,
+            Error::Locked { .. } => LOCKED,
+            Error::Spawn { .. }
+            | Error::Init { .. }
+            | Error::Terraform { .. }
+            | Error::Output { .. }
+            | Error::Comment { .. } => FAILED,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            RunnerError::Config(err) => err.hint(),
-            RunnerError::BinaryNotFound { .. } => Some(
+            Error::Core(err) => err.hint(),
+            Error::BinaryNotFound { .. } => Some(
                 "install terraform or tofu, or name it with --binary or terraform.binary".into(),
             ),
-            RunnerError::ChecksumMissing { .. } => Some(
+            Error::ChecksumMissing { .. } => Some(
                 "keep PATH.sha256 next to the plan file (terraform-runner plan writes it) or pass --plan-sha256".into(),
             ),
-            RunnerError::ChecksumUnreadable { .. } | RunnerError::ChecksumMismatch { .. } => {
+            Error::ChecksumUnreadable { .. } | Error::ChecksumMismatch { .. } => {
                 Some("make a new plan with terraform-runner plan and apply that".into())
             }
-            RunnerError::StalePlan { .. } => Some(
+            Error::StalePlan { .. } => Some(
                 "the state changed after the plan was made: plan again and review the new plan".into(),
             ),
-            RunnerError::Locked { force_unlock, .. } => Some(format!(
+            Error::Locked { force_unlock, .. } => Some(format!(
                 "wait for the other run to finish; if the lock is stale (its run is gone), remove it with: {force_unlock}"
             )),
-            RunnerError::Comment { .. } => Some(
+            Error::Comment { .. } => Some(
                 "the comment needs GITHUB_TOKEN (pull-requests: write), GITHUB_REPOSITORY and the PR number (--pr or a pull_request event)".into(),
             ),
+            Error::Spawn { .. }
+            | Error::Init { .. }
+            | Error::Terraform { .. }
+            | Error::Output { .. } => None,
+        }
+    }
+
+    fn location(&self) -> Option<FileLocation> {
+        match self {
+            Error::Core(err) => err.location(),
             _ => None,
         }
     }

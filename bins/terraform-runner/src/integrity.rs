@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::RunnerError;
+use crate::error::Error;
 
 /// `PATH.sha256`, the checksum file of plan file `PATH`.
 pub fn checksum_path(plan: &Path) -> PathBuf {
@@ -22,8 +22,8 @@ pub fn checksum_path(plan: &Path) -> PathBuf {
 }
 
 /// The lowercase hex sha256 of a file.
-pub fn sha256_file(path: &Path) -> Result<String, RunnerError> {
-    let bytes = std::fs::read(path).map_err(RunnerError::io("cannot read", path))?;
+pub fn sha256_file(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
     Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
@@ -37,17 +37,16 @@ pub fn checksum_line(plan: &Path, sha: &str) -> String {
 }
 
 /// Writes `PATH.sha256` for `plan` and returns the checksum.
-pub fn write_checksum(plan: &Path) -> Result<String, RunnerError> {
+pub fn write_checksum(plan: &Path) -> Result<String, Error> {
     let sha = sha256_file(plan)?;
     let path = checksum_path(plan);
-    std::fs::write(&path, checksum_line(plan, &sha))
-        .map_err(RunnerError::io("cannot write", &path))?;
+    std::fs::write(&path, checksum_line(plan, &sha)).map_err(Error::io("cannot write", &path))?;
     Ok(sha)
 }
 
 /// Checks that `plan` has the checksum given by `--plan-sha256` or, without
 /// it, by `PATH.sha256`. Returns the checksum.
-pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
+pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, Error> {
     let (expected, source) = match flag {
         Some(hex) => {
             let hex = hex.trim().to_ascii_lowercase();
@@ -65,19 +64,19 @@ pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
             let text = match std::fs::read_to_string(&file) {
                 Ok(text) => text,
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(RunnerError::ChecksumMissing {
+                    return Err(Error::ChecksumMissing {
                         plan: plan.to_path_buf(),
                         checksum_file: file,
                     });
                 }
-                Err(err) => return Err(RunnerError::io("cannot read", &file)(err)),
+                Err(err) => return Err(Error::io("cannot read", &file)(err)),
             };
             let first = text.split_whitespace().next().unwrap_or_default();
             let hex = first.to_ascii_lowercase();
             // A damaged checksum file proves nothing about the plan: that is
             // a failed integrity check, not a usage error.
             if !is_sha256(&hex) {
-                return Err(RunnerError::ChecksumUnreadable {
+                return Err(Error::ChecksumUnreadable {
                     plan: plan.to_path_buf(),
                     checksum_file: file,
                 });
@@ -87,7 +86,7 @@ pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, RunnerError> {
     };
     let actual = sha256_file(plan)?;
     if actual != expected {
-        return Err(RunnerError::ChecksumMismatch {
+        return Err(Error::ChecksumMismatch {
             plan: plan.to_path_buf(),
             expected,
             source_of_expected: source,
@@ -126,12 +125,12 @@ impl StateVersion {
 
 /// The prior state recorded in a plan file; `None` when it was planned
 /// without any state.
-pub fn planned_against(plan: &Path) -> Result<Option<StateVersion>, RunnerError> {
-    let unreadable = |reason: String| RunnerError::Output {
+pub fn planned_against(plan: &Path) -> Result<Option<StateVersion>, Error> {
+    let unreadable = |reason: String| Error::Output {
         command: format!("plan (file {})", plan.display()),
         reason,
     };
-    let file = std::fs::File::open(plan).map_err(RunnerError::io("cannot read", plan))?;
+    let file = std::fs::File::open(plan).map_err(Error::io("cannot read", plan))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| unreadable(e.to_string()))?;
     let mut entry = archive
         .by_name("tfstate")

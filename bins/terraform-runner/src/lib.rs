@@ -3,7 +3,10 @@
 //! summaries, pull request comments under GitHub's size limit, and
 //! cancellation that releases the state lock.
 //!
-//! The binary is a thin wrapper around [`run`]. Other crates may use the
+//! The binary is a thin wrapper around [`run`]: [`cli`] parses, `settings`
+//! resolves flags, environment and portfolio-ci.yaml into one value, `run`
+//! does the work (terraform itself in `terraform`), [`result`] is what gets
+//! published, and [`error`] decides the exit code. Other crates may use the
 //! pure parts: [`summary`] (plan JSON to a masked summary), [`render`]
 //! (Markdown under a size budget), [`integrity`] (checksums, staleness) and
 //! [`lock`] (terraform's lock info).
@@ -14,37 +17,30 @@ pub mod error;
 pub mod integrity;
 pub mod lock;
 pub mod render;
-pub mod report;
+pub mod result;
 pub mod secrets;
 pub mod summary;
 pub mod ui;
 
-mod operations;
-mod reporter;
-mod session;
+mod run;
 mod settings;
-mod signals;
+mod steps;
 mod terraform;
 
-use portfolio_core::{Config, Exit};
+use portfolio_core::github::GitHub;
+use portfolio_core::{Config, Exit, Session};
 
-pub use error::RunnerError;
+pub use cli::Cli;
+pub use error::Error;
 
-use crate::cli::{Cli, Command};
-use crate::signals::Signals;
+use crate::settings::Settings;
 
-/// Runs one command line to its end.
-pub async fn run(cli: Cli) -> Result<Exit, RunnerError> {
-    let signals = Signals::install();
+/// Runs one command line to its end: starts the session (signal handlers
+/// first), resolves the settings, runs the operation.
+pub async fn run(cli: Cli) -> Result<Exit, Error> {
+    let session = Session::start(cli.global.json);
     let config = Config::load(cli.global.config.as_deref())?;
-    let report = match cli.command {
-        Command::Plan(args) => operations::plan(args, &config, signals).await?,
-        Command::Apply(args) => operations::apply(args, &config, signals).await?,
-        Command::Destroy(args) => operations::destroy(args, &config, signals).await?,
-    };
-    if cli.global.json {
-        portfolio_core::output::print_json(&report)
-            .map_err(RunnerError::io("cannot write", "stdout"))?;
-    }
-    Ok(Exit::OK)
+    let github = GitHub::from_env(&session.actions);
+    let settings = Settings::resolve(cli, &github, &config)?;
+    run::run(&session, settings).await
 }

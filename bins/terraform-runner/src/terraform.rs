@@ -19,12 +19,13 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::error::RunnerError;
+use portfolio_core::actions::Location;
+use portfolio_core::{Cancel, Session};
+
+use crate::error::Error;
 use crate::lock::{LOCK_ERROR_SUMMARY, LockInfo};
-use crate::reporter::Reporter;
-use crate::settings::Settings;
-use crate::signals::Signals;
-use crate::ui::{self, UiEvent};
+use crate::settings::Target;
+use crate::ui::{self, Diagnostic, UiEvent};
 
 /// terraform's summary of the diagnostic for a stale saved plan.
 const STALE_SUMMARY: &str = "Saved plan is stale";
@@ -34,18 +35,18 @@ const INIT_MARKER: &str = "portfolio-ci-init.sha256";
 /// terraform for one root module and environment.
 #[derive(Debug)]
 pub struct Terraform {
-    settings: Settings,
-    signals: Signals,
+    settings: Target,
+    cancel: Cancel,
 }
 
 impl Terraform {
-    /// terraform as `settings` says, with `signals` forwarded to it.
-    pub fn new(settings: Settings, signals: Signals) -> Self {
-        Self { settings, signals }
+    /// terraform as `settings` says, with the signals of `cancel` forwarded to it.
+    pub fn new(settings: Target, cancel: Cancel) -> Self {
+        Self { settings, cancel }
     }
 
-    /// The resolved settings.
-    pub fn settings(&self) -> &Settings {
+    /// The resolved target.
+    pub fn settings(&self) -> &Target {
         &self.settings
     }
 
@@ -81,8 +82,8 @@ impl Terraform {
         command
     }
 
-    fn spawn(&self, command: &mut Command) -> Result<Child, RunnerError> {
-        command.spawn().map_err(|source| RunnerError::Spawn {
+    fn spawn(&self, command: &mut Command) -> Result<Child, Error> {
+        command.spawn().map_err(|source| Error::Spawn {
             program: self.settings.program.display().to_string(),
             source,
         })
@@ -90,15 +91,19 @@ impl Terraform {
 
     /// Runs `terraform init` unless it already ran for this environment with
     /// the same backend config, lock file and binary. Returns whether it ran.
-    pub async fn init(&self, reporter: &Reporter) -> Result<bool, RunnerError> {
+    pub async fn init(&self, session: &Session) -> Result<bool, Error> {
         let data_dir = self.settings.data_dir();
         let marker = data_dir.join(INIT_MARKER);
         let key = self.init_key()?;
         if std::fs::read_to_string(&marker).is_ok_and(|k| k.trim() == key) {
-            reporter.status(&format!("{}: initialised (cached)", self.settings.env));
+            session
+                .progress
+                .status(&format!("{}: initialised (cached)", self.settings.env));
             return Ok(false);
         }
-        reporter.status(&format!("{}: terraform init", self.settings.env));
+        session
+            .progress
+            .status(&format!("{}: terraform init", self.settings.env));
         let mut args: Vec<OsString> = ["init", "-input=false", "-reconfigure", "-no-color"]
             .map(OsString::from)
             .to_vec();
@@ -112,26 +117,25 @@ impl Terraform {
         if !output.status.success() {
             let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
             text.push_str(&String::from_utf8_lossy(&output.stderr));
-            return Err(RunnerError::Init {
+            return Err(Error::Init {
                 output: text.trim().to_owned(),
             });
         }
-        std::fs::create_dir_all(&data_dir).map_err(RunnerError::io("cannot create", &data_dir))?;
-        std::fs::write(&marker, format!("{key}\n"))
-            .map_err(RunnerError::io("cannot write", &marker))?;
+        std::fs::create_dir_all(&data_dir).map_err(Error::io("cannot create", &data_dir))?;
+        std::fs::write(&marker, format!("{key}\n")).map_err(Error::io("cannot write", &marker))?;
         Ok(true)
     }
 
     /// What init depends on: the binary, the backend config (path and
     /// content) and the dependency lock file.
-    fn init_key(&self) -> Result<String, RunnerError> {
+    fn init_key(&self) -> Result<String, Error> {
         let mut hash = Sha256::new();
         hash.update(self.settings.program.as_os_str().as_encoded_bytes());
         hash.update([0]);
         if let Some(file) = &self.settings.backend_config {
             hash.update(file.as_os_str().as_encoded_bytes());
             hash.update([0]);
-            hash.update(std::fs::read(file).map_err(RunnerError::io("cannot read", file))?);
+            hash.update(std::fs::read(file).map_err(Error::io("cannot read", file))?);
         }
         hash.update([0]);
         let lock_file = self.settings.dir.join(".terraform.lock.hcl");
@@ -169,16 +173,16 @@ impl Terraform {
         ]
     }
 
-    /// Runs a command with `-json`, streaming its UI to `reporter`, and
+    /// Runs a command with `-json`, streaming its UI to the session, and
     /// turns failures into the matching error (lock held: exit 4, stale
     /// plan: exit 3, signal: 130). Returns the non-sensitive root outputs
     /// that terraform reported (after apply).
     pub async fn stream(
         &mut self,
         args: Vec<OsString>,
-        reporter: &Reporter,
-    ) -> Result<BTreeMap<String, Value>, RunnerError> {
-        self.check_signals("terraform had not started")?;
+        session: &Session,
+    ) -> Result<BTreeMap<String, Value>, Error> {
+        self.check_signals()?;
         let subcommand = args
             .first()
             .map_or_else(String::new, |a| a.to_string_lossy().into_owned());
@@ -206,6 +210,10 @@ impl Terraform {
         let mut lock = None;
         let mut stale = false;
         let mut kill_at: Option<tokio::time::Instant> = None;
+        // Where the signals got to: terraform was asked to stop (first), the
+        // grace period started (second).
+        let (mut stopping, mut escalated) = (false, false);
+        let cancel = self.cancel.clone();
         if let Some(out) = child.stdout.take() {
             let mut lines = BufReader::new(out).lines();
             loop {
@@ -222,25 +230,26 @@ impl Terraform {
                                 if d.is_error() {
                                     errors.push(d.headline());
                                 }
-                                reporter.diagnostic(&d, &self.settings.dir_label);
+                                show_diagnostic(session, &d, &self.settings.dir_label);
                             }
                             UiEvent::Outputs(values) => outputs = values,
-                            UiEvent::Status(text) => reporter.status(&text),
-                            UiEvent::Line(text) => reporter.line(&text),
+                            UiEvent::Status(text) => session.progress.status(&text),
+                            UiEvent::Line(text) => session.progress.line(&text),
                             UiEvent::Quiet => {}
                         }
                     }
-                    received = self.signals.next() => {
-                        if received.count == 1 {
-                            reporter.line(&format!("{}: stopping terraform gracefully (SIGINT); waiting for it to release the lock and save the state", received.first.map(|s| s.to_string()).unwrap_or_default()));
-                            signal(pid, NixSignal::SIGINT);
-                        } else if kill_at.is_none() {
-                            reporter.line(&format!("second signal: terraform gets {} more to finish, then it is killed", humantime::format_duration(self.settings.grace_period)));
-                            kill_at = Some(tokio::time::Instant::now() + self.settings.grace_period);
-                        }
+                    signal = cancel.cancelled(), if !stopping => {
+                        stopping = true;
+                        session.progress.line(&format!("{signal}: stopping terraform gracefully (SIGINT); waiting for it to release the lock and save the state"));
+                        signal_process(pid, NixSignal::SIGINT);
+                    }
+                    _ = cancel.escalated(), if stopping && !escalated => {
+                        escalated = true;
+                        session.progress.line(&format!("second signal: terraform gets {} more to finish, then it is killed", humantime::format_duration(self.settings.grace_period)));
+                        kill_at = Some(tokio::time::Instant::now() + self.settings.grace_period);
                     }
                     () = sleep_until(kill_at) => {
-                        reporter.line("grace period over: killing terraform and its provisioners (the state may keep a lock: see force-unlock)");
+                        session.progress.line("grace period over: killing terraform and its provisioners (the state may keep a lock: see force-unlock)");
                         kill_group(pid);
                         kill_at = None;
                     }
@@ -250,27 +259,32 @@ impl Terraform {
         let status = wait(&mut child, &self.settings.program).await?;
         if let Some(task) = stderr {
             for line in task.await.unwrap_or_default() {
-                reporter.line(&line);
+                session.progress.line(&line);
             }
         }
-        self.check_signals(&describe(status))?;
+        if stopping {
+            session
+                .progress
+                .line(&format!("terraform was stopped ({})", describe(status)));
+        }
+        self.check_signals()?;
         if status.success() {
             return Ok(outputs);
         }
         if let Some(info) = lock {
             let force_unlock = self.force_unlock_command(&info.id);
-            return Err(RunnerError::Locked {
+            return Err(Error::Locked {
                 info: Box::new(info),
                 force_unlock,
             });
         }
         if stale {
-            return Err(RunnerError::StalePlan {
+            return Err(Error::StalePlan {
                 plan: args.last().map(PathBuf::from).unwrap_or_default(),
                 reason: "terraform reports that the state changed after the plan was made".into(),
             });
         }
-        Err(RunnerError::Terraform {
+        Err(Error::Terraform {
             command: subcommand,
             status: describe(status),
             errors,
@@ -279,28 +293,28 @@ impl Terraform {
 
     /// Runs a command to completion and returns its output, which may hold
     /// sensitive values: callers must not print it.
-    pub async fn capture(&self, args: &[OsString]) -> Result<std::process::Output, RunnerError> {
+    pub async fn capture(&self, args: &[OsString]) -> Result<std::process::Output, Error> {
         let mut command = self.command(args);
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
         let child = self.spawn(&mut command)?;
         child
             .wait_with_output()
             .await
-            .map_err(|source| RunnerError::Spawn {
+            .map_err(|source| Error::Spawn {
                 program: self.settings.program.display().to_string(),
                 source,
             })
     }
 
     /// Like [`Terraform::capture`] for commands that must succeed; returns stdout.
-    pub async fn capture_ok(&self, args: &[&str]) -> Result<Vec<u8>, RunnerError> {
+    pub async fn capture_ok(&self, args: &[&str]) -> Result<Vec<u8>, Error> {
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         let output = self.capture(&args).await?;
-        self.check_signals(&describe(output.status))?;
+        self.check_signals()?;
         if output.status.success() {
             return Ok(output.stdout);
         }
-        Err(RunnerError::Terraform {
+        Err(Error::Terraform {
             command: args
                 .iter()
                 .map(|a| a.to_string_lossy())
@@ -315,19 +329,41 @@ impl Terraform {
         })
     }
 
-    /// Ends the run if a signal arrived (`status`: how terraform ended).
-    pub fn check_signals(&self, status: &str) -> Result<(), RunnerError> {
-        match self.signals.received().first {
-            Some(signal) => Err(RunnerError::Interrupted {
-                signal,
-                status: status.to_owned(),
-            }),
+    /// Ends the run if a signal arrived.
+    pub fn check_signals(&self) -> Result<(), Error> {
+        match self.cancel.signal() {
+            Some(signal) => Err(portfolio_core::Error::Interrupted(signal).into()),
             None => Ok(()),
         }
     }
 }
 
-fn signal(pid: Option<Pid>, signal: NixSignal) {
+/// A terraform diagnostic: a log line, and an annotation pointing at the
+/// file and line (relative to the repository, through `dir`).
+fn show_diagnostic(session: &Session, diagnostic: &Diagnostic, dir: &str) {
+    let mut text = format!("{}: {}", diagnostic.severity, diagnostic.headline());
+    if !diagnostic.detail.is_empty() {
+        text.push_str("\n  ");
+        text.push_str(&diagnostic.detail.replace('\n', "\n  "));
+    }
+    session.progress.line(&text);
+    let file = diagnostic
+        .file
+        .as_ref()
+        .map(|f| format!("{}/{f}", dir.trim_end_matches('/')));
+    let at = file.as_deref().map(|file| Location {
+        file,
+        line: diagnostic.line,
+    });
+    let message = format!("{}: {}", diagnostic.summary, diagnostic.detail);
+    if diagnostic.is_error() {
+        session.actions.error(message.trim_end_matches(": "), at);
+    } else {
+        session.actions.warning(message.trim_end_matches(": "), at);
+    }
+}
+
+fn signal_process(pid: Option<Pid>, signal: NixSignal) {
     if let Some(pid) = pid {
         // The child may have exited already; nothing to do then.
         let _ = kill(pid, signal);
@@ -350,8 +386,8 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-async fn wait(child: &mut Child, program: &Path) -> Result<ExitStatus, RunnerError> {
-    child.wait().await.map_err(|source| RunnerError::Spawn {
+async fn wait(child: &mut Child, program: &Path) -> Result<ExitStatus, Error> {
+    child.wait().await.map_err(|source| Error::Spawn {
         program: program.display().to_string(),
         source,
     })

@@ -27,20 +27,20 @@ fn checksum_round_trip_and_tamper() {
     std::fs::write(&plan, b"plan bytez").unwrap();
     assert!(matches!(
         verify(&plan, None),
-        Err(RunnerError::ChecksumMismatch { .. })
+        Err(Error::ChecksumMismatch { .. })
     ));
     std::fs::remove_file(checksum_path(&plan)).unwrap();
     assert!(matches!(
         verify(&plan, None),
-        Err(RunnerError::ChecksumMissing { .. })
+        Err(Error::ChecksumMissing { .. })
     ));
     assert!(matches!(
         verify(&plan, Some("xyz")),
-        Err(RunnerError::Invalid(_))
+        Err(Error::Core(portfolio_core::Error::Invalid(_)))
     ));
     std::fs::write(checksum_path(&plan), "truncated  dev.tfplan\n").unwrap();
     let damaged = verify(&plan, None).unwrap_err();
-    assert!(matches!(damaged, RunnerError::ChecksumUnreadable { .. }));
+    assert!(matches!(damaged, Error::ChecksumUnreadable { .. }));
     assert_eq!(damaged.exit_code(), 3);
 }
 

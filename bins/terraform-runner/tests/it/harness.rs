@@ -78,18 +78,10 @@ impl Stack {
 
     /// The runner, in the stack's directory, with a clean environment.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_terraform-runner"));
+        let mut command = runner(self.root.path(), args);
         command
-            .args(args)
-            .current_dir(self.root.path())
             .envs(self.moto.env())
-            .env("TF_CLI_CONFIG_FILE", "/dev/null")
-            .env("TF_VAR_db_password", SECRET)
-            .env_remove("TF_LOG")
-            .stdin(Stdio::null());
-        for var in GITHUB_VARS {
-            command.env_remove(var);
-        }
+            .env("TF_VAR_db_password", SECRET);
         command
     }
 
@@ -133,6 +125,23 @@ impl Stack {
     pub fn locked(&self, env: &str) -> bool {
         tk::object_exists(self.moto.endpoint(), BUCKET, &tk::lock_key(&state_key(env))).unwrap()
     }
+}
+
+/// The runner in `dir`, with a clean environment and no stand-ins (for
+/// runs that end before terraform starts).
+pub fn runner(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_terraform-runner"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env_remove("TF_LOG")
+        .env_remove("PORTFOLIO_CI_TERRAFORM_BINARY")
+        .stdin(Stdio::null());
+    for var in GITHUB_VARS {
+        command.env_remove(var);
+    }
+    command
 }
 
 /// The state key of `env` in the bucket.

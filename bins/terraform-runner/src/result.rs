@@ -1,22 +1,22 @@
-//! The result of a run: the `--json` object, step outputs, the job summary
+//! The result of a run, published through [`Session::publish`]: the
+//! `--json` object, the step outputs, the job summary and the closing lines;
 //! and the plan detail in the log. Everything here is built from the masked
 //! [`PlanSummary`] and from non-sensitive terraform outputs only.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use portfolio_core::{Report, Session};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::comment::Upserted;
-use crate::error::RunnerError;
 use crate::render::{self, Heading};
-use crate::reporter::Reporter;
 use crate::summary::PlanSummary;
 
-/// The `--json` result of one run.
+/// The result of one run (the `--json` object).
 #[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
+pub struct RunResult {
     /// `plan`, `apply` or `destroy`.
     pub operation: &'static str,
     /// The environment.
@@ -34,51 +34,66 @@ pub struct RunReport {
     pub terraform_outputs: BTreeMap<String, Value>,
     /// The pull request comment, when one was written.
     pub comment: Option<Upserted>,
+    /// The pull request it was written on.
+    #[serde(skip)]
+    pub pull_request: Option<u64>,
+    /// Where the full log is (the workflow run), when known.
+    #[serde(skip)]
+    pub log_url: Option<String>,
 }
 
-impl RunReport {
+impl RunResult {
     /// The heading of the Markdown renderings.
-    pub fn heading<'a>(&'a self, log_url: Option<&'a str>) -> Heading<'a> {
+    pub fn heading(&self) -> Heading<'_> {
         Heading {
             operation: self.operation,
             env: &self.env,
             dir: &self.dir,
             plan_sha256: self.plan_sha256.as_deref(),
-            log_url,
+            log_url: self.log_url.as_deref(),
         }
     }
 
-    /// Prints the summary and the full detail to the log, appends the job
-    /// summary and sets the step outputs.
-    pub fn publish(&self, reporter: &Reporter) -> Result<(), RunnerError> {
-        let actions = reporter.actions();
-        let summary = &self.summary;
-        if summary.has_changes {
-            reporter.line(&format!(
-                "{} {}: {}.",
-                self.operation,
-                self.env,
-                summary.counts.sentence()
-            ));
-            let _group = actions.group("Plan details");
-            for line in render::detail_lines(summary) {
-                reporter.line(&line);
+    /// Each root output of terraform as a step output of its own (after
+    /// [`Session::publish`], which writes the runner's: [`Report::outputs`]
+    /// names are fixed). A name the runner uses stays reachable through
+    /// [`TERRAFORM_OUTPUTS`] only.
+    pub fn write_terraform_outputs(&self, session: &Session) -> Result<(), portfolio_core::Error> {
+        for (name, value) in &self.terraform_outputs {
+            if !RESERVED_OUTPUTS.contains(&name.as_str()) {
+                session
+                    .actions
+                    .set_output(name, &output_text(value))
+                    .map_err(portfolio_core::Error::io("cannot write the step outputs"))?;
             }
-        } else {
-            reporter.line(&format!("{} {}: no changes.", self.operation, self.env));
         }
-        let log_url = log_url();
-        let markdown = render::markdown(
-            &self.heading(log_url.as_deref()),
-            summary,
-            render::STEP_SUMMARY_LIMIT,
-        );
-        let io = |source| RunnerError::Io {
-            action: "cannot write",
-            path: "$GITHUB_OUTPUT or $GITHUB_STEP_SUMMARY".into(),
-            source,
-        };
-        actions.append_summary(&markdown).map_err(io)?;
+        Ok(())
+    }
+
+    /// The full detail of the changes in the log (in a group under
+    /// Actions), and a warning for each terraform output that cannot be a
+    /// step output of its own.
+    pub fn show_detail(&self, session: &Session) {
+        if self.summary.has_changes {
+            let _group = session.actions.group("Plan details");
+            for line in render::detail_lines(&self.summary) {
+                session.progress.line(&line);
+            }
+        }
+        for name in self.terraform_outputs.keys() {
+            if RESERVED_OUTPUTS.contains(&name.as_str()) {
+                session.warn(&format!(
+                    "terraform output '{name}' is not a step output of its own: the runner's \
+                     '{name}' output has that name; read it from the '{TERRAFORM_OUTPUTS}' JSON output"
+                ));
+            }
+        }
+    }
+}
+
+impl Report for RunResult {
+    fn outputs(&self) -> Vec<(&'static str, String)> {
+        let summary = &self.summary;
         let c = summary.counts;
         let mut outputs = vec![
             ("has-changes", summary.has_changes.to_string()),
@@ -96,20 +111,37 @@ impl RunReport {
             let all = serde_json::to_string(&self.terraform_outputs).unwrap_or_default();
             outputs.push((TERRAFORM_OUTPUTS, all));
         }
-        for (name, value) in &outputs {
-            actions.set_output(name, value).map_err(io)?;
+        outputs
+    }
+
+    fn summary(&self) -> Option<String> {
+        Some(render::markdown(
+            &self.heading(),
+            &self.summary,
+            render::STEP_SUMMARY_LIMIT,
+        ))
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut lines = vec![if self.summary.has_changes {
+            format!(
+                "{} {}: {}.",
+                self.operation,
+                self.env,
+                self.summary.counts.sentence()
+            )
+        } else {
+            format!("{} {}: no changes.", self.operation, self.env)
+        }];
+        if let Some(comment) = &self.comment {
+            lines.push(format!(
+                "pull request #{} comment {} ({})",
+                self.pull_request.unwrap_or_default(),
+                comment.action,
+                comment.url.as_deref().unwrap_or("no URL")
+            ));
         }
-        for (name, value) in &self.terraform_outputs {
-            if RESERVED_OUTPUTS.contains(&name.as_str()) {
-                reporter.warning(&format!(
-                    "terraform output '{name}' is not a step output of its own: the runner's \
-                     '{name}' output has that name; read it from the '{TERRAFORM_OUTPUTS}' JSON output"
-                ));
-                continue;
-            }
-            actions.set_output(name, &output_text(value)).map_err(io)?;
-        }
-        Ok(())
+        lines
     }
 }
 
@@ -136,17 +168,6 @@ pub fn output_text(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// The workflow run's page, under GitHub Actions.
-pub fn log_url() -> Option<String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Some(format!(
-        "{}/{}/actions/runs/{}",
-        var("GITHUB_SERVER_URL")?,
-        var("GITHUB_REPOSITORY")?,
-        var("GITHUB_RUN_ID")?
-    ))
 }
 
 #[cfg(test)]
