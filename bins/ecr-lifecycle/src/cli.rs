@@ -1,24 +1,21 @@
 //! The command line: four subcommands (lint, apply, preview, enforce) with
-//! the shared global and AWS flags. Doc comments here are the `--help` text.
+//! the shared global and AWS flags. Doc comments here are the `--help`
+//! text; the exit codes in it come from [`EXIT_CODES`](crate::error::EXIT_CODES).
+//! Only parsing happens here: [`crate::settings`] resolves the flags.
 
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
-use portfolio_core::cli::{AwsArgs, GlobalArgs};
+use portfolio_core::cli::{AwsArgs, EnvArg, GlobalArgs, RepositoryArg};
+use portfolio_core::exit::{FAILED, INTERRUPTED, SUCCESS, USAGE, help_text};
 
-const AFTER_HELP: &str = "\
-Exit codes:
-  0    success
-  1    an AWS call or the output failed
-  2    invalid policy, snapshot, flag or portfolio-ci.yaml (names file, rule and field; nothing changed)
-  3    lint --strict found warnings
-  4    enforce refused: the policy would delete more than --max-delete
-  5    enforce: ECR refused some deletions
-  6    enforce --execute refused: a cluster whose usage protects images could not be read
-  130  interrupted
+use crate::error::{
+    EXIT_CODES, EXIT_LINT_WARNINGS, EXIT_PARTIAL, EXIT_TOO_MANY, EXIT_UNPROTECTED, exit_codes,
+};
+use crate::settings::MaxDelete;
 
+/// The examples of the main `--help`.
+const EXAMPLES: &str = "\
 Examples:
   ecr-lifecycle lint --policy lifecycle.yaml
   ecr-lifecycle apply --repository portfolio-dev-backend --policy lifecycle.json
@@ -28,10 +25,75 @@ Examples:
   ecr-lifecycle preview --images-json images.json --now 2025-06-01T00:00:00Z --json
   ecr-lifecycle enforce --repository portfolio-dev-backend --execute --max-delete 20";
 
+/// The end of the main `--help`: every exit code, then the examples.
+fn after_help() -> String {
+    format!("{}\n\n{EXAMPLES}", help_text(EXIT_CODES))
+}
+
+/// The end of a subcommand's `--help`: the exit codes it can end with
+/// (rows of the one table), then its examples.
+fn subcommand_help(codes: &[u8], examples: &[&str]) -> String {
+    let mut text = help_text(&exit_codes(codes));
+    text.push_str("\n\nExamples:");
+    for example in examples {
+        text.push_str("\n  ");
+        text.push_str(example);
+    }
+    text
+}
+
+/// Exit codes every subcommand can end with.
+const COMMON: [u8; 4] = [SUCCESS, FAILED, USAGE, INTERRUPTED];
+
+fn lint_help() -> String {
+    subcommand_help(
+        &[SUCCESS, FAILED, USAGE, EXIT_LINT_WARNINGS, INTERRUPTED],
+        &["ecr-lifecycle lint --policy lifecycle.yaml --strict"],
+    )
+}
+
+fn apply_help() -> String {
+    subcommand_help(
+        &COMMON,
+        &[
+            "ecr-lifecycle apply --repository portfolio-dev-backend",
+            "ecr-lifecycle apply --all-services --env dev --dry-run",
+        ],
+    )
+}
+
+fn preview_help() -> String {
+    subcommand_help(
+        &COMMON,
+        &[
+            "ecr-lifecycle preview --repository portfolio-dev-backend --policy lifecycle.json",
+            "ecr-lifecycle preview --images-json images.json --now 2025-06-01T00:00:00Z --json",
+        ],
+    )
+}
+
+fn enforce_help() -> String {
+    subcommand_help(
+        &[
+            SUCCESS,
+            FAILED,
+            USAGE,
+            EXIT_TOO_MANY,
+            EXIT_PARTIAL,
+            EXIT_UNPROTECTED,
+            INTERRUPTED,
+        ],
+        &[
+            "ecr-lifecycle enforce --repository portfolio-dev-backend",
+            "ecr-lifecycle enforce --repository portfolio-dev-backend --execute --max-delete 25%",
+        ],
+    )
+}
+
 /// Lint, apply, preview and enforce ECR lifecycle policies without
 /// deleting images that ECS services still use.
 #[derive(Debug, Parser)]
-#[command(name = "ecr-lifecycle", version, after_help = AFTER_HELP)]
+#[command(name = "ecr-lifecycle", version, after_help = after_help())]
 pub struct Cli {
     /// Global flags.
     #[command(flatten)]
@@ -48,22 +110,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate a policy exactly as ECR does, and warn about its traps
-    #[command(after_help = "Examples:\n  ecr-lifecycle lint --policy lifecycle.yaml --strict")]
+    #[command(after_help = lint_help())]
     Lint(LintArgs),
     /// Put the policy on a repository when it differs (shows the difference)
-    #[command(
-        after_help = "Examples:\n  ecr-lifecycle apply --repository portfolio-dev-backend\n  ecr-lifecycle apply --all-services --env dev --dry-run"
-    )]
+    #[command(after_help = apply_help())]
     Apply(ApplyArgs),
     /// Show what the policy would expire or transition now, and why
-    #[command(
-        after_help = "Examples:\n  ecr-lifecycle preview --repository portfolio-dev-backend --policy lifecycle.json\n  ecr-lifecycle preview --images-json images.json --now 2025-06-01T00:00:00Z --json"
-    )]
+    #[command(after_help = preview_help())]
     Preview(PreviewArgs),
     /// Delete now what the policy would expire (dry run unless --execute)
-    #[command(
-        after_help = "Exit codes: 4 when more than --max-delete would go, 5 when ECR refused some deletions, 6 when --execute meets a cluster that cannot be read.\n\nExamples:\n  ecr-lifecycle enforce --repository portfolio-dev-backend\n  ecr-lifecycle enforce --repository portfolio-dev-backend --execute --max-delete 25%"
-    )]
+    #[command(after_help = enforce_help())]
     Enforce(EnforceArgs),
 }
 
@@ -91,28 +147,23 @@ pub struct LintArgs {
 
 /// `apply` flags.
 #[derive(Debug, Clone, Args)]
+#[command(
+    mut_arg("repository", |arg| arg.help("ECR repository (or --all-services)")),
+    mut_arg("env", |arg| arg.help(
+        "With --all-services: only this environment of portfolio-ci.yaml [default: every environment]"
+    ))
+)]
 pub struct ApplyArgs {
-    /// The ECR repository
-    #[arg(
-        long,
-        env = "PORTFOLIO_CI_REPOSITORY",
-        value_name = "NAME",
-        required_unless_present = "all_services",
-        conflicts_with = "all_services"
-    )]
-    pub repository: Option<String>,
+    /// `--repository` (or `--all-services`).
+    #[command(flatten)]
+    pub repository: RepositoryArg,
     /// Apply to the repository of every service in portfolio-ci.yaml, in
     /// every environment (or only --env)
     #[arg(long)]
     pub all_services: bool,
-    /// With --all-services: only this environment
-    #[arg(
-        long,
-        env = "PORTFOLIO_CI_ENV",
-        value_name = "ENV",
-        requires = "all_services"
-    )]
-    pub env: Option<String>,
+    /// `--env`: with --all-services, only this environment.
+    #[command(flatten)]
+    pub env: EnvArg,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArg,
@@ -123,15 +174,11 @@ pub struct ApplyArgs {
 
 /// `preview` flags.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("repository", |arg| arg.help("ECR repository (optional with --images-json)")))]
 pub struct PreviewArgs {
-    /// The ECR repository (optional with --images-json)
-    #[arg(
-        long,
-        env = "PORTFOLIO_CI_REPOSITORY",
-        value_name = "NAME",
-        required_unless_present = "images_json"
-    )]
-    pub repository: Option<String>,
+    /// `--repository` (or `--images-json`).
+    #[command(flatten)]
+    pub repository: RepositoryArg,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArg,
@@ -149,10 +196,11 @@ pub struct PreviewArgs {
 
 /// `enforce` flags.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("repository", |arg| arg.help("ECR repository")))]
 pub struct EnforceArgs {
-    /// The ECR repository
-    #[arg(long, env = "PORTFOLIO_CI_REPOSITORY", value_name = "NAME")]
-    pub repository: String,
+    /// `--repository`.
+    #[command(flatten)]
+    pub repository: RepositoryArg,
     /// The policy.
     #[command(flatten)]
     pub policy: PolicyArg,
@@ -183,57 +231,6 @@ pub struct ProtectionArgs {
     pub clusters: Vec<String>,
 }
 
-/// `--max-delete`: an absolute count or a percentage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MaxDelete {
-    /// At most this many images.
-    Count(usize),
-    /// At most this percentage of the repository's images.
-    Percent(u32),
-}
-
-impl MaxDelete {
-    /// The limit in images for a repository of `total` images.
-    pub fn allowed(self, total: usize) -> usize {
-        match self {
-            MaxDelete::Count(count) => count,
-            MaxDelete::Percent(percent) => {
-                total.saturating_mul(usize::try_from(percent).unwrap_or(usize::MAX)) / 100
-            }
-        }
-    }
-}
-
-impl FromStr for MaxDelete {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.strip_suffix('%') {
-            Some(percent) => percent
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|p| *p <= 100)
-                .map(MaxDelete::Percent)
-                .ok_or_else(|| format!("'{text}' is not a percentage from 0% to 100%")),
-            None => text
-                .trim()
-                .parse::<usize>()
-                .map(MaxDelete::Count)
-                .map_err(|_| format!("'{text}' is not a count (20) or a percentage (50%)")),
-        }
-    }
-}
-
-impl fmt::Display for MaxDelete {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MaxDelete::Count(count) => write!(f, "{count}"),
-            MaxDelete::Percent(percent) => write!(f, "{percent}%"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -243,15 +240,5 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn max_delete_parses_counts_and_percentages() {
-        assert_eq!("20".parse(), Ok(MaxDelete::Count(20)));
-        assert_eq!("50%".parse(), Ok(MaxDelete::Percent(50)));
-        assert!("150%".parse::<MaxDelete>().is_err());
-        assert!("half".parse::<MaxDelete>().is_err());
-        assert_eq!(MaxDelete::Percent(50).allowed(7), 3);
-        assert_eq!(MaxDelete::Count(4).allowed(7), 4);
     }
 }

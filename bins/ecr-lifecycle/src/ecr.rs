@@ -1,17 +1,16 @@
 //! The ECR side: the repository's images (DescribeImages, 1000 a page), the
 //! manifests of image indexes (BatchGetImage, 100 a call), the lifecycle
 //! policy (Get/PutLifecyclePolicy) and deletions (BatchDeleteImage, 100 a
-//! call). Every call is counted in [`ApiCalls`].
+//! call). The client comes from [`portfolio_core::Aws`], which counts
+//! every call.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::{ImageDetail, ImageIdentifier};
-use portfolio_core::AwsError;
 use portfolio_core::oci;
+use portfolio_core::{AwsError, Cancel, Signal};
 
-use crate::calls::ApiCalls;
 use crate::error::Error;
 use crate::image::Image;
 use crate::policy::StorageClass;
@@ -21,11 +20,10 @@ pub const PAGE_SIZE: i32 = 1000;
 /// Image ids per BatchDeleteImage and BatchGetImage call (the API's maximum).
 pub const BATCH_SIZE: usize = 100;
 
-/// An ECR client that counts its calls.
+/// The ECR calls of ecr-lifecycle, on one client.
 #[derive(Debug, Clone)]
 pub struct Ecr {
     client: Client,
-    calls: Arc<ApiCalls>,
 }
 
 /// What a deletion did.
@@ -35,6 +33,9 @@ pub struct Deletion {
     pub deleted: Vec<String>,
     /// Digests not deleted, with ECR's failure code and reason.
     pub failures: Vec<DeleteFailure>,
+    /// The signal that stopped the deletion between two batches (the
+    /// digests after that batch were not asked for).
+    pub stopped: Option<Signal>,
 }
 
 /// One image ECR did not delete.
@@ -49,9 +50,9 @@ pub struct DeleteFailure {
 }
 
 impl Ecr {
-    /// Wraps `client`; calls are counted in `calls`.
-    pub fn new(client: Client, calls: Arc<ApiCalls>) -> Ecr {
-        Ecr { client, calls }
+    /// Wraps `client`.
+    pub fn new(client: Client) -> Ecr {
+        Ecr { client }
     }
 
     /// Every image of `repository`, following DescribeImages pages.
@@ -59,7 +60,6 @@ impl Ecr {
         let mut images = Vec::new();
         let mut token = None;
         loop {
-            self.calls.record("ecr:DescribeImages");
             let page = self
                 .client
                 .describe_images()
@@ -86,7 +86,6 @@ impl Ecr {
     ) -> Result<HashMap<String, Vec<String>>, Error> {
         let mut children = HashMap::new();
         for chunk in indexes.chunks(BATCH_SIZE) {
-            self.calls.record("ecr:BatchGetImage");
             let ids = chunk
                 .iter()
                 .map(|digest| ImageIdentifier::builder().image_digest(*digest).build())
@@ -117,7 +116,6 @@ impl Ecr {
 
     /// The repository's lifecycle policy text, if it has one.
     pub async fn policy(&self, repository: &str) -> Result<Option<String>, Error> {
-        self.calls.record("ecr:GetLifecyclePolicy");
         match self
             .client
             .get_lifecycle_policy()
@@ -141,7 +139,6 @@ impl Ecr {
 
     /// Puts `text` as the repository's lifecycle policy.
     pub async fn put_policy(&self, repository: &str, text: &str) -> Result<(), Error> {
-        self.calls.record("ecr:PutLifecyclePolicy");
         self.client
             .put_lifecycle_policy()
             .repository_name(repository)
@@ -152,11 +149,20 @@ impl Ecr {
         Ok(())
     }
 
-    /// Deletes `digests`, 100 a call, in the order given.
-    pub async fn delete(&self, repository: &str, digests: &[String]) -> Result<Deletion, Error> {
+    /// Deletes `digests`, 100 a call, in the order given. A signal stops it
+    /// between two calls: the batch under way finishes, no other starts.
+    pub async fn delete(
+        &self,
+        repository: &str,
+        digests: &[String],
+        cancel: &Cancel,
+    ) -> Result<Deletion, Error> {
         let mut deletion = Deletion::default();
         for chunk in digests.chunks(BATCH_SIZE) {
-            self.calls.record("ecr:BatchDeleteImage");
+            if let Some(signal) = cancel.signal() {
+                deletion.stopped = Some(signal);
+                break;
+            }
             let ids = chunk
                 .iter()
                 .map(|digest| ImageIdentifier::builder().image_digest(digest).build())

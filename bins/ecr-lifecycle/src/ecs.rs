@@ -10,24 +10,21 @@
 //! `enforce --execute` refuses.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::DesiredStatus;
 use portfolio_core::AwsError;
 
-use crate::calls::ApiCalls;
 use crate::error::Error;
 use crate::protect::InUse;
 
 /// Deployment states whose task definition counts as in use.
 const IN_USE_DEPLOYMENTS: [&str; 2] = ["PRIMARY", "ACTIVE"];
 
-/// An ECS client that counts its calls.
+/// The ECS calls of ecr-lifecycle, on one client.
 #[derive(Debug, Clone)]
 pub struct Ecs {
     client: Client,
-    calls: Arc<ApiCalls>,
 }
 
 /// What the clusters use, and the clusters that were not found.
@@ -40,9 +37,9 @@ pub struct Usage {
 }
 
 impl Ecs {
-    /// Wraps `client`; calls are counted in `calls`.
-    pub fn new(client: Client, calls: Arc<ApiCalls>) -> Ecs {
-        Ecs { client, calls }
+    /// Wraps `client`.
+    pub fn new(client: Client) -> Ecs {
+        Ecs { client }
     }
 
     /// The images in use in `clusters`.
@@ -75,7 +72,6 @@ impl Ecs {
         let mut arns = Vec::new();
         let mut token = None;
         loop {
-            self.calls.record("ecs:ListServices");
             let page = match self
                 .client
                 .list_services()
@@ -110,7 +106,6 @@ impl Ecs {
     ) -> Result<BTreeMap<String, Vec<String>>, Error> {
         let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for chunk in services.chunks(10) {
-            self.calls.record("ecs:DescribeServices");
             let output = self
                 .client
                 .describe_services()
@@ -139,7 +134,6 @@ impl Ecs {
     }
 
     async fn task_definition_images(&self, arn: &str) -> Result<Vec<String>, Error> {
-        self.calls.record("ecs:DescribeTaskDefinition");
         let output = self
             .client
             .describe_task_definition()
@@ -163,7 +157,6 @@ impl Ecs {
         let mut arns = Vec::new();
         let mut token = None;
         loop {
-            self.calls.record("ecs:ListTasks");
             let page = self
                 .client
                 .list_tasks()
@@ -182,7 +175,6 @@ impl Ecs {
         }
         let mut in_use = Vec::new();
         for chunk in arns.chunks(100) {
-            self.calls.record("ecs:DescribeTasks");
             let output = self
                 .client
                 .describe_tasks()

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use chrono::DateTime;
 use portfolio_core::InvalidInput;
+use portfolio_core::output::without_position;
 use serde::{Deserialize, Deserializer};
 
 use crate::policy::StorageClass;
@@ -109,17 +110,45 @@ struct DescribeImagesOutput {
     image_details: Vec<Image>,
 }
 
-/// Reads the JSON that `aws ecr describe-images` prints.
+/// Reads the JSON that `aws ecr describe-images` prints. A file that ends
+/// before its JSON does (a cut-off download or redirect) is reported as
+/// truncated, at its last line; other errors name the field and its line.
 pub fn read_snapshot(path: &Path) -> Result<Vec<Image>, InvalidInput> {
     let text = std::fs::read(path).map_err(|err| {
         InvalidInput::in_file(path, "imageDetails", format!("cannot read: {err}"))
     })?;
     let mut json = serde_json::Deserializer::from_slice(&text);
-    let output: DescribeImagesOutput =
-        serde_path_to_error::deserialize(&mut json).map_err(|err| {
-            InvalidInput::in_file(path, err.path().to_string(), err.inner().to_string())
-        })?;
-    Ok(output.image_details)
+    let typed = serde_path_to_error::deserialize::<_, DescribeImagesOutput>(&mut json);
+    let err = match typed {
+        Ok(output) => return Ok(output.image_details),
+        Err(err) => err,
+    };
+    // The syntax decides first: a truncated file must not read as a wrong
+    // type (an untagged timestamp buffers its value and loses the cause).
+    if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(&text) {
+        let reason = if syntax.is_eof() {
+            "the file is truncated: it ends before the JSON document is complete (is it the whole `aws ecr describe-images` output?)".to_owned()
+        } else {
+            format!("not valid JSON: {}", without_position(syntax.to_string()))
+        };
+        // Where it stops: `imageDetails[2]`, not `imageDetails[2].?`.
+        let path_text = err.path().to_string();
+        let field = match path_text.trim_end_matches(".?") {
+            "" | "." | "?" => "imageDetails",
+            field => field,
+        };
+        let error = InvalidInput::in_file(path, field, reason);
+        return Err(error.at_line(syntax.line().max(1)));
+    }
+    let error = InvalidInput::in_file(
+        path,
+        err.path().to_string(),
+        without_position(err.inner().to_string()),
+    );
+    Err(match err.inner().line() {
+        0 => error,
+        line => error.at_line(line),
+    })
 }
 
 /// Parses an RFC 3339 time to ms since the epoch.

@@ -7,14 +7,17 @@
 //! canonical text that `apply` puts is the document serialised compactly,
 //! so two files that differ only in layout or key order compare equal.
 
+pub mod locate;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 use portfolio_core::InvalidInput;
+use portfolio_core::output::without_position;
 use serde::{Deserialize, Serialize};
 
 use crate::pattern::Matcher;
+use locate::{Format, Step};
 
 pub use validate::MAX_POLICY_CHARS;
 
@@ -236,10 +239,12 @@ impl Policy {
     }
 
     /// Parses `text` (JSON, or YAML by the file's extension or when it is not
-    /// JSON) as if read from `source`, and validates it.
+    /// JSON) as if read from `source`, and validates it. Every error names
+    /// the field and, when it can be placed, its line.
     pub fn parse(text: &str, source: &Path) -> Result<Policy, InvalidInput> {
-        let document = parse_document(text, source)?;
-        validate::validate(document, source)
+        let (document, format) = parse_document(text, source)?;
+        let line = |path: &[Step<'_>]| locate::line(text, format, path);
+        validate::validate(document, source, &line)
     }
 
     /// The canonical compact JSON that `apply` puts.
@@ -258,7 +263,7 @@ pub fn pretty(document: &Document) -> String {
     serde_json::to_string_pretty(document).unwrap_or_default()
 }
 
-fn parse_document(text: &str, source: &Path) -> Result<Document, InvalidInput> {
+fn parse_document(text: &str, source: &Path) -> Result<(Document, Format), InvalidInput> {
     let yaml = matches!(
         source.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
@@ -266,35 +271,60 @@ fn parse_document(text: &str, source: &Path) -> Result<Document, InvalidInput> {
     if !yaml {
         let mut json = serde_json::Deserializer::from_str(text);
         match serde_path_to_error::deserialize(&mut json) {
-            Ok(document) => return Ok(document),
+            Ok(document) => return Ok((document, Format::Json)),
             // A syntax error in a .json file is reported as such; other
             // files may still be YAML.
             Err(err) if !err.inner().is_syntax() && !err.inner().is_eof() => {
-                return Err(shape_error(source, err.path(), &err.inner().to_string()));
+                let line = err.inner().line();
+                return Err(shape_error(source, err.path(), err.inner(), line));
             }
             Err(err) if has_extension(source, "json") => {
-                return Err(InvalidInput::in_file(
+                let inner = err.inner();
+                let what = if inner.is_eof() {
+                    "the file ends before the JSON document does (truncated?)"
+                } else {
+                    "not valid JSON"
+                };
+                let error = InvalidInput::in_file(
                     source,
                     ".",
-                    format!("not valid JSON: {}", err.inner()),
-                ));
+                    format!("{what}: {}", without_position(inner.to_string())),
+                );
+                return Err(at_line(error, inner.line()));
             }
             Err(_) => {}
         }
     }
     let yaml = serde_yaml_ng::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(yaml).map_err(|err| {
-        let message = portfolio_core::output::without_position(err.inner().to_string());
-        shape_error(source, err.path(), &message)
-    })
+    serde_path_to_error::deserialize(yaml)
+        .map(|document| (document, Format::Yaml))
+        .map_err(|err| {
+            let line = err.inner().location().map_or(0, |at| at.line());
+            shape_error(source, err.path(), err.inner(), line)
+        })
 }
 
 fn has_extension(path: &Path, extension: &str) -> bool {
     path.extension().and_then(|e| e.to_str()) == Some(extension)
 }
 
-fn shape_error(source: &Path, path: &serde_path_to_error::Path, message: &str) -> InvalidInput {
-    InvalidInput::in_file(PathBuf::from(source), path.to_string(), message.to_owned())
+/// The error at `path` of the document, at 1-based `line` (0: unknown).
+fn shape_error(
+    source: &Path,
+    path: &serde_path_to_error::Path,
+    error: &dyn std::fmt::Display,
+    line: usize,
+) -> InvalidInput {
+    let error = InvalidInput::in_file(
+        PathBuf::from(source),
+        path.to_string(),
+        without_position(error.to_string()),
+    );
+    at_line(error, line)
+}
+
+fn at_line(error: InvalidInput, line: usize) -> InvalidInput {
+    if line > 0 { error.at_line(line) } else { error }
 }
 
 #[cfg(test)]

@@ -1,41 +1,28 @@
 //! `apply`: put the policy on one repository or on every configured one,
 //! only where it differs, showing the difference.
 
-use portfolio_core::Exit;
-use serde::Serialize;
+use portfolio_core::{Exit, Session};
 
-use super::Context;
-use crate::cli::ApplyArgs;
 use crate::diff::diff_lines;
 use crate::error::Error;
 use crate::policy::{Document, pretty};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ApplyResult {
-    policy_source: String,
-    dry_run: bool,
-    repositories: Vec<RepositoryResult>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RepositoryResult {
-    repository: String,
-    changed: bool,
-    applied: bool,
-    diff: Vec<String>,
-}
+use crate::result::{ApplyResult, RepositoryResult};
+use crate::run::Clients;
+use crate::settings::Apply;
 
 /// Runs `apply`.
-pub async fn run(context: &Context, args: &ApplyArgs) -> Result<Exit, Error> {
-    let loaded = context.policy_or_default(&args.policy)?;
-    let repositories = repositories(context, args)?;
-    let wanted = pretty(&loaded.policy.document);
-    let mut results = Vec::new();
-    for (repository, region) in repositories {
-        let ecr = context.ecr(region).await;
-        context
+pub async fn run(session: &Session, clients: &Clients, settings: Apply) -> Result<Exit, Error> {
+    let Apply {
+        policy,
+        targets,
+        dry_run,
+    } = settings;
+    let wanted = pretty(&policy.policy.document);
+    let mut repositories = Vec::new();
+    for target in targets {
+        let repository = target.repository;
+        let ecr = clients.ecr(target.region).await;
+        session
             .progress
             .status(&format!("reading the lifecycle policy of {repository}"));
         let current = ecr.policy(&repository).await?;
@@ -55,87 +42,27 @@ pub async fn run(context: &Context, args: &ApplyArgs) -> Result<Exit, Error> {
         } else {
             Vec::new()
         };
-        let applied = changed && !args.dry_run;
+        let applied = changed && !dry_run;
         if applied {
-            ecr.put_policy(&repository, &loaded.policy.canonical_text())
+            ecr.put_policy(&repository, &policy.policy.canonical_text())
                 .await?;
         }
-        let mut lines = vec![match (changed, applied, current.is_some()) {
-            (false, _, _) => format!("{repository}: unchanged"),
-            (true, true, false) => format!("{repository}: policy created"),
-            (true, true, true) => format!("{repository}: policy updated"),
-            (true, false, _) => format!("{repository}: would change (dry run)"),
-        }];
-        lines.extend(diff.iter().map(|l| format!("  {l}")));
-        context.lines(&lines);
-        results.push(RepositoryResult {
+        let result = RepositoryResult {
             repository,
             changed,
             applied,
             diff,
-        });
-    }
-    let changed: Vec<&str> = results
-        .iter()
-        .filter(|r| r.changed)
-        .map(|r| r.repository.as_str())
-        .collect();
-    let mut summary = format!(
-        "### ecr-lifecycle apply\n\nPolicy: {}{}\n\n| repository | result |\n| --- | --- |\n",
-        loaded.source,
-        if args.dry_run { " (dry run)" } else { "" }
-    );
-    for result in &results {
-        let state = match (result.changed, result.applied) {
-            (false, _) => "unchanged",
-            (true, true) => "applied",
-            (true, false) => "would change",
+            had_policy: current.is_some(),
         };
-        summary.push_str(&format!("| {} | {state} |\n", result.repository));
+        for line in result.lines() {
+            session.progress.line(&line);
+        }
+        repositories.push(result);
     }
-    context.publish(
-        &[
-            ("changed", (!changed.is_empty()).to_string()),
-            ("changed-repositories", changed.join(",")),
-        ],
-        &summary,
-    )?;
-    context.print_json(&ApplyResult {
-        policy_source: loaded.source,
-        dry_run: args.dry_run,
-        repositories: results,
+    session.publish(&ApplyResult {
+        policy_source: policy.source,
+        dry_run,
+        repositories,
     })?;
     Ok(Exit::OK)
-}
-
-/// `--repository`, or every service's repository in every (or one)
-/// environment; each with the configured region of its environment.
-fn repositories(
-    context: &Context,
-    args: &ApplyArgs,
-) -> Result<Vec<(String, Option<String>)>, Error> {
-    if let Some(repository) = &args.repository {
-        return Ok(vec![(repository.clone(), context.region_of(repository))]);
-    }
-    let config = &context.config;
-    let environments = match &args.env {
-        Some(env) => {
-            config.environment(env)?;
-            vec![env.clone()]
-        }
-        None => config.environments.keys().cloned().collect(),
-    };
-    let mut repositories = Vec::new();
-    for env in &environments {
-        for service in config.service_names() {
-            let entry = (
-                config.service(&service, env)?.repository,
-                config.region(env),
-            );
-            if !repositories.contains(&entry) {
-                repositories.push(entry);
-            }
-        }
-    }
-    Ok(repositories)
 }

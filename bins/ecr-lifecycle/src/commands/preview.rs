@@ -3,83 +3,56 @@
 //! [`evaluate_repository`] is shared with `enforce`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
-use portfolio_core::{Exit, InvalidInput};
-use serde::Serialize;
+use portfolio_core::{Exit, Session};
 
-use super::{Cluster, Context, LoadedPolicy};
-use crate::cli::{PolicyArg, PreviewArgs, ProtectionArgs};
 use crate::ecs::Usage;
 use crate::error::Error;
 use crate::evaluate::evaluate;
-use crate::image::{Image, parse_time, read_snapshot};
+use crate::image::Image;
 use crate::protect::{InUse, Protection};
 use crate::report::PlanReport;
+use crate::result::PreviewResult;
+use crate::run::Clients;
+use crate::settings::{Cluster, LoadedPolicy, Offline, Request};
 
-/// The `--json` result of preview.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PreviewResult<'a> {
-    #[serde(flatten)]
-    report: &'a PlanReport,
-    api_calls: BTreeMap<&'static str, u64>,
-}
-
-/// Runs `preview`.
-pub async fn run(context: &Context, args: &PreviewArgs) -> Result<Exit, Error> {
-    let now = match &args.now {
-        Some(text) => parse_time(text).ok_or_else(|| {
-            InvalidInput::new(
-                "--now",
-                format!("'{text}' is not an RFC 3339 time such as 2025-06-01T00:00:00Z"),
-            )
-        })?,
-        None => chrono::Utc::now().timestamp_millis(),
-    };
-    let report = match &args.images_json {
-        Some(path) => offline(context, args, path, now)?,
-        None => {
-            let repository = args.repository.as_deref().unwrap_or_default();
-            let request = Request {
-                repository,
-                policy: &args.policy,
-                protection: &args.protection,
-                now,
-            };
-            evaluate_repository(context, &request).await?.report
-        }
-    };
-    context.lines(&report.lines());
-    context.publish(&report.outputs(), &report.markdown("ecr-lifecycle preview"))?;
-    context.print_json(&PreviewResult {
-        report: &report,
-        api_calls: context.calls.snapshot(),
+/// Runs `preview` against a repository.
+pub async fn run(session: &Session, clients: &Clients, request: &Request) -> Result<Exit, Error> {
+    let report = evaluate_repository(session, clients, request).await?.report;
+    session.publish(&PreviewResult {
+        report,
+        api_calls: clients.calls(),
     })?;
     Ok(Exit::OK)
 }
 
-fn offline(
-    context: &Context,
-    args: &PreviewArgs,
-    path: &Path,
-    now: i64,
-) -> Result<PlanReport, Error> {
-    let loaded = context.policy_or_default(&args.policy)?;
-    context
-        .progress
-        .status(&format!("reading {}", path.display()));
-    let images = read_snapshot(path)?;
-    let repository = args.repository.clone().unwrap_or_default();
-    let protection = Protection::build(&repository, &images, &[], &HashMap::new());
-    let plan = evaluate(&loaded.policy, &images, &protection, now);
+/// Runs `preview --images-json`: no AWS call.
+pub fn run_offline(session: &Session, offline: &Offline) -> Result<Exit, Error> {
+    session.publish(&PreviewResult {
+        report: offline_report(offline),
+        api_calls: BTreeMap::new(),
+    })?;
+    Ok(Exit::OK)
+}
+
+/// The plan of an offline snapshot, with notes on what it cannot see.
+pub fn offline_report(offline: &Offline) -> PlanReport {
+    let Offline {
+        images,
+        repository,
+        policy,
+        now,
+    } = offline;
+    let name = repository.clone().unwrap_or_default();
+    let protection = Protection::build(&name, images, &[], &HashMap::new());
+    let plan = evaluate(&policy.policy, images, &protection, *now);
     let mut report = PlanReport::new(
         &plan,
-        &loaded.policy,
-        &images,
-        args.repository.clone(),
-        loaded.source,
-        now,
+        &policy.policy,
+        images,
+        repository.clone(),
+        policy.source.clone(),
+        *now,
     );
     report
         .notes
@@ -90,19 +63,7 @@ fn offline(
             "offline: the children of {indexes} image indexes cannot be identified; untagged platform images may be listed as expiring"
         ));
     }
-    Ok(report)
-}
-
-/// What to evaluate: a repository, a policy choice, clusters and a time.
-pub struct Request<'a> {
-    /// The repository.
-    pub repository: &'a str,
-    /// `--policy`.
-    pub policy: &'a PolicyArg,
-    /// `--cluster`.
-    pub protection: &'a ProtectionArgs,
-    /// The evaluation time (ms since the epoch).
-    pub now: i64,
+    report
 }
 
 /// A repository evaluated now.
@@ -120,31 +81,31 @@ pub struct Evaluation {
 /// children, and what the clusters use, looked up concurrently (the
 /// repository and each cluster in the region of its environment).
 pub async fn evaluate_repository(
-    context: &Context,
-    request: &Request<'_>,
+    session: &Session,
+    clients: &Clients,
+    request: &Request,
 ) -> Result<Evaluation, Error> {
-    let Request {
-        repository, now, ..
-    } = *request;
-    let ecr = context.ecr(context.region_of(repository)).await;
-    let chosen = context.chosen_policy(request.policy)?;
-    let clusters = context.clusters(request.protection)?;
-    let names: Vec<String> = clusters.iter().map(|c| c.name.clone()).collect();
-    context.progress.status(&format!(
+    let repository = request.target.repository.as_str();
+    let ecr = clients.ecr(request.target.region.clone()).await;
+    let names: Vec<String> = request.clusters.iter().map(|c| c.name.clone()).collect();
+    session.progress.status(&format!(
         "reading the images of {repository} and the ECS usage of {}",
         names.join(", ")
     ));
     let policy = async {
-        match chosen {
-            Some(loaded) => Ok(loaded),
+        match &request.policy {
+            Some(loaded) => Ok(loaded.clone()),
             None => match ecr.policy(repository).await? {
                 Some(text) => LoadedPolicy::from_repository(repository, &text),
                 None => LoadedPolicy::default_policy(),
             },
         }
     };
-    let (loaded, images, usage) =
-        tokio::try_join!(policy, ecr.images(repository), usage(context, &clusters))?;
+    let (loaded, images, usage) = tokio::try_join!(
+        policy,
+        ecr.images(repository),
+        usage(clients, &request.clusters)
+    )?;
     let indexes: Vec<&str> = images
         .iter()
         .filter(|i| i.is_index())
@@ -153,24 +114,24 @@ pub async fn evaluate_repository(
     let children = if indexes.is_empty() {
         HashMap::new()
     } else {
-        context
+        session
             .progress
             .status(&format!("reading {} image index manifests", indexes.len()));
         ecr.index_children(repository, &indexes).await?
     };
     let protection = Protection::build(repository, &images, &usage.in_use, &children);
-    let plan = evaluate(&loaded.policy, &images, &protection, now);
+    let plan = evaluate(&loaded.policy, &images, &protection, request.now);
     let mut report = PlanReport::new(
         &plan,
         &loaded.policy,
         &images,
         Some(repository.to_owned()),
         loaded.source,
-        now,
+        request.now,
     );
     for cluster in &usage.missing_clusters {
         let note = format!("cluster {cluster} does not exist; nothing in it protects images");
-        context.actions.warning(&note, None);
+        session.actions.warning(&note, None);
         report.notes.push(note);
     }
     report
@@ -184,7 +145,7 @@ pub async fn evaluate_repository(
 }
 
 /// What `clusters` use, each cluster looked up in its own region.
-async fn usage(context: &Context, clusters: &[Cluster]) -> Result<Usage, Error> {
+async fn usage(clients: &Clients, clusters: &[Cluster]) -> Result<Usage, Error> {
     let mut regions: Vec<&Option<String>> = Vec::new();
     for cluster in clusters {
         if !regions.contains(&&cluster.region) {
@@ -198,7 +159,7 @@ async fn usage(context: &Context, clusters: &[Cluster]) -> Result<Usage, Error> 
             .filter(|c| &c.region == region)
             .map(|c| c.name.clone())
             .collect();
-        let found = context.ecs(region.clone()).await.usage(&names).await?;
+        let found = clients.ecs(region.clone()).await.usage(&names).await?;
         usage.in_use.extend(found.in_use);
         usage.missing_clusters.extend(found.missing_clusters);
     }

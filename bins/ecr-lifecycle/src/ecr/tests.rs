@@ -3,8 +3,6 @@
 //! follows nextToken; deletions go 100 ids a call; the call count for N
 //! images and D deletions is ceil(N/1000) + ceil(D/100).
 
-use std::sync::Arc;
-
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::operation::batch_delete_image::BatchDeleteImageOutput;
 use aws_sdk_ecr::operation::describe_images::DescribeImagesOutput;
@@ -12,6 +10,7 @@ use aws_sdk_ecr::operation::get_lifecycle_policy::GetLifecyclePolicyError;
 use aws_sdk_ecr::types::error::LifecyclePolicyNotFoundException;
 use aws_sdk_ecr::types::{ImageDetail, ImageFailure, ImageFailureCode};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use portfolio_core::aws::CallCounter;
 
 use super::*;
 
@@ -61,13 +60,16 @@ async fn describe_images_follows_pages_of_1000_and_deletes_100_a_call() {
                 )
                 .build()
         });
+    let calls = CallCounter::default();
+    let counter = calls.clone();
     let client = mock_client!(
         aws_sdk_ecr,
         RuleMode::MatchAny,
-        &[&first, &second, &third, &delete]
+        &[&first, &second, &third, &delete],
+        move |config| config.interceptor(counter.clone())
     );
-    let calls = Arc::new(ApiCalls::default());
-    let ecr = Ecr::new(client, calls.clone());
+    let ecr = Ecr::new(client);
+    let (_trigger, cancel) = Cancel::manual();
 
     let images = ecr.images("repo").await.unwrap();
     assert_eq!(images.len(), 2500);
@@ -75,14 +77,14 @@ async fn describe_images_follows_pages_of_1000_and_deletes_100_a_call() {
     assert_eq!(images[0].pushed_at, 1_700_000_000_000);
 
     let doomed: Vec<String> = images.iter().take(250).map(|i| i.digest.clone()).collect();
-    let deletion = ecr.delete("repo", &doomed).await.unwrap();
+    let deletion = ecr.delete("repo", &doomed, &cancel).await.unwrap();
     assert_eq!(deletion.failures.len(), 3);
     assert_eq!(deletion.failures[0].code, "ImageReferencedByManifestList");
     assert_eq!(deletion.deleted.len(), 247);
     assert!(!deletion.deleted.contains(&doomed[100]));
 
     // ceil(2500 / 1000) + ceil(250 / 100) = 3 + 3.
-    let counted = calls.snapshot();
+    let counted = calls.by_operation();
     assert_eq!(counted["ecr:DescribeImages"], 3);
     assert_eq!(counted["ecr:BatchDeleteImage"], 3);
     assert_eq!(
@@ -93,6 +95,25 @@ async fn describe_images_follows_pages_of_1000_and_deletes_100_a_call() {
 }
 
 #[tokio::test]
+async fn a_signal_stops_the_deletion_after_the_batch_under_way() {
+    let (trigger, cancel) = Cancel::manual();
+    let during = trigger.clone();
+    let delete = mock!(Client::batch_delete_image).then_compute_output(move |_| {
+        // SIGTERM arrives while the first batch is being deleted.
+        during.fire(Signal::Terminate);
+        BatchDeleteImageOutput::builder().build()
+    });
+    let client = mock_client!(aws_sdk_ecr, RuleMode::MatchAny, &[&delete]);
+    let ecr = Ecr::new(client);
+    let doomed: Vec<String> = (0..250).map(|i| format!("sha256:{i:064}")).collect();
+    let deletion = ecr.delete("repo", &doomed, &cancel).await.unwrap();
+    assert_eq!(delete.num_calls(), 1);
+    assert_eq!(deletion.deleted, doomed[..100]);
+    assert_eq!(deletion.stopped, Some(Signal::Terminate));
+    drop(trigger);
+}
+
+#[tokio::test]
 async fn a_missing_lifecycle_policy_is_none() {
     let missing = mock!(Client::get_lifecycle_policy).then_error(|| {
         GetLifecyclePolicyError::LifecyclePolicyNotFoundException(
@@ -100,7 +121,7 @@ async fn a_missing_lifecycle_policy_is_none() {
         )
     });
     let client = mock_client!(aws_sdk_ecr, &[&missing]);
-    let ecr = Ecr::new(client, Arc::new(ApiCalls::default()));
+    let ecr = Ecr::new(client);
     assert_eq!(ecr.policy("repo").await.unwrap(), None);
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use portfolio_core::InvalidInput;
 
+use super::locate::Step;
 use super::{
     ActionKind, Count, CountType, Document, Policy, Rule, RuleDocument, StorageClass, TagFilter,
     TagStatus, canonical,
@@ -19,18 +20,37 @@ pub const MAX_POLICY_CHARS: usize = 30_720;
 /// Most `*` wildcards ECR accepts in one `tagPatternList` entry.
 const MAX_WILDCARDS: usize = 4;
 
-/// Checks `document` as ECR would and builds the policy.
-pub fn validate(document: Document, source: &Path) -> Result<Policy, InvalidInput> {
-    let invalid = |field: String, reason: String| InvalidInput::in_file(source, field, reason);
+/// Checks `document` as ECR would and builds the policy; `line` finds the
+/// line of a path in the file (for the error's location).
+pub fn validate(
+    document: Document,
+    source: &Path,
+    line: &dyn Fn(&[Step<'_>]) -> Option<usize>,
+) -> Result<Policy, InvalidInput> {
+    let invalid = |path: &[Step<'_>], field: String, reason: String| {
+        let error = InvalidInput::in_file(source, field, reason);
+        match line(path) {
+            Some(line) => error.at_line(line),
+            None => error,
+        }
+    };
+    // rules[index].selection.countUnit as steps.
+    let rule_path = |index: usize, field: &'static str| {
+        let mut path = vec![Step::Key("rules"), Step::Index(index)];
+        path.extend(field.split('.').map(Step::Key));
+        path
+    };
     let length = canonical(&document).chars().count();
     if length > MAX_POLICY_CHARS {
         return Err(invalid(
+            &[],
             ".".into(),
             format!("the policy is {length} characters; ECR accepts at most {MAX_POLICY_CHARS}"),
         ));
     }
     if document.rules.is_empty() {
         return Err(invalid(
+            &[Step::Key("rules")],
             "rules".into(),
             "at least one rule is required".into(),
         ));
@@ -38,10 +58,12 @@ pub fn validate(document: Document, source: &Path) -> Result<Policy, InvalidInpu
     let mut rules = Vec::with_capacity(document.rules.len());
     let mut seen: HashMap<u32, usize> = HashMap::new();
     for (index, rule) in document.rules.iter().enumerate() {
-        let at = |field: &str| field_name(index, rule.rule_priority, field);
-        let checked = check_rule(rule).map_err(|(field, reason)| invalid(at(field), reason))?;
+        let at = |field: &'static str| field_name(index, rule.rule_priority, field);
+        let checked = check_rule(rule)
+            .map_err(|(field, reason)| invalid(&rule_path(index, field), at(field), reason))?;
         if let Some(first) = seen.insert(checked.priority, index) {
             return Err(invalid(
+                &rule_path(index, "rulePriority"),
                 at("rulePriority"),
                 format!(
                     "{} is also the priority of rules[{first}]; priorities must be unique",
@@ -54,6 +76,7 @@ pub fn validate(document: Document, source: &Path) -> Result<Policy, InvalidInpu
     rules.sort_by_key(|(_, rule)| rule.priority);
     check_across(&rules).map_err(|(index, field, reason)| {
         invalid(
+            &rule_path(index, field),
             field_name(index, document.rules[index].rule_priority, field),
             reason,
         )

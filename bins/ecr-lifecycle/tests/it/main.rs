@@ -6,4 +6,5 @@ mod harness;
 mod lint;
 mod moto;
 mod offline;
+mod output;
 mod protection;
