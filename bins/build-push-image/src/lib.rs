@@ -2,7 +2,7 @@
 //! build when the registry already has the same content.
 //!
 //! Where things happen: the flags are parsed in [`cli`] and resolved with
-//! the environment and `portfolio-ci.yaml` in [`settings`]; [`run`] does the
+//! the environment and `portfolio-ci.yaml` in [`settings`]; [`run`](mod@run) does the
 //! work: hash the build ([`context`]) into the tag `ctx-<12 hex>`, work out
 //! the tags ([`tags`]) and labels ([`labels`]) from git ([`git`]), find the
 //! registry and log in ([`ecr`], [`auth`]), then either retag the image that
