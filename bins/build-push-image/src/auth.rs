@@ -91,7 +91,9 @@ impl AuthDir {
             Some(parent) => builder.tempdir_in(parent),
             None => builder.tempdir(),
         }
-        .map_err(Error::io("cannot create the private auth directory"))?;
+        .map_err(portfolio_core::Error::io(
+            "cannot create the private auth directory",
+        ))?;
         let user_config = user_docker_config();
         let mut config = serde_json::Map::new();
         let mut auths = serde_json::Map::new();
@@ -110,9 +112,13 @@ impl AuthDir {
             .create_new(true)
             .mode(0o600)
             .open(&path)
-            .map_err(Error::io("cannot write the private auth file"))?;
+            .map_err(portfolio_core::Error::io(
+                "cannot write the private auth file",
+            ))?;
         file.write_all(serde_json::Value::Object(config).to_string().as_bytes())
-            .map_err(Error::io("cannot write the private auth file"))?;
+            .map_err(portfolio_core::Error::io(
+                "cannot write the private auth file",
+            ))?;
         if let Some(user_config) = user_config {
             for name in LINKED {
                 let target = user_config.join(name);

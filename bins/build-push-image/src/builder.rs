@@ -21,8 +21,20 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 use crate::auth::AuthDir;
-use crate::cli::BuilderChoice;
 use crate::error::Error;
+
+/// Which builder runs the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BuilderChoice {
+    /// The first available of docker (engine running), podman, buildah
+    Auto,
+    /// docker buildx, or the classic `docker build` + `docker push`
+    Docker,
+    /// podman build + podman push
+    Podman,
+    /// buildah build + buildah push (daemonless, chroot isolation)
+    Buildah,
+}
 
 /// Lines of builder output kept for the error message.
 const TAIL_LINES: usize = 30;

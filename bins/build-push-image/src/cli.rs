@@ -1,22 +1,20 @@
 //! Command-line interface: every flag, its environment variable and its
-//! `--help` text. Parsing only; `lib.rs` resolves the values against
-//! `portfolio-ci.yaml` and does the work.
+//! `--help` text. Parsing only: [`crate::settings`] resolves the values
+//! against the environment and `portfolio-ci.yaml`, and the run code never
+//! sees these types.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use portfolio_core::cli::{AwsArgs, GlobalArgs};
+use portfolio_core::cli::{AwsArgs, EnvArg, GlobalArgs, RepositoryArg, ServiceArg};
 
-const AFTER_HELP: &str = "\
-Exit codes:
-  0    the image is in the registry with every tag (built or reused)
-  1    the build, the push or an AWS/registry call failed
-  2    invalid input (missing context, Dockerfile or repository, bad flag); nothing changed
-  3    the scan gate failed (--fail-on-severity): findings at or above the threshold
-  4    an immutable repository already has one of the tags on another image; nothing changed
-  130  interrupted
+use crate::builder::BuilderChoice;
+use crate::error::EXIT_CODES;
+use crate::scan::Severity;
 
+/// The examples at the end of `--help`.
+const EXAMPLES: &str = "\
 Examples:
   # Build the backend for dev, push it to ECR with sha-<7> and branch tags
   build-push-image --service backend --env dev
@@ -33,6 +31,15 @@ Examples:
   build-push-image --registry 127.0.0.1:5000 --insecure-registry \\
       --registry-auth basic --repository demo --context .";
 
+/// The text after the flags in `--help`: the exit codes (from
+/// [`EXIT_CODES`]) and the examples.
+fn after_help() -> String {
+    format!(
+        "{}\n\n{EXAMPLES}",
+        portfolio_core::exit::help_text(EXIT_CODES)
+    )
+}
+
 /// Build an image with docker, podman or buildah, tag it, push it to ECR,
 /// and skip the build when the same content is already there.
 ///
@@ -41,25 +48,20 @@ Examples:
 /// `ctx-<12 hex>`. When the repository already has that tag, nothing is
 /// built: the existing manifest gets the new tags through the registry API.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "build-push-image", version, after_help = AFTER_HELP)]
-pub struct Args {
-    /// Service in portfolio-ci.yaml: names the repository
-    /// (`{project}-{env}-{service}`) and its context and Dockerfile
-    #[arg(long, env = "PORTFOLIO_CI_SERVICE", value_name = "NAME")]
-    pub service: Option<String>,
+#[command(name = "build-push-image", version, after_help = after_help())]
+pub struct Cli {
+    /// `--service`: names the repository (`{project}-{env}-{service}`) and
+    /// its context and Dockerfile.
+    #[command(flatten)]
+    pub service: ServiceArg,
 
-    /// Environment the repository name is resolved for
-    #[arg(
-        long,
-        env = "PORTFOLIO_CI_ENV",
-        default_value = "dev",
-        value_name = "ENV"
-    )]
-    pub env: String,
+    /// `--env`: the environment the repository name is resolved for.
+    #[command(flatten)]
+    pub env: EnvArg,
 
-    /// ECR repository [default: from --service and portfolio-ci.yaml]
-    #[arg(long, env = "PORTFOLIO_CI_REPOSITORY", value_name = "NAME")]
-    pub repository: Option<String>,
+    /// `--repository`.
+    #[command(flatten)]
+    pub repository: RepositoryArg,
 
     /// Registry HOST[:PORT] instead of this account's ECR registry
     #[arg(long, env = "PORTFOLIO_CI_REGISTRY", value_name = "HOST[:PORT]")]
@@ -165,38 +167,6 @@ pub enum RegistryAuthMode {
     None,
 }
 
-/// Which builder runs the build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BuilderChoice {
-    /// The first available of docker (engine running), podman, buildah
-    Auto,
-    /// docker buildx, or the classic `docker build` + `docker push`
-    Docker,
-    /// podman build + podman push
-    Podman,
-    /// buildah build + buildah push (daemonless, chroot isolation)
-    Buildah,
-}
-
-/// Vulnerability severities, most severe first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum, serde::Serialize)]
-#[value(rename_all = "UPPER")]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Severity {
-    /// CRITICAL
-    Critical,
-    /// HIGH
-    High,
-    /// MEDIUM
-    Medium,
-    /// LOW
-    Low,
-    /// INFORMATIONAL
-    Informational,
-    /// UNDEFINED (or UNTRIAGED, in enhanced scanning)
-    Undefined,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,12 +174,6 @@ mod tests {
 
     #[test]
     fn the_command_definition_is_consistent() {
-        Args::command().debug_assert();
-    }
-
-    #[test]
-    fn severities_order_from_most_severe() {
-        assert!(Severity::Critical < Severity::High);
-        assert!(Severity::Low < Severity::Undefined);
+        Cli::command().debug_assert();
     }
 }

@@ -1,24 +1,45 @@
-//! The one error type of build-push-image and its exit codes.
+//! The one error type of build-push-image, and its exit codes: the table
+//! [`EXIT_CODES`] that both the code and `--help` use.
 
 use std::path::PathBuf;
 
-use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
+use portfolio_core::Failure;
+use portfolio_core::exit::{Code, FAILED, FileLocation, INTERRUPTED, SUCCESS, USAGE};
 
 /// Exit code of a failed scan gate.
 pub const SCAN_FAILED: u8 = 3;
 /// Exit code of a tag that an immutable repository already holds elsewhere.
 pub const IMMUTABLE_TAG: u8 = 4;
 
+/// Every exit code of build-push-image and what it means (shown by `--help`).
+pub const EXIT_CODES: &[Code] = &[
+    Code::new(
+        SUCCESS,
+        "the image is in the registry with every tag (built or reused)",
+    ),
+    Code::new(FAILED, "the build, the push or an AWS/registry call failed"),
+    Code::new(
+        USAGE,
+        "invalid input (missing context, Dockerfile or repository, bad flag); nothing changed",
+    ),
+    Code::new(
+        SCAN_FAILED,
+        "the scan gate failed (--fail-on-severity): findings at or above the threshold",
+    ),
+    Code::new(
+        IMMUTABLE_TAG,
+        "an immutable repository already has one of the tags on another image; nothing changed",
+    ),
+    Code::new(INTERRUPTED, "interrupted"),
+];
+
 /// Everything that can end a run early.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad flag or value (exit 2).
+    /// A failure every tool shares: configuration, invalid input, AWS, I/O,
+    /// interruption (their exit code, hint, file and line are kept).
     #[error(transparent)]
-    Invalid(#[from] InvalidInput),
-    /// Bad portfolio-ci.yaml (exit 2).
-    #[error(transparent)]
-    Config(#[from] ConfigError),
+    Core(#[from] portfolio_core::Error),
     /// The repository does not exist and may not be created (exit 2).
     #[error("repository '{repository}' does not exist in {registry}")]
     MissingRepository {
@@ -87,9 +108,6 @@ pub enum Error {
         /// The tags in the way.
         tags: Vec<String>,
     },
-    /// An AWS call failed.
-    #[error(transparent)]
-    Aws(#[from] AwsError),
     /// The ECR authorization token is not `user:password` in base64.
     #[error("ECR returned an authorization token that is not base64 'user:password'")]
     BadToken,
@@ -109,39 +127,29 @@ pub enum Error {
         /// The ECR repository asked.
         repository: String,
     },
-    /// Writing the private auth directory, outputs or the summary failed.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being written.
-        what: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// SIGINT or SIGTERM (exit 130).
-    #[error("interrupted by {0}")]
-    Interrupted(portfolio_core::signal::Signal),
-}
-
-impl Error {
-    /// An I/O error while doing `what`.
-    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
-        let what = what.into();
-        move |source| Error::Io { what, source }
-    }
 }
 
 impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid(_) | Error::Config(_) | Error::MissingRepository { .. } => USAGE,
+            Error::Core(err) => err.exit_code(),
+            Error::MissingRepository { .. } => USAGE,
             Error::ImmutableTags { .. } => IMMUTABLE_TAG,
-            Error::Interrupted(_) => portfolio_core::exit::INTERRUPTED,
-            _ => FAILED,
+            Error::Context { .. }
+            | Error::NoBuilder(_)
+            | Error::Spawn { .. }
+            | Error::Builder { .. }
+            | Error::RegistryUnreachable { .. }
+            | Error::Registry { .. }
+            | Error::BadToken
+            | Error::Scan { .. }
+            | Error::NotInEcr { .. } => FAILED,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
+            Error::Core(err) => err.hint(),
             Error::MissingRepository { .. } => Some(
                 "create it with --create-repository, or name another with --repository".into(),
             ),
@@ -157,11 +165,19 @@ impl Failure for Error {
                  registry (without --registry), or drop --fail-on-severity"
                     .into(),
             ),
-            Error::Aws(err) => err.hint(),
             Error::NoBuilder(_) => {
                 Some("install docker (with a running engine), podman or buildah".into())
             }
             _ => None,
         }
     }
+
+    fn location(&self) -> Option<FileLocation> {
+        match self {
+            Error::Core(err) => err.location(),
+            _ => None,
+        }
+    }
 }
+
+portfolio_core::wraps_core_errors!(Error);

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use build_push_image::Args;
+use build_push_image::Cli;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    portfolio_core::cli::init_logging(args.global.verbose);
-    portfolio_core::cli::run("build-push-image", build_push_image::run(args))
+    let cli = Cli::parse();
+    portfolio_core::cli::init_logging(cli.global.verbose);
+    portfolio_core::cli::run("build-push-image", build_push_image::run(cli))
 }

@@ -17,8 +17,26 @@ use aws_sdk_ecr::types::{ImageIdentifier, ImageScanFindings, ScanStatus};
 use portfolio_core::AwsError;
 use serde::Serialize;
 
-use crate::cli::Severity;
 use crate::error::Error;
+
+/// Vulnerability severities, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum, Serialize)]
+#[value(rename_all = "UPPER")]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    /// CRITICAL
+    Critical,
+    /// HIGH
+    High,
+    /// MEDIUM
+    Medium,
+    /// LOW
+    Low,
+    /// INFORMATIONAL
+    Informational,
+    /// UNDEFINED (or UNTRIAGED, in enhanced scanning)
+    Undefined,
+}
 
 /// Findings listed in the report, most severe first.
 const TOP_FINDINGS: usize = 5;

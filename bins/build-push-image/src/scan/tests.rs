@@ -210,3 +210,9 @@ fn the_platform_images_of_an_index_are_judged_together() {
     assert_eq!(combined.top.len(), TOP_FINDINGS);
     assert_eq!(combined.images, ["sha256:amd64", "sha256:arm64"]);
 }
+
+#[test]
+fn severities_order_from_most_severe() {
+    assert!(Severity::Critical < Severity::High);
+    assert!(Severity::Low < Severity::Undefined);
+}

@@ -9,6 +9,7 @@ const SHA: &str = "89abcdef0123456789abcdef0123456789abcdef";
 fn build_and_push(builder: &str) {
     let world = World::start(Some(aws_sdk_ecr::types::ImageTagMutability::Mutable));
     let context = world.context("ctx", &[("hello.txt", "hello")]);
+    assert_eq!(world.images.references(), Vec::<String>::new());
     let mut command = world.command();
     command
         .args(world.base_args(builder, &context))
@@ -38,6 +39,23 @@ fn build_and_push(builder: &str) {
         assert_eq!(sha256(&served.bytes), digest, "tag {tag}");
         assert_eq!(world.digest(tag).as_deref(), Some(digest), "tag {tag}");
     }
+    engine_images_go_away(&world, builder);
+}
+
+/// A docker build leaves its tags in the engine; the world's guard removes
+/// them (and its drop checks again, also for the other builders).
+pub fn engine_images_go_away(world: &World, builder: &str) {
+    let left = world.images.references();
+    if builder == "docker" {
+        assert!(
+            left.iter().any(|image| image.contains(":ctx-")),
+            "the docker build tags the image in the engine: {left:?}"
+        );
+    } else {
+        assert_eq!(left, Vec::<String>::new());
+    }
+    world.images.remove();
+    assert_eq!(world.images.references(), Vec::<String>::new());
 }
 
 #[test]

@@ -16,10 +16,64 @@ use sha2::{Digest, Sha256};
 pub const REPO: &str = "portfolio-dev-backend";
 
 pub struct World {
+    /// Removes what the runs left in the Docker engine; dropped first.
+    pub images: EngineImages,
     pub moto: Moto,
     pub registry: Registry,
     pub password: String,
     pub root: tempfile::TempDir,
+}
+
+/// The images of one test registry in the local Docker engine (docker
+/// builds tag `<host>/<repository>:<tag>` there). Dropping it removes them,
+/// also when the test fails; then, unless the test is already failing, it
+/// checks that none is left.
+pub struct EngineImages {
+    host: String,
+}
+
+impl EngineImages {
+    /// The guard of the images tagged into the registry at `host`.
+    pub fn new(host: String) -> EngineImages {
+        EngineImages { host }
+    }
+
+    /// Every `<host>/...:<tag>` reference in the engine (none without an engine).
+    pub fn references(&self) -> Vec<String> {
+        let Ok(listing) = Command::new("docker")
+            .args(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
+            .output()
+        else {
+            return Vec::new();
+        };
+        String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .filter(|image| image.starts_with(&format!("{}/", self.host)))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Removes every reference of this registry from the engine.
+    pub fn remove(&self) {
+        let ours = self.references();
+        if !ours.is_empty() {
+            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+        }
+    }
+}
+
+impl Drop for EngineImages {
+    fn drop(&mut self) {
+        self.remove();
+        if !std::thread::panicking() {
+            assert_eq!(
+                self.references(),
+                Vec::<String>::new(),
+                "images of {} left in the Docker engine",
+                self.host
+            );
+        }
+    }
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -72,6 +126,7 @@ impl World {
         )
         .unwrap();
         World {
+            images: EngineImages::new(registry.host()),
             moto,
             registry,
             password: password.to_owned(),
@@ -101,15 +156,7 @@ impl World {
 
     /// The tool with this world's environment, and no GitHub variables.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_build-push-image"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("GITHUB_")
-                || key.starts_with("PORTFOLIO_CI_")
-                || key == "RUNNER_TEMP"
-            {
-                command.env_remove(key);
-            }
-        }
+        let mut command = tool();
         command
             .envs(self.moto.env())
             .env("TMPDIR", self.path("tmp"))
@@ -240,25 +287,16 @@ impl World {
     }
 }
 
-impl Drop for World {
-    /// Removes the images this world's runs left in the Docker engine.
-    fn drop(&mut self) {
-        let host = self.registry.host();
-        let Ok(listing) = Command::new("docker")
-            .args(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"])
-            .output()
-        else {
-            return;
-        };
-        let ours: Vec<String> = String::from_utf8_lossy(&listing.stdout)
-            .lines()
-            .filter(|image| image.starts_with(&format!("{host}/")))
-            .map(str::to_owned)
-            .collect();
-        if !ours.is_empty() {
-            let _ = Command::new("docker").arg("rmi").args(&ours).output();
+/// The tool without GitHub or portfolio-ci variables from the test's own
+/// environment.
+pub fn tool() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_build-push-image"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("GITHUB_") || key.starts_with("PORTFOLIO_CI_") || key == "RUNNER_TEMP" {
+            command.env_remove(key);
         }
     }
+    command
 }
 
 /// The value of header `name` in an HTTP head.

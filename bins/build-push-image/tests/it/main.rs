@@ -7,6 +7,8 @@ mod avoidance;
 mod build;
 mod errors;
 mod harness;
+mod output;
 mod registry;
 mod scan;
 mod secrets;
+mod signals;

@@ -31,6 +31,7 @@ fn auth_path<'a>(builder: &str, build_line: &'a str) -> &'a str {
 fn never_leaks(builder: &str) {
     let world = World::start(Some(aws_sdk_ecr::types::ImageTagMutability::Mutable));
     let context = world.context("ctx", &[("a.txt", builder)]);
+    assert_eq!(world.images.references(), Vec::<String>::new());
     let output = world.path("runner/output");
     let summary = world.path("runner/summary");
     let runner_temp = world.path("runner/temp");
@@ -102,4 +103,5 @@ fn never_leaks(builder: &str) {
         files_containing(world.root.path(), &encoded),
         Vec::<std::path::PathBuf>::new()
     );
+    crate::build::engine_images_go_away(&world, builder);
 }

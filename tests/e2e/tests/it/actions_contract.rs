@@ -41,7 +41,7 @@ fn actions() -> Vec<Action> {
         Action {
             name: "build-push-image",
             tool: "build-push-image",
-            command: build_push_image::Args::command(),
+            command: build_push_image::Cli::command(),
         },
         Action {
             name: "ecs-deploy",

@@ -1,11 +1,10 @@
-//! The result of a run: step outputs, the `--json` object, the job summary
-//! and the closing lines on stderr.
+//! The result of a run, as a [`Report`]: the step outputs, the `--json`
+//! object, the job summary and the closing lines on stderr, all written by
+//! [`portfolio_core::Session::publish`].
 
-use portfolio_core::Actions;
-use portfolio_core::output::{Progress, print_json};
+use portfolio_core::Report;
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::scan::{ScanReport, severity_name};
 
 /// What a run did.
@@ -33,44 +32,38 @@ pub struct Outcome {
     pub scan: Option<ScanReport>,
 }
 
-impl Outcome {
-    /// Writes the outputs, the summary, and the result (JSON on stdout or
-    /// lines on stderr).
-    pub fn publish(&self, actions: &Actions, progress: &Progress, json: bool) -> Result<(), Error> {
-        for (name, value) in [
+impl Report for Outcome {
+    fn outputs(&self) -> Vec<(&'static str, String)> {
+        vec![
             ("image", self.image.clone()),
             ("digest", self.digest.clone()),
             ("tags", self.tags.join(",")),
             ("built", self.built.to_string()),
             ("context-tag", self.context_tag.clone()),
-        ] {
-            actions
-                .set_output(name, &value)
-                .map_err(Error::io("cannot write the step outputs"))?;
-        }
-        actions
-            .append_summary(&self.summary())
-            .map_err(Error::io("cannot write the job summary"))?;
-        if let Some(scan) = &self.scan {
-            for line in scan_lines(scan) {
-                progress.line(&line);
-            }
-        }
-        progress.line(&format!(
+        ]
+    }
+
+    fn summary(&self) -> Option<String> {
+        Some(self.markdown())
+    }
+
+    /// The scan verdict, if any, then what was pushed or reused.
+    fn lines(&self) -> Vec<String> {
+        let mut lines = self.scan.as_ref().map(scan_lines).unwrap_or_default();
+        lines.push(format!(
             "{} {}@{} ({})",
             if self.built { "pushed" } else { "reused" },
             self.image,
             self.digest,
             self.tags.join(", ")
         ));
-        if json {
-            print_json(self).map_err(Error::io("cannot write the JSON result"))?;
-        }
-        Ok(())
+        lines
     }
+}
 
+impl Outcome {
     /// The job summary in Markdown.
-    pub fn summary(&self) -> String {
+    pub fn markdown(&self) -> String {
         let mut text = format!(
             "### build-push-image: `{}/{}`\n\n| | |\n| --- | --- |\n| image | `{}` |\n| digest | `{}` |\n| built | {} |\n| tags | {} |\n",
             self.registry,
@@ -130,3 +123,6 @@ pub fn scan_lines(scan: &ScanReport) -> Vec<String> {
     }));
     lines
 }
+
+#[cfg(test)]
+mod tests;

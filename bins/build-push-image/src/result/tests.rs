@@ -1,0 +1,83 @@
+//! The job summary and closing lines of fixed results, as users read them.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::scan::{Finding, Severity};
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn pushed() -> Outcome {
+    Outcome {
+        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:sha-89abcde"
+            .into(),
+        digest: DIGEST.into(),
+        tags: vec![
+            "sha-89abcde".into(),
+            "main".into(),
+            "ctx-0123456789ab".into(),
+        ],
+        built: true,
+        context_tag: "ctx-0123456789ab".into(),
+        registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com".into(),
+        repository: "portfolio-dev-backend".into(),
+        changed_tags: vec![
+            "sha-89abcde".into(),
+            "main".into(),
+            "ctx-0123456789ab".into(),
+        ],
+        builder: Some("docker buildx".into()),
+        scan: None,
+    }
+}
+
+fn gated() -> Outcome {
+    Outcome {
+        built: false,
+        changed_tags: vec!["main".into()],
+        builder: None,
+        scan: Some(ScanReport {
+            counts: BTreeMap::from([(Severity::High, 1), (Severity::Low, 3)]),
+            top: vec![Finding {
+                severity: Severity::High,
+                id: "CVE-2025-1".into(),
+                title: Some("openssl: buffer overflow".into()),
+            }],
+            threshold: Severity::High,
+            failed: true,
+            images: vec![DIGEST.into()],
+        }),
+        ..pushed()
+    }
+}
+
+#[test]
+fn the_summary_and_lines_of_a_build() {
+    let outcome = pushed();
+    insta::assert_snapshot!("pushed_summary", outcome.summary().unwrap_or_default());
+    insta::assert_snapshot!("pushed_lines", outcome.lines().join("\n"));
+}
+
+#[test]
+fn the_summary_and_lines_of_a_failed_scan_gate() {
+    let outcome = gated();
+    insta::assert_snapshot!("gated_summary", outcome.summary().unwrap_or_default());
+    insta::assert_snapshot!("gated_lines", outcome.lines().join("\n"));
+}
+
+#[test]
+fn the_outputs_name_every_tag_and_the_context_tag() {
+    let outputs = pushed().outputs();
+    let get = |name: &str| {
+        outputs
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(
+        get("tags").as_deref(),
+        Some("sha-89abcde,main,ctx-0123456789ab")
+    );
+    assert_eq!(get("built").as_deref(), Some("true"));
+    assert_eq!(get("context-tag").as_deref(), Some("ctx-0123456789ab"));
+}

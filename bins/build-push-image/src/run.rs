@@ -1,0 +1,381 @@
+//! The work of a run: hash the build context into its tag, work out the
+//! tags from git, find the registry and log in, then either retag the
+//! image that already has the context tag through the registry API or
+//! build and push with the builder found; optionally gate on the ECR scan;
+//! finally publish the [`Outcome`].
+//!
+//! This is where AWS and the registry are called and where the exit code
+//! of a finished run (0, or 3 for a failed scan gate) is decided.
+
+use std::time::Duration;
+
+use portfolio_core::output::Progress;
+use portfolio_core::{Actions, Aws, Exit, Session};
+
+use crate::auth::{AuthDir, Credentials};
+use crate::builder::{self, BuildSpec};
+use crate::context;
+use crate::ecr;
+use crate::error::{self, Error};
+use crate::git;
+use crate::labels;
+use crate::registry::{self, Registry};
+use crate::result::Outcome;
+use crate::scan;
+use crate::settings::{Action, Push, RegistryAuth, ScanGate, Settings};
+use crate::tags;
+
+/// How often the scan gate asks ECR for the scan result.
+const SCAN_POLL: Duration = Duration::from_secs(5);
+
+/// Where the image goes and how to log in.
+struct Target {
+    registry: String,
+    credentials: Option<Credentials>,
+    immutable: bool,
+    ecr: Option<aws_sdk_ecr::Client>,
+}
+
+/// Runs the resolved `settings` in `session`. The caller guards it with
+/// the session's cancellation: a signal drops this future, which kills the
+/// builder and removes the private auth directory.
+pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> {
+    let progress = &session.progress;
+    // Mask a basic-auth password before anything could print it.
+    let basic = match &settings.action {
+        Action::Push(push) => match &push.auth {
+            RegistryAuth::Basic { username, password } => Some(Credentials::new(
+                username.clone(),
+                password.clone(),
+                &session.actions,
+            )),
+            RegistryAuth::Ecr | RegistryAuth::Anonymous => None,
+        },
+        Action::PrintContextTag => None,
+    };
+
+    progress.status("hashing the build context");
+    let (context_dir, dockerfile, build) = (
+        settings.context.clone(),
+        settings.dockerfile.clone(),
+        settings.build.clone(),
+    );
+    let digest =
+        tokio::task::spawn_blocking(move || context::digest(&context_dir, &dockerfile, &build))
+            .await
+            .map_err(|err| {
+                portfolio_core::Error::io("hashing the build context")(std::io::Error::other(err))
+            })??;
+    let context_tag = digest.tag();
+    progress.line(&format!(
+        "context {}: {} files, {} bytes -> {context_tag}",
+        settings.context.display(),
+        digest.files,
+        digest.bytes
+    ));
+
+    let push = match &settings.action {
+        Action::PrintContextTag => return print_context_tag(&digest, settings.json),
+        Action::Push(push) => push,
+    };
+
+    let git = git::GitInfo::discover(&settings.context);
+    let mut tags = tags::compute(&git, push.latest, &push.extra_tags);
+    tags.retain(|t| t != &context_tag);
+    tags.push(context_tag.clone());
+
+    let target = connect(settings, push, basic, &session.actions, progress).await?;
+    let registry = Registry::new(
+        &target.registry,
+        &settings.repository,
+        push.insecure_registry,
+        target.credentials.as_ref(),
+        push.aws.max_attempts,
+    );
+
+    progress.status(&format!("looking up {}", registry.image(&context_tag)));
+    let existing = if push.force_build {
+        None
+    } else {
+        registry.manifest(&context_tag).await?
+    };
+    let mut current = Vec::with_capacity(tags.len());
+    for tag in &tags {
+        let digest = match &existing {
+            Some(manifest) if tag == &context_tag => Some(manifest.digest.clone()),
+            _ => registry.digest(tag).await?,
+        };
+        current.push((tag.clone(), digest));
+    }
+
+    let (manifest, built, changed, builder_name) =
+        match existing {
+            Some(manifest) => {
+                let changed =
+                    retag(&registry, settings, &target, &manifest, &current, progress).await?;
+                (manifest, false, changed, None)
+            }
+            None => {
+                refuse_immutable(settings, &target, &current, None)?;
+                let name = build_and_push(settings, push, &target, &registry, &git, &tags, session)
+                    .await?;
+                let manifest = registry.manifest(&context_tag).await?.ok_or_else(|| {
+                    Error::Registry {
+                        registry: target.registry.clone(),
+                        action: format!("read {context_tag} after the push"),
+                        source:
+                            oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
+                                context_tag.clone(),
+                            ),
+                    }
+                })?;
+                (manifest, true, tags.clone(), Some(name))
+            }
+        };
+
+    let scan = match (&push.scan, &target.ecr) {
+        (Some(gate), Some(ecr)) => {
+            Some(scan_gate(ecr, &settings.repository, &manifest, *gate, progress).await?)
+        }
+        _ => None,
+    };
+    let scan_failed = scan.as_ref().is_some_and(|s| s.failed);
+    let outcome = Outcome {
+        image: registry.image(&tags[0]),
+        digest: manifest.digest,
+        tags,
+        built,
+        context_tag,
+        registry: target.registry.clone(),
+        repository: settings.repository.clone(),
+        changed_tags: changed,
+        builder: builder_name,
+        scan,
+    };
+    session.publish(&outcome)?;
+    if scan_failed {
+        session.actions.error(
+            &format!(
+                "scan of {} found {} at or above the threshold",
+                outcome.digest,
+                outcome
+                    .scan
+                    .as_ref()
+                    .map(|s| s.counts_line())
+                    .unwrap_or_default()
+            ),
+            None,
+        );
+        return Ok(Exit(error::SCAN_FAILED));
+    }
+    Ok(Exit::OK)
+}
+
+/// Waits for ECR's scan of the pushed image and judges it. ECR scans image
+/// manifests, not indexes: for a multi-arch push every platform image the
+/// index lists is judged (attestation manifests are not images).
+async fn scan_gate(
+    ecr: &aws_sdk_ecr::Client,
+    repository: &str,
+    manifest: &registry::Manifest,
+    gate: ScanGate,
+    progress: &Progress,
+) -> Result<scan::ScanReport, Error> {
+    let images = manifest
+        .platform_images()
+        .unwrap_or_else(|| vec![(manifest.digest.clone(), String::new())]);
+    if images.is_empty() {
+        return Err(Error::Scan {
+            digest: manifest.digest.clone(),
+            reason: "the image index lists no platform image to scan".into(),
+        });
+    }
+    // One deadline for all the platform images' scans.
+    let deadline = std::time::Instant::now() + gate.timeout;
+    let mut reports = Vec::with_capacity(images.len());
+    for (digest, platform) in images {
+        progress.status(&if platform.is_empty() {
+            format!("waiting for the scan of {digest}")
+        } else {
+            format!("waiting for the scan of {digest} ({platform})")
+        });
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        reports.push(scan::wait(ecr, repository, &digest, gate.threshold, left, SCAN_POLL).await?);
+    }
+    Ok(scan::combine(reports, gate.threshold))
+}
+
+/// `--print-context-tag`: the tag on stdout, or the digest as JSON.
+fn print_context_tag(digest: &context::ContextDigest, json: bool) -> Result<Exit, Error> {
+    let write = portfolio_core::Error::io("cannot write the context tag");
+    if json {
+        let value = serde_json::json!({
+            "context_tag": digest.tag(),
+            "digest": format!("sha256:{}", digest.hex),
+            "files": digest.files,
+            "bytes": digest.bytes,
+        });
+        portfolio_core::output::print_json(&value).map_err(write)?;
+    } else {
+        use std::io::Write;
+        writeln!(std::io::stdout(), "{}", digest.tag()).map_err(write)?;
+    }
+    Ok(Exit::OK)
+}
+
+/// Resolves the registry host, logs in, and checks the repository.
+async fn connect(
+    settings: &Settings,
+    push: &Push,
+    basic: Option<Credentials>,
+    actions: &Actions,
+    progress: &Progress,
+) -> Result<Target, Error> {
+    let (registry, aws) = match &push.registry {
+        Some(host) => {
+            let aws = match push.auth {
+                RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await),
+                RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
+            };
+            (host.clone(), aws)
+        }
+        None => {
+            let aws = Aws::connect(&push.aws).await;
+            progress.status("asking STS for the account");
+            let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
+            (host, Some(aws))
+        }
+    };
+    let ecr = match (&aws, &push.auth) {
+        (Some(aws), RegistryAuth::Ecr) => Some(aws.ecr()),
+        _ => None,
+    };
+    let credentials = match (&ecr, basic) {
+        (Some(ecr), _) => {
+            progress.status("logging in to ECR");
+            Some(ecr::credentials(ecr, actions).await?)
+        }
+        (None, basic) => basic,
+    };
+    let immutable = match &ecr {
+        Some(ecr) => {
+            let repository = ecr::ensure_repository(
+                ecr,
+                &settings.repository,
+                &registry,
+                push.create_repository,
+                &push.ecr,
+            )
+            .await?;
+            if repository.created {
+                progress.line(&format!("created repository {}", settings.repository));
+            }
+            repository.immutable
+        }
+        None => false,
+    };
+    Ok(Target {
+        registry,
+        credentials,
+        immutable,
+        ecr,
+    })
+}
+
+/// Fails (exit 4, nothing changed) when the repository is immutable and a
+/// tag already points somewhere other than `target_digest`.
+fn refuse_immutable(
+    settings: &Settings,
+    target: &Target,
+    current: &[(String, Option<String>)],
+    target_digest: Option<&str>,
+) -> Result<(), Error> {
+    if !target.immutable {
+        return Ok(());
+    }
+    let conflicts: Vec<String> = current
+        .iter()
+        .filter(|(_, digest)| digest.as_deref().is_some_and(|d| Some(d) != target_digest))
+        .map(|(tag, _)| tag.clone())
+        .collect();
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::ImmutableTags {
+            repository: settings.repository.clone(),
+            tags: conflicts,
+        })
+    }
+}
+
+/// Points every tag that is not yet on `manifest` at it; returns the tags
+/// that changed.
+async fn retag(
+    registry: &Registry,
+    settings: &Settings,
+    target: &Target,
+    manifest: &registry::Manifest,
+    current: &[(String, Option<String>)],
+    progress: &Progress,
+) -> Result<Vec<String>, Error> {
+    refuse_immutable(settings, target, current, Some(&manifest.digest))?;
+    let mut changed = Vec::new();
+    for (tag, digest) in current {
+        if digest.as_deref() == Some(manifest.digest.as_str()) {
+            continue;
+        }
+        progress.status(&format!("tagging {}", registry.image(tag)));
+        registry.put(tag, manifest).await?;
+        changed.push(tag.clone());
+    }
+    progress.line(&if changed.is_empty() {
+        "unchanged context: the image and every tag are already there".to_owned()
+    } else {
+        format!("unchanged context: no build; tagged {}", changed.join(", "))
+    });
+    Ok(changed)
+}
+
+/// Builds the image and pushes it under every tag; returns the builder's name.
+async fn build_and_push(
+    settings: &Settings,
+    push: &Push,
+    target: &Target,
+    registry: &Registry,
+    git: &git::GitInfo,
+    tags: &[String],
+    session: &Session,
+) -> Result<String, Error> {
+    let (actions, progress) = (&session.actions, &session.progress);
+    let builder = builder::detect(push.builder).await?;
+    if push.provenance && builder.kind != builder::Kind::DockerBuildx {
+        session.warn(&format!(
+            "--provenance needs docker buildx; {} builds without it",
+            builder.kind
+        ));
+    }
+    let auth = AuthDir::create(
+        actions.runner_temp(),
+        &target.registry,
+        target.credentials.as_ref(),
+    )?;
+    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let spec = BuildSpec {
+        context: settings.context.clone(),
+        dockerfile: settings.dockerfile.clone(),
+        build_args: settings.build.build_args.clone(),
+        target: settings.build.target.clone(),
+        platform: settings.build.platform.clone(),
+        labels: labels::compute(git, &created, &settings.build.labels),
+        images: tags.iter().map(|t| registry.image(t)).collect(),
+        provenance: push.provenance,
+        insecure: push.insecure_registry,
+    };
+    let sink = |line: &str| progress.line(&format!("  {line}"));
+    for step in builder::plan(&builder, &spec, &auth) {
+        let _group = actions.group(&step.name);
+        progress.line(&format!("$ {step}"));
+        builder::run(&step, &sink).await?;
+    }
+    Ok(builder.kind.to_string())
+}
