@@ -36,11 +36,11 @@ struct WriteError {
 /// The clap definition of every tool, named as its binary.
 fn tools() -> Vec<Command> {
     vec![
-        build_push_image::Args::command().name("build-push-image"),
+        build_push_image::Cli::command().name("build-push-image"),
         render_taskdef::Cli::command().name("render-taskdef"),
         ecs_rolling_deploy::Cli::command().name("ecs-rolling-deploy"),
         ecr_lifecycle::Cli::command().name("ecr-lifecycle"),
-        terraform_runner::cli::Cli::command().name("terraform-runner"),
+        terraform_runner::Cli::command().name("terraform-runner"),
     ]
 }
 
