@@ -11,6 +11,8 @@
 //! the ECR scan ([`scan`]). The result ([`result`]) is published through the
 //! session; failures and exit codes are in [`error`].
 
+#![deny(missing_docs)]
+
 pub mod auth;
 pub mod builder;
 pub mod cli;

@@ -12,6 +12,8 @@
 //! (what must never go) and [`evaluate`] (ECR's semantics) make no AWS
 //! call. The AWS I/O lives in [`ecr`] and [`ecs`].
 
+#![deny(missing_docs)]
+
 pub mod cli;
 pub mod commands;
 pub mod diff;

@@ -9,6 +9,8 @@
 //! resolved), [`run`] (load, render, validate, write), [`output`] (where the
 //! text goes), [`result`] (what is published) and [`error`] (exit codes).
 
+#![deny(missing_docs)]
+
 pub mod cli;
 pub mod error;
 pub mod output;

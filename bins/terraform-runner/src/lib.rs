@@ -11,6 +11,8 @@
 //! (Markdown under a size budget), [`integrity`] (checksums, staleness) and
 //! [`lock`] (terraform's lock info).
 
+#![deny(missing_docs)]
+
 pub mod cli;
 pub mod comment;
 pub mod error;

@@ -4,6 +4,8 @@
 //! answers, and stopped when its handle drops. Nothing here fakes a
 //! response: tests talk to moto_server and the other real components.
 
+#![deny(missing_docs)]
+
 pub mod moto;
 pub mod process;
 pub mod registry;

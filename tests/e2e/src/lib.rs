@@ -3,6 +3,8 @@
 //! the `portfolio-demo` binary runs the backend pipeline against it, and
 //! `tests/it` runs the composite actions and workflows against it.
 
+#![deny(missing_docs)]
+
 pub mod stack;
 
 use std::path::{Path, PathBuf};

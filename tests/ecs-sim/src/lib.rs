@@ -18,6 +18,8 @@
 //! # Ok::<(), ecs_sim::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod admin;
 pub mod api;
 pub mod behavior;
