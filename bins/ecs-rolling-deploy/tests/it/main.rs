@@ -10,3 +10,4 @@ mod github;
 mod harness;
 mod health;
 mod input;
+mod text;
