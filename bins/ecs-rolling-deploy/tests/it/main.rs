@@ -5,6 +5,7 @@
 
 mod cancel;
 mod deploy;
+mod examples;
 mod faults;
 mod github;
 mod harness;
