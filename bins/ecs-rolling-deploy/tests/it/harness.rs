@@ -20,6 +20,36 @@ pub const SCALE: f64 = 20.0;
 /// The cluster the default configuration names for `dev`.
 pub const CLUSTER: &str = "portfolio-dev";
 
+/// Variables of the host that would change what the tool does.
+const HOST_VARS: [&str; 11] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_TOKEN",
+    "PORTFOLIO_CI_CONFIG",
+    "PORTFOLIO_CI_SERVICE",
+    "PORTFOLIO_CI_ENV",
+    "PORTFOLIO_CI_CLUSTER",
+    "PORTFOLIO_CI_DEPLOY_TIMEOUT",
+    "PORTFOLIO_CI_HEALTH_URL",
+    "CI",
+];
+
+/// Where the AWS SDK finds credentials, a region or an endpoint.
+const AWS_VARS: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ECS",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
+
 /// A simulator, an SDK client on it, and a working directory.
 pub struct World {
     pub sim: RunningSim,
@@ -224,17 +254,7 @@ impl World {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        for name in [
-            "GITHUB_ACTIONS",
-            "GITHUB_OUTPUT",
-            "GITHUB_STEP_SUMMARY",
-            "GITHUB_TOKEN",
-            "PORTFOLIO_CI_CONFIG",
-            "PORTFOLIO_CI_SERVICE",
-            "PORTFOLIO_CI_ENV",
-            "PORTFOLIO_CI_CLUSTER",
-            "CI",
-        ] {
+        for name in HOST_VARS {
             command.env_remove(name);
         }
         command
@@ -268,30 +288,7 @@ pub async fn finish(child: Child) -> Run {
 pub fn offline(dir: &Path, args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-rolling-deploy"));
     command.args(args).current_dir(dir).stdin(Stdio::null());
-    for name in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_ECS",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "GITHUB_ACTIONS",
-        "GITHUB_OUTPUT",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_TOKEN",
-        "PORTFOLIO_CI_CONFIG",
-        "PORTFOLIO_CI_SERVICE",
-        "PORTFOLIO_CI_ENV",
-        "PORTFOLIO_CI_CLUSTER",
-        "PORTFOLIO_CI_DEPLOY_TIMEOUT",
-        "PORTFOLIO_CI_HEALTH_URL",
-        "CI",
-    ] {
+    for name in HOST_VARS.iter().chain(&AWS_VARS) {
         command.env_remove(name);
     }
     command
