@@ -5,40 +5,46 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use portfolio_core::cli::{AwsArgs, GlobalArgs};
+use portfolio_core::cli::{AwsArgs, EnvArg, GlobalArgs, ServicesArg};
 use portfolio_taskdef::edits::{self, Target};
 
-const AFTER_HELP: &str = "\
+use crate::error::EXIT_CODES;
+
+const DEFAULTS: &str = "\
 Defaults come from portfolio-ci.yaml (or the built-in architecture): cluster portfolio-<env>,
 the service's task definition template, deployment 200% / 100% with the circuit breaker and
 rollback, timeout 30m, and a smoke check of https://<domain><health path> when the environment
-names a domain.
+names a domain.";
 
+/// The examples of `--help`; each runs against the example application
+/// (examples/portfolio) and the local stack (a test runs them).
+pub const EXAMPLES: &str = "\
 Examples:
   # Local: deploy the dev backend from its template in portfolio-ci.yaml
-  ecs-rolling-deploy --service backend
+  cd examples/portfolio
+  ecs-rolling-deploy --service backend \\
+      --var EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/portfolio-dev-ecs-task-execution
 
-  # CI: deploy a rendered definition to two services, followed concurrently
-  ecs-rolling-deploy --cluster portfolio-prod --service backend --service worker \\
-      --task-definition taskdef.json --timeout 15m --rollback-on-cancel
+  # CI: both prod services from their templates, followed concurrently, rolled back on cancel
+  ecs-rolling-deploy --env prod --service backend --service frontend \\
+      --var EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/portfolio-prod-ecs-task-execution \\
+      --timeout 15m --rollback-on-cancel
+
+  # A rendered definition (render-taskdef --output taskdef.json) in a named cluster
+  ecs-rolling-deploy --cluster portfolio-dev --service backend --task-definition taskdef.json
 
   # The live definition with a new image, as `aws ecs update-service` + wait would
   ecs-rolling-deploy --env prod --service frontend \\
-      --image frontend=123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-prod-frontend:v1.4.0
+      --image frontend=123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-prod-frontend:v1.4.0";
 
-Exit codes:
-  0    the deployment COMPLETED (and the smoke check passed)
-  1    failed (an AWS or GitHub call, credentials); also when a service's update failed
-       after another service had started deploying (listed as not-started, the others followed)
-  2    invalid input: flag, config or task definition (names file and field); nothing changed
-  3    the circuit breaker failed the deployment and ECS rolls back to the previous version
-  4    the deployment FAILED and nothing rolls it back (rollback off, or no COMPLETED
-       deployment to return to)
-  5    --timeout reached (rolled back first with --rollback-on-timeout)
-  6    superseded: another deployment, not started by this run, replaced ours (named)
-  7    the smoke check (--health-url) never answered 2xx within --health-timeout
-  130  interrupted (SIGINT/SIGTERM), at any point; deployments already started are rolled
-       back first with --rollback-on-cancel";
+/// The text after the flags: defaults, examples and the exit codes (from
+/// [`EXIT_CODES`], the table the code uses).
+fn after_help() -> String {
+    format!(
+        "{DEFAULTS}\n\n{EXAMPLES}\n\n{}",
+        portfolio_core::exit::help_text(EXIT_CODES)
+    )
+}
 
 /// Register a task definition, update ECS services and follow OUR deployment
 /// to COMPLETED, FAILED or rolled back, explaining failures.
@@ -48,34 +54,24 @@ Exit codes:
 /// (exit 3) noticed as soon as ECS marks the deployment FAILED, and the
 /// report shows why tasks stopped, their exit codes and their last log lines.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "ecs-rolling-deploy", version, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "ecs-rolling-deploy", version, after_help = after_help(), max_term_width = 100)]
 pub struct Cli {
+    /// Global flags.
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// AWS flags.
     #[command(flatten)]
     pub aws: AwsArgs,
 
-    /// Service to deploy (repeatable: several deploy and are followed concurrently)
-    #[arg(
-        long = "service",
-        short = 's',
-        required = true,
-        env = "PORTFOLIO_CI_SERVICE",
-        value_delimiter = ',',
-        value_name = "NAME"
-    )]
-    pub services: Vec<String>,
+    /// `--service` (repeatable: several deploy and are followed
+    /// concurrently; at least one).
+    #[command(flatten)]
+    pub services: ServicesArg,
 
-    /// Environment whose names and defaults apply
-    #[arg(
-        long,
-        short = 'e',
-        env = "PORTFOLIO_CI_ENV",
-        default_value = "dev",
-        value_name = "ENV"
-    )]
-    pub env: String,
+    /// `--env`: the environment whose names and defaults apply.
+    #[command(flatten)]
+    pub env: EnvArg,
 
     /// ECS cluster [default: the environment's cluster in portfolio-ci.yaml, portfolio-<env>]
     #[arg(long, env = "PORTFOLIO_CI_CLUSTER", value_name = "NAME")]
@@ -195,16 +191,15 @@ mod tests {
             "90s",
         ])
         .unwrap();
-        assert_eq!(cli.services, ["backend", "frontend"]);
+        assert_eq!(cli.services.services, ["backend", "frontend"]);
         assert_eq!(cli.images[0].container.as_deref(), Some("web"));
         assert_eq!(cli.timeout, Some(Duration::from_secs(90)));
-        assert_eq!(cli.env, "dev");
+        assert_eq!(cli.env.name(), "dev");
     }
 
     #[test]
-    fn rejects_a_bad_duration_and_a_missing_service() {
+    fn rejects_a_bad_duration() {
         let err = Cli::try_parse_from(["x", "--service", "a", "--timeout", "soon"]).unwrap_err();
         assert!(err.to_string().contains("not a duration"), "{err}");
-        assert!(Cli::try_parse_from(["x"]).is_err());
     }
 }

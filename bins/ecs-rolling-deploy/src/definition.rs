@@ -1,22 +1,25 @@
 //! The task definition each service will run: a file, the service's
 //! template from portfolio-ci.yaml, or the live definition with new images.
-//! render-taskdef's library reads, edits and validates it; this module
-//! picks the source, adds the deployment tags, and registers each distinct
-//! definition once (services with the same definition share a revision,
-//! tagged with all their names).
+//! The `portfolio-taskdef` crate reads, edits and validates it; this module
+//! renders files and templates for a service ([`Render`], called while the
+//! settings are resolved, before any AWS call), edits the live definition
+//! once the services are described ([`build`]), adds the deployment tags,
+//! and registers each distinct definition once (services with the same
+//! definition share a revision, tagged with all their names).
 
-use portfolio_core::{Config, InvalidInput};
+use std::path::Path;
+
+use portfolio_core::Config;
 use portfolio_taskdef::TaskDefinition;
-use portfolio_taskdef::edits::{Edits, Pair};
+use portfolio_taskdef::edits::{self, Edits, Pair};
 use portfolio_taskdef::live;
 use portfolio_taskdef::placeholders::{self, Vars};
 use portfolio_taskdef::render::{self, Context, LogDefaults};
 use portfolio_taskdef::validate::validate;
 use serde_json::{Value, json};
 
-use crate::cli::Cli;
-use crate::error::DeployError;
-use crate::target::Target;
+use crate::error::Error;
+use crate::settings::{Definition, Settings, Target};
 
 /// What a service will be updated to.
 #[derive(Debug, Clone)]
@@ -27,100 +30,100 @@ pub enum Source {
     Live(String),
 }
 
-/// Builds the definition of `target` (nothing is registered yet).
+/// What rendering a file or template for a service needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Render<'a> {
+    /// portfolio-ci.yaml.
+    pub config: &'a Config,
+    /// The environment.
+    pub env: &'a str,
+    /// The region of the clients, of awslogs and of `${REGION}`.
+    pub region: &'a str,
+    /// `--image`.
+    pub images: &'a [edits::Target<String>],
+    /// `--var`.
+    pub vars: &'a [Pair],
+    /// The tags of every registered revision.
+    pub tags: &'a [Pair],
+}
+
+impl Render<'_> {
+    /// Reads the file or template at `path` and renders it for `target`:
+    /// placeholders, awslogs defaults, `--image`, the tags; then validates it.
+    pub fn file(&self, path: &Path, target: &Target) -> Result<TaskDefinition, Error> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| portfolio_taskdef::Error::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+        let mut definition = TaskDefinition::parse(&text, &path.display().to_string())?;
+        let service = target.config.as_ref();
+        let context = Context {
+            default_container: service.map(|c| c.container.clone()),
+            log_defaults: service.map(|c| LogDefaults {
+                group: c.log_group.clone(),
+                region: self.region.to_owned(),
+                stream_prefix: c.log_stream_prefix.clone(),
+            }),
+            vars: Some(self.placeholders(target)),
+        };
+        finish(&mut definition, self.images, self.tags, &context)?;
+        Ok(definition)
+    }
+
+    /// The placeholder values of a template: the built-in names, then `--var`.
+    fn placeholders(&self, target: &Target) -> Vars {
+        let mut vars =
+            placeholders::built_ins(self.config, self.env, self.region, target.config.as_ref());
+        vars.insert("CLUSTER".to_owned(), target.cluster.clone());
+        vars.insert("SERVICE".to_owned(), target.key.clone());
+        for Pair { name, value } in self.vars {
+            vars.insert(name.clone(), value.clone());
+        }
+        vars
+    }
+}
+
+/// Renders `definition` with `images` and `context`, adds `tags`, validates.
+fn finish(
+    definition: &mut TaskDefinition,
+    images: &[edits::Target<String>],
+    tags: &[Pair],
+    context: &Context,
+) -> Result<(), Error> {
+    let edits = Edits {
+        images: images.to_vec(),
+        ..Edits::default()
+    };
+    render::render(definition, &edits, context)?;
+    add_tags(definition, tags);
+    validate(definition)?;
+    Ok(())
+}
+
+/// The definition `target` will be updated to, now that its live
+/// definition (`live_arn`) is known: the rendered file, the live one with
+/// the `--image` edits, or the live one unchanged.
 pub async fn build(
-    cli: &Cli,
-    config: &Config,
-    region: &str,
+    settings: &Settings,
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
     live_arn: &str,
-) -> Result<Source, DeployError> {
-    let edits = Edits {
-        images: cli.images.clone(),
-        ..Edits::default()
-    };
-    let (mut definition, template) = match (&cli.task_definition, cli.images.is_empty()) {
-        (Some(path), _) => (read(path)?, true),
-        (None, false) => (
-            live::load_service(ecs, &target.cluster, &target.service).await?,
-            false,
-        ),
-        (None, true) => match target.template() {
-            Some(path) => (read(path)?, true),
-            None if cli.force_new_deployment => return Ok(Source::Live(live_arn.to_owned())),
-            None => {
-                return Err(InvalidInput::new(
-                    "--task-definition",
-                    format!(
-                        "nothing to deploy to {}: give --task-definition FILE or --image \
-                         [CONTAINER=]URI, set services.{}.task_definition in portfolio-ci.yaml, \
-                         or --force-new-deployment to restart the live definition",
-                        target.label(),
-                        target.key
-                    ),
-                )
-                .into());
-            }
-        },
-    };
-    let context = Context {
-        default_container: target.config.as_ref().map(|c| c.container.clone()),
-        log_defaults: target
-            .config
-            .as_ref()
-            .filter(|_| template)
-            .map(|c| LogDefaults {
-                group: c.log_group.clone(),
-                region: region.to_owned(),
-                stream_prefix: c.log_stream_prefix.clone(),
-            }),
-        vars: template.then(|| vars(cli, config, region, target)),
-    };
-    render::render(&mut definition, &edits, &context)?;
-    add_tags(&mut definition, &tags(cli, config));
-    validate(&definition)?;
-    Ok(Source::Register(definition))
-}
-
-fn read(path: &std::path::Path) -> Result<TaskDefinition, DeployError> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        InvalidInput::in_file(
-            path,
-            "(file)",
-            format!("cannot read the task definition: {err}"),
-        )
-    })?;
-    Ok(TaskDefinition::parse(&text, &path.display().to_string())?)
-}
-
-/// The placeholder values of a template: the built-in names, then `--var`.
-fn vars(cli: &Cli, config: &Config, region: &str, target: &Target) -> Vars {
-    let mut vars = placeholders::built_ins(config, &cli.env, region, target.config.as_ref());
-    vars.insert("CLUSTER".to_owned(), target.cluster.clone());
-    vars.insert("SERVICE".to_owned(), target.key.clone());
-    for Pair { name, value } in &cli.vars {
-        vars.insert(name.clone(), value.clone());
+) -> Result<Source, Error> {
+    match &target.definition {
+        Definition::Rendered(definition) => Ok(Source::Register(definition.clone())),
+        Definition::Live => Ok(Source::Live(live_arn.to_owned())),
+        Definition::LiveWithImages => {
+            let mut definition = live::load_service(ecs, &target.cluster, &target.service).await?;
+            let context = Context {
+                default_container: target.config.as_ref().map(|c| c.container.clone()),
+                log_defaults: None,
+                vars: None,
+            };
+            finish(&mut definition, &settings.images, &settings.tags, &context)?;
+            Ok(Source::Register(definition))
+        }
     }
-    vars
-}
-
-/// The tags every registered revision carries, then `--tag`. The service
-/// tag is added at registration, once it is known which services share the
-/// revision.
-fn tags(cli: &Cli, config: &Config) -> Vec<Pair> {
-    let mut tags = vec![
-        Pair::new("portfolio-ci:project", &config.project),
-        Pair::new("portfolio-ci:env", &cli.env),
-        Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
-    ];
-    if let Ok(sha) = std::env::var("GITHUB_SHA")
-        && !sha.is_empty()
-    {
-        tags.push(Pair::new("portfolio-ci:commit", sha));
-    }
-    tags.extend(cli.tags.iter().cloned());
-    tags
 }
 
 /// Sets each tag in the definition's `tags` (replacing the same key in place).
@@ -153,7 +156,7 @@ pub async fn register_all(
     ecs: &aws_sdk_ecs::Client,
     targets: &[Target],
     sources: &[Source],
-) -> Result<Vec<String>, DeployError> {
+) -> Result<Vec<String>, Error> {
     // Distinct definitions, each with the indexes of the sources using it.
     let mut distinct: Vec<(&TaskDefinition, Vec<usize>)> = Vec::new();
     for (index, source) in sources.iter().enumerate() {
@@ -189,10 +192,7 @@ pub async fn register_all(
     Ok(arns)
 }
 
-async fn register(
-    ecs: &aws_sdk_ecs::Client,
-    definition: &TaskDefinition,
-) -> Result<String, DeployError> {
+async fn register(ecs: &aws_sdk_ecs::Client, definition: &TaskDefinition) -> Result<String, Error> {
     live::register_task_definition(ecs, definition)
         .await
         .map_err(|err| match err {
@@ -200,7 +200,7 @@ async fn register(
             portfolio_taskdef::Error::Aws(aws)
                 if aws.has_code("ClientException") || aws.has_code("InvalidParameterException") =>
             {
-                DeployError::Rejected {
+                Error::Rejected {
                     operation: aws.operation,
                     what: definition.origin().to_owned(),
                     message: aws.message,

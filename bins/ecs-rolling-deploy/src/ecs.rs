@@ -8,8 +8,8 @@ use aws_sdk_ecs::types::{
 
 use portfolio_core::AwsError;
 
-use crate::error::DeployError;
-use crate::target::{Strategy, Target};
+use crate::error::Error;
+use crate::settings::{Strategy, Target};
 
 /// What UpdateService is asked to do.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub async fn update_service(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
     update: &Update<'_>,
-) -> Result<Ours, DeployError> {
+) -> Result<Ours, Error> {
     let s = update.strategy;
     let breaker = DeploymentCircuitBreaker::builder()
         .enable(s.circuit_breaker)
@@ -66,16 +66,16 @@ pub async fn update_service(
             Some(e)
                 if e.is_service_not_found_exception() || e.is_service_not_active_exception() =>
             {
-                DeployError::NotFound(format!(
+                Error::NotFound(format!(
                     "service '{}' not found in cluster '{}'",
                     target.service, target.cluster
                 ))
             }
             Some(e) if e.is_cluster_not_found_exception() => {
-                DeployError::NotFound(format!("cluster '{}' not found", target.cluster))
+                Error::NotFound(format!("cluster '{}' not found", target.cluster))
             }
             Some(e) if e.is_invalid_parameter_exception() || e.is_client_exception() => {
-                DeployError::Rejected {
+                Error::Rejected {
                     operation: "ecs:UpdateService",
                     what: target.label(),
                     message: e.meta().message().unwrap_or_default().to_owned(),
@@ -115,7 +115,7 @@ pub async fn stop_and_roll_back(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
     ours: &Ours,
-) -> Result<(), DeployError> {
+) -> Result<(), Error> {
     let arn = match &ours.service_deployment {
         Some(arn) => arn.clone(),
         None => find_service_deployment(ecs, target, ours).await?,
@@ -135,7 +135,7 @@ async fn find_service_deployment(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
     ours: &Ours,
-) -> Result<String, DeployError> {
+) -> Result<String, Error> {
     let mut listed = Vec::new();
     let mut token = None;
     loop {

@@ -3,21 +3,73 @@
 //! Errors end a run before or outside the following of a deployment: bad
 //! input (exit 2, nothing changed), a failed AWS or GitHub call (exit 1).
 //! How a followed deployment ended is an [`crate::outcome::Outcome`], not
-//! an error.
+//! an error; its exit codes (3 to 7) are listed here too, in [`EXIT_CODES`],
+//! which `--help` prints.
 
-use portfolio_core::exit::{FAILED, USAGE};
-use portfolio_core::{AwsError, ConfigError, Failure, InvalidInput};
+use portfolio_core::exit::{Code, FAILED, INTERRUPTED, SUCCESS, USAGE};
+use portfolio_core::{Failure, FileLocation};
+
+/// The circuit breaker failed the deployment and ECS rolls back.
+pub const ROLLED_BACK: u8 = 3;
+/// The deployment FAILED and nothing rolls it back.
+pub const NOT_ROLLED_BACK: u8 = 4;
+/// `--timeout` was reached.
+pub const TIMED_OUT: u8 = 5;
+/// Another deployment replaced ours.
+pub const SUPERSEDED: u8 = 6;
+/// The smoke check never passed.
+pub const UNHEALTHY: u8 = 7;
+
+/// Every exit code of ecs-rolling-deploy, for the code and for `--help`.
+pub const EXIT_CODES: &[Code] = &[
+    Code::new(
+        SUCCESS,
+        "the deployment COMPLETED (and the smoke check passed)",
+    ),
+    Code::new(
+        FAILED,
+        "failed (an AWS or GitHub call, credentials); also when a service's update failed after \
+         another service had started deploying (listed as not-started, the others followed)",
+    ),
+    Code::new(
+        USAGE,
+        "invalid input: flag, config or task definition (names file and field); nothing changed",
+    ),
+    Code::new(
+        ROLLED_BACK,
+        "the circuit breaker failed the deployment and ECS rolls back to the previous version",
+    ),
+    Code::new(
+        NOT_ROLLED_BACK,
+        "the deployment FAILED and nothing rolls it back (rollback off, or no COMPLETED \
+         deployment to return to)",
+    ),
+    Code::new(
+        TIMED_OUT,
+        "--timeout reached (rolled back first with --rollback-on-timeout)",
+    ),
+    Code::new(
+        SUPERSEDED,
+        "superseded: another deployment, not started by this run, replaced ours (named)",
+    ),
+    Code::new(
+        UNHEALTHY,
+        "the smoke check (--health-url) never answered 2xx within --health-timeout",
+    ),
+    Code::new(
+        INTERRUPTED,
+        "interrupted (SIGINT/SIGTERM), at any point; deployments already started are rolled \
+         back first with --rollback-on-cancel",
+    ),
+];
 
 /// Why a run could not deploy.
 #[derive(Debug, thiserror::Error)]
-pub enum DeployError {
-    /// portfolio-ci.yaml is invalid or lacks what was asked for.
+pub enum Error {
+    /// A failure every tool shares (configuration, input, AWS, GitHub, I/O,
+    /// signal).
     #[error(transparent)]
-    Config(#[from] ConfigError),
-
-    /// A flag or value is not acceptable.
-    #[error(transparent)]
-    Invalid(#[from] InvalidInput),
+    Core(#[from] portfolio_core::Error),
 
     /// The task definition could not be read, rendered or validated.
     #[error(transparent)]
@@ -37,65 +89,76 @@ pub enum DeployError {
         /// ECS's message.
         message: String,
     },
-
-    /// An AWS call failed (no credentials among them).
-    #[error(transparent)]
-    Aws(#[from] AwsError),
-
-    /// A GitHub API call failed.
-    #[error("GitHub deployment: {0}")]
-    GitHub(String),
-
-    /// Writing an output, the step summary or the JSON result failed.
-    #[error("cannot write {what}: {source}")]
-    Write {
-        /// What was written.
-        what: &'static str,
-        /// Why it failed.
-        source: std::io::Error,
-    },
 }
 
-impl Failure for DeployError {
+portfolio_core::wraps_core_errors!(Error);
+
+impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
-            DeployError::Config(err) => err.exit_code(),
-            DeployError::Taskdef(err) => err.exit_code(),
-            DeployError::Invalid(_) | DeployError::NotFound(_) | DeployError::Rejected { .. } => {
-                USAGE
-            }
-            DeployError::Aws(_) | DeployError::GitHub(_) | DeployError::Write { .. } => FAILED,
+            Error::Core(err) => err.exit_code(),
+            Error::Taskdef(err) => err.exit_code(),
+            Error::NotFound(_) | Error::Rejected { .. } => USAGE,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            DeployError::Config(err) => err.hint(),
-            DeployError::Taskdef(err) => err.hint(),
-            DeployError::NotFound(_) => Some(
+            Error::Core(err) => err.hint(),
+            Error::Taskdef(err) => err.hint(),
+            Error::NotFound(_) => Some(
                 "check --cluster/--service (or the names in portfolio-ci.yaml) and --region; \
                  create the service first (terraform-runner)"
                     .into(),
             ),
-            DeployError::Rejected { operation, .. } if operation.ends_with("TaskDefinition") => {
-                Some(
-                    "fix the task definition (render-taskdef validates it) and run again; \
-                     no service was updated"
-                        .into(),
-                )
-            }
-            DeployError::Rejected { .. } => Some(
+            Error::Rejected { operation, .. } if operation.ends_with("TaskDefinition") => Some(
+                "fix the task definition (render-taskdef validates it) and run again; \
+                 no service was updated"
+                    .into(),
+            ),
+            Error::Rejected { .. } => Some(
                 "fix what ECS names (the service, its task definition or the deployment \
                  flags) and run again"
                     .into(),
             ),
-            DeployError::Aws(err) => err.hint(),
-            DeployError::GitHub(_) => Some(
-                "--github-deployment needs GITHUB_TOKEN (with deployments: write), \
-                 GITHUB_REPOSITORY and GITHUB_SHA"
-                    .into(),
-            ),
-            _ => None,
         }
+    }
+
+    fn location(&self) -> Option<FileLocation> {
+        match self {
+            Error::Core(err) => err.location(),
+            Error::Taskdef(err) => err.location(),
+            Error::NotFound(_) | Error::Rejected { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_definition_error_keeps_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("td.json");
+        std::fs::write(&file, "{\n  \"family\": \"x\",\n  oops\n}\n").unwrap();
+        let origin = file.display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let err =
+            Error::from(portfolio_taskdef::TaskDefinition::parse(&text, &origin).unwrap_err());
+        assert_eq!(err.exit_code(), USAGE);
+        assert_eq!(
+            err.location(),
+            Some(FileLocation {
+                file: file.clone(),
+                line: Some(3)
+            })
+        );
+    }
+
+    #[test]
+    fn the_table_lists_every_code_once_in_order() {
+        let codes: Vec<u8> = EXIT_CODES.iter().map(|c| c.code).collect();
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130]);
     }
 }

@@ -9,10 +9,10 @@ use portfolio_core::AwsError;
 use portfolio_core::output::Progress;
 use tokio::time::Instant;
 
-use crate::error::DeployError;
+use crate::error::Error;
 use crate::judge::{self, Verdict};
 use crate::pace::{Pace, Seen};
-use crate::target::Target;
+use crate::settings::Target;
 use crate::view::ServiceView;
 
 /// How following ended.
@@ -81,7 +81,7 @@ pub struct Follower<'a> {
 
 impl Follower<'_> {
     /// Polls until the deployment ends or the deadline passes.
-    pub async fn run(mut self) -> Result<Followed, DeployError> {
+    pub async fn run(mut self) -> Result<Followed, Error> {
         let mut pace = Pace::default();
         let mut last_line = String::new();
         let mut marks: Vec<Mark> = Vec::new();
@@ -229,7 +229,7 @@ pub struct PollError {
     /// Short text.
     pub message: String,
     /// The error if it ends the run.
-    pub error: DeployError,
+    pub error: Error,
 }
 
 /// DescribeServices of one service.
@@ -247,7 +247,7 @@ pub async fn describe(
             let (transient, error) = match err.as_service_error() {
                 Some(e) if e.is_cluster_not_found_exception() => (
                     false,
-                    DeployError::NotFound(format!("cluster '{}' not found", target.cluster)),
+                    Error::NotFound(format!("cluster '{}' not found", target.cluster)),
                 ),
                 _ => {
                     let aws = AwsError::new("ecs:DescribeServices", &err).on(target.label());
@@ -266,7 +266,7 @@ pub async fn describe(
         .find(|s| s.status() != Some("INACTIVE"))
         .map(ServiceView::from)
         .ok_or_else(|| {
-            let error = DeployError::NotFound(format!(
+            let error = Error::NotFound(format!(
                 "service '{}' not found in cluster '{}'",
                 target.service, target.cluster
             ));

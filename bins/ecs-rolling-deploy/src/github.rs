@@ -1,13 +1,14 @@
 //! `--github-deployment`: a GitHub Deployment for the environment, moved to
 //! `in_progress` when the rollout starts and to `success`, `failure` or
-//! `error` at the end (octocrab; GITHUB_API_URL points it at GitHub Enterprise or a
-//! local fake).
+//! `error` at the end. The context (repository, sha, run URL, the masked
+//! token) and the octocrab client come from `portfolio_core::github`
+//! (GITHUB_API_URL points it at GitHub Enterprise or a local fake).
 
 use octocrab::Octocrab;
-use portfolio_core::Actions;
+use portfolio_core::github::GitHub;
 use serde_json::{Value, json};
 
-use crate::error::DeployError;
+use crate::error::Error;
 
 /// A created GitHub Deployment.
 #[derive(Debug, Clone)]
@@ -18,44 +19,21 @@ pub struct GitHubDeployment {
     log_url: Option<String>,
 }
 
-fn env(name: &str) -> Result<String, DeployError> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| DeployError::GitHub(format!("{name} is not set")))
-}
+/// What every failed call says it was doing.
+const WHAT: &str = "--github-deployment (needs deployments: write)";
 
 impl GitHubDeployment {
     /// Creates the deployment of GITHUB_SHA to `environment` in
     /// GITHUB_REPOSITORY and sets it `in_progress`.
     pub async fn start(
+        github: &GitHub,
         environment: &str,
         description: &str,
-        actions: &Actions,
-    ) -> Result<GitHubDeployment, DeployError> {
-        let token = env("GITHUB_TOKEN")?;
-        actions.mask(&token);
-        let repository = env("GITHUB_REPOSITORY")?;
-        let sha = env("GITHUB_SHA")?;
-        let api = std::env::var("GITHUB_API_URL")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "https://api.github.com".to_owned());
-        let client = Octocrab::builder()
-            .base_uri(api.as_str())
-            .map_err(|err| DeployError::GitHub(format!("GITHUB_API_URL '{api}': {err}")))?
-            .personal_token(token)
-            .build()
-            .map_err(|err| DeployError::GitHub(err.to_string()))?;
-        let log_url = match (
-            std::env::var("GITHUB_SERVER_URL"),
-            std::env::var("GITHUB_RUN_ID"),
-        ) {
-            (Ok(server), Ok(run)) if !server.is_empty() && !run.is_empty() => {
-                Some(format!("{server}/{repository}/actions/runs/{run}"))
-            }
-            _ => None,
-        };
+    ) -> Result<GitHubDeployment, Error> {
+        let repository = github.repository()?.to_owned();
+        let sha = github.sha()?;
+        let client = github.client()?;
+        let log_url = github.run_url();
         let created: Value = client
             .post(
                 format!("/repos/{repository}/deployments"),
@@ -69,11 +47,11 @@ impl GitHubDeployment {
                 })),
             )
             .await
-            .map_err(|err| DeployError::GitHub(format!("creating the deployment: {err}")))?;
+            .map_err(|err| failed(format!("creating the deployment: {err}")))?;
         let id = created
             .get("id")
             .and_then(Value::as_u64)
-            .ok_or_else(|| DeployError::GitHub(format!("unexpected answer: {created}")))?;
+            .ok_or_else(|| failed(format!("unexpected answer: {created}")))?;
         let deployment = GitHubDeployment {
             client,
             repository,
@@ -91,7 +69,7 @@ impl GitHubDeployment {
     }
 
     /// Sets the deployment's status (`in_progress`, `success`, `failure`).
-    pub async fn status(&self, state: &str, description: &str) -> Result<(), DeployError> {
+    pub async fn status(&self, state: &str, description: &str) -> Result<(), Error> {
         let mut body = json!({
             "state": state,
             "description": description.chars().take(140).collect::<String>(),
@@ -110,7 +88,12 @@ impl GitHubDeployment {
                 Some(&body),
             )
             .await
-            .map_err(|err| DeployError::GitHub(format!("setting status {state}: {err}")))?;
+            .map_err(|err| failed(format!("setting status {state}: {err}")))?;
         Ok(())
     }
+}
+
+/// A failed GitHub call of `--github-deployment`.
+fn failed(reason: String) -> Error {
+    portfolio_core::Error::github(WHAT, reason).into()
 }

@@ -2,18 +2,19 @@
 //! services, and follow OUR deployment (the id our UpdateService created)
 //! to COMPLETED, FAILED or rolled back, explaining failures.
 //!
-//! [`run`] is the whole tool; the modules are its parts: [`target`]
-//! resolves flags and portfolio-ci.yaml, [`definition`] builds and registers
-//! task definitions through render-taskdef's library, [`ecs`] updates and
-//! rolls back, [`follow`] polls ([`pace`]) and [`judge`]s our deployment,
-//! [`tasks`] and [`report`] explain a failure, [`gantt`] draws the rollout,
-//! [`health`] smoke-checks, [`github`] records a GitHub Deployment and
-//! [`result`] publishes outputs, summary and `--json`.
+//! [`run`] is the whole tool; the modules are its parts: [`cli`] (the
+//! flags), [`settings`] (flags, environment and portfolio-ci.yaml resolved,
+//! every local input read and validated), [`run`](mod@run) (the run itself),
+//! [`definition`] builds and registers task definitions through the
+//! `portfolio-taskdef` crate, [`ecs`] updates and rolls back, [`follow`]
+//! polls ([`pace`]) and [`judge`]s our deployment, [`tasks`] and [`report`]
+//! explain a failure, [`gantt`] draws the rollout, [`health`]
+//! smoke-checks, [`github`] records a GitHub Deployment, [`result`] is
+//! what is published (outputs, summary, `--json`) and [`error`] holds the
+//! exit codes.
 
-pub mod aws;
 pub mod cli;
 pub mod definition;
-pub mod deploy;
 pub mod ecs;
 pub mod error;
 pub mod follow;
@@ -25,11 +26,21 @@ pub mod outcome;
 pub mod pace;
 pub mod report;
 pub mod result;
-pub mod target;
+pub mod run;
+pub mod settings;
 pub mod tasks;
 pub mod view;
 
+use portfolio_core::{Exit, Session};
+
 pub use cli::Cli;
-pub use deploy::run;
-pub use error::DeployError;
+pub use error::Error;
 pub use outcome::Outcome;
+
+/// Runs one command line: starts the session (signals are heard from
+/// here on), resolves the settings, then deploys.
+pub async fn run(cli: Cli) -> Result<Exit, Error> {
+    let session = Session::start(cli.global.json);
+    let settings = settings::Settings::resolve(cli).await?;
+    run::run(settings, session).await
+}

@@ -5,16 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// Exit code: the circuit breaker failed the deployment and ECS rolls back.
-pub const ROLLED_BACK: u8 = 3;
-/// Exit code: the deployment FAILED and nothing rolls it back.
-pub const FAILED: u8 = 4;
-/// Exit code: the timeout was reached.
-pub const TIMED_OUT: u8 = 5;
-/// Exit code: another deployment replaced ours.
-pub const SUPERSEDED: u8 = 6;
-/// Exit code: the smoke check never passed.
-pub const UNHEALTHY: u8 = 7;
+use crate::error::{NOT_ROLLED_BACK, ROLLED_BACK, SUPERSEDED, TIMED_OUT, UNHEALTHY};
 
 /// The end of following one service's deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,9 +49,9 @@ impl Outcome {
     /// The process exit code for this outcome alone.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Completed => 0,
+            Outcome::Completed => portfolio_core::exit::SUCCESS,
             Outcome::RolledBack => ROLLED_BACK,
-            Outcome::Failed => FAILED,
+            Outcome::Failed => NOT_ROLLED_BACK,
             Outcome::TimedOut { .. } => TIMED_OUT,
             Outcome::Superseded { .. } => SUPERSEDED,
             Outcome::Unhealthy { .. } => UNHEALTHY,

@@ -1,13 +1,12 @@
 //! The result of a run, per service and overall: the `--json` object, the
 //! step outputs, the step summary (Markdown with the failure report and
-//! the rollout chart) and the annotations.
+//! the rollout chart), the closing lines and the annotations. It is a
+//! [`portfolio_core::Report`], published by `Session::publish`.
 
 use std::fmt::Write as _;
 
-use portfolio_core::Actions;
 use serde::Serialize;
 
-use crate::error::DeployError;
 use crate::outcome::{Outcome, combined_exit_code};
 use crate::report::{Report, md_escape};
 
@@ -75,9 +74,38 @@ impl RunResult {
         }
     }
 
+    /// A run stopped by a signal before any service was updated.
+    #[must_use]
+    pub fn cancelled(mut self) -> Self {
+        let outcome = Outcome::Cancelled { rolled_back: false };
+        self.exit_code = outcome.exit_code();
+        self.outcome = outcome.name().to_owned();
+        self
+    }
+
+    /// The `::error::` annotations of the failed services: the failure
+    /// report's lines, or the outcome when there is no report.
+    pub fn annotations(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.services.iter().filter(|s| s.outcome.is_failure()) {
+            let lines = s
+                .report
+                .as_ref()
+                .map(|r| r.annotations(&s.service))
+                .unwrap_or_default();
+            if lines.is_empty() {
+                out.push(format!("{}: {}", s.service, s.outcome));
+            }
+            out.extend(lines);
+        }
+        out
+    }
+}
+
+impl portfolio_core::Report for RunResult {
     /// The step outputs: plain values for one service, `service=value`
     /// lines for several.
-    pub fn outputs(&self) -> Vec<(&'static str, String)> {
+    fn outputs(&self) -> Vec<(&'static str, String)> {
         let value = |f: &dyn Fn(&ServiceResult) -> String| match self.services.as_slice() {
             [one] => f(one),
             many => many
@@ -101,7 +129,7 @@ impl RunResult {
     }
 
     /// The step summary.
-    pub fn markdown(&self) -> String {
+    fn summary(&self) -> Option<String> {
         let mut out = String::from("## ecs-rolling-deploy\n\n");
         out.push_str("| service | outcome | deployment | task definition | duration |\n");
         out.push_str("| --- | --- | --- | --- | ---: |\n");
@@ -133,54 +161,30 @@ impl RunResult {
                 out.push_str(chart);
             }
         }
-        out
+        Some(out)
     }
 
-    /// A run stopped by a signal before any service was updated.
-    #[must_use]
-    pub fn cancelled(mut self) -> Self {
-        let outcome = Outcome::Cancelled { rolled_back: false };
-        self.exit_code = outcome.exit_code();
-        self.outcome = outcome.name().to_owned();
-        self
-    }
-
-    /// Writes outputs, the summary and the annotations (under Actions only).
-    pub fn publish(&self, actions: &Actions) -> Result<(), DeployError> {
-        for (name, value) in self.outputs() {
-            actions
-                .set_output(name, &value)
-                .map_err(|source| DeployError::Write {
-                    what: "$GITHUB_OUTPUT",
-                    source,
-                })?;
-        }
-        actions
-            .append_summary(&self.markdown())
-            .map_err(|source| DeployError::Write {
-                what: "$GITHUB_STEP_SUMMARY",
-                source,
-            })?;
-        for s in self.services.iter().filter(|s| s.outcome.is_failure()) {
-            let lines = s
-                .report
-                .as_ref()
-                .map(|r| r.annotations(&s.service))
-                .unwrap_or_default();
-            if lines.is_empty() {
-                actions.error(&format!("{}: {}", s.service, s.outcome), None);
-            }
-            for line in lines {
-                actions.error(&line, None);
-            }
-        }
-        Ok(())
+    /// One line per service: how it ended, after how long, which deployment.
+    fn lines(&self) -> Vec<String> {
+        self.services
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {} after {:.0} s ({})",
+                    s.service,
+                    s.outcome,
+                    s.duration_seconds,
+                    s.deployment_id.as_deref().unwrap_or("no deployment")
+                )
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portfolio_core::Report as _;
 
     fn result(service: &str, outcome: Outcome) -> ServiceResult {
         ServiceResult {
@@ -226,7 +230,7 @@ mod tests {
         assert_eq!(run.exit_code, 3);
         assert_eq!(run.outcome, "rolled-back");
         assert_eq!(run.outputs()[1].1, "a=ecs-svc/a\nb=ecs-svc/b");
-        let md = run.markdown();
+        let md = run.summary().unwrap();
         assert!(md.contains("| a | ✅ completed |"), "{md}");
         assert!(md.contains("| b | ❌ failed: the circuit breaker"), "{md}");
         let json = serde_json::to_value(&run).unwrap();

@@ -7,9 +7,8 @@ use portfolio_core::AwsError;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aws::Clients;
-use crate::error::DeployError;
-use crate::target::Target;
+use crate::error::Error;
+use crate::settings::Target;
 use crate::view::seconds;
 
 /// One container of a task.
@@ -109,17 +108,17 @@ const TASKS_WITH_LOGS: usize = 3;
 /// The tasks of deployment `ours`, oldest first; failed containers of the
 /// first few failed tasks get their last `log_lines` lines.
 pub async fn collect(
-    clients: &Clients,
+    ecs: &aws_sdk_ecs::Client,
+    logs: &aws_sdk_cloudwatchlogs::Client,
     target: &Target,
     ours: &str,
     task_definition: &str,
     log_lines: u32,
-) -> Result<Vec<TaskInfo>, DeployError> {
+) -> Result<Vec<TaskInfo>, Error> {
     let mut arns = Vec::new();
     for status in [DesiredStatus::Stopped, DesiredStatus::Running] {
         // ECS answers at most 100 per page; a breaker threshold can be 200.
-        let listed: Vec<String> = clients
-            .ecs
+        let listed: Vec<String> = ecs
             .list_tasks()
             .cluster(&target.cluster)
             .started_by(ours)
@@ -134,8 +133,7 @@ pub async fn collect(
     }
     let mut tasks = Vec::new();
     for chunk in arns.chunks(100) {
-        let described = clients
-            .ecs
+        let described = ecs
             .describe_tasks()
             .cluster(&target.cluster)
             .set_tasks(Some(chunk.to_vec()))
@@ -150,7 +148,7 @@ pub async fn collect(
             .total_cmp(&b.created_at.unwrap_or(0.0))
     });
     if log_lines > 0 && tasks.iter().any(TaskInfo::failed) {
-        add_logs(clients, &mut tasks, task_definition, log_lines).await;
+        add_logs(ecs, logs, &mut tasks, task_definition, log_lines).await;
     }
     Ok(tasks)
 }
@@ -177,19 +175,21 @@ fn log_settings(definition: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-async fn add_logs(clients: &Clients, tasks: &mut [TaskInfo], task_definition: &str, lines: u32) {
-    let settings = match portfolio_taskdef::live::describe_task_definition(
-        &clients.ecs,
-        task_definition,
-    )
-    .await
-    {
-        Ok(definition) => log_settings(&definition),
-        Err(err) => {
-            tracing::warn!("cannot read the log configuration of {task_definition}: {err}");
-            return;
-        }
-    };
+async fn add_logs(
+    ecs: &aws_sdk_ecs::Client,
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    tasks: &mut [TaskInfo],
+    task_definition: &str,
+    lines: u32,
+) {
+    let settings =
+        match portfolio_taskdef::live::describe_task_definition(ecs, task_definition).await {
+            Ok(definition) => log_settings(&definition),
+            Err(err) => {
+                tracing::warn!("cannot read the log configuration of {task_definition}: {err}");
+                return;
+            }
+        };
     for task in tasks
         .iter_mut()
         .filter(|t| t.failed())
@@ -202,8 +202,7 @@ async fn add_logs(clients: &Clients, tasks: &mut [TaskInfo], task_definition: &s
                 continue;
             };
             let stream = format!("{prefix}/{}/{id}", container.name);
-            match clients
-                .logs
+            match logs
                 .get_log_events()
                 .log_group_name(group)
                 .log_stream_name(&stream)

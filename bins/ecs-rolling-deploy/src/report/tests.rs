@@ -146,3 +146,46 @@ fn identical_log_tails_are_shown_once() {
     );
     assert!(text.contains("| other"), "{text}");
 }
+
+/// The report of a rolled-back deployment as it is printed on stderr and
+/// written to the job summary, whole, from fixed inputs: two crashed
+/// tasks with their logs (the same tail once), one that failed its health
+/// check, and the breaker's events.
+#[test]
+fn the_report_of_a_rolled_back_deployment_whole() {
+    let mut unhealthy = task(
+        "3c1d9e2f",
+        "TaskFailedToStart",
+        "Task failed container health checks",
+        None,
+        &[],
+    );
+    unhealthy.health = Some("UNHEALTHY".into());
+    unhealthy.containers[0].health = Some("UNHEALTHY".into());
+    unhealthy.containers[0].reason = Some("health check failed 3 times".into());
+    let log = [
+        "INFO starting portfolio backend on :8000",
+        "ERROR cannot connect to the database at db:5432",
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+    ];
+    let tasks = [
+        task(
+            "9f2b7c41",
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            Some(1),
+            &log,
+        ),
+        task(
+            "a07e55d0",
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            Some(1),
+            &log,
+        ),
+        unhealthy,
+    ];
+    let report = build("ecs-svc/1", Some(&view()), &tasks);
+    insta::assert_snapshot!("failure_report_text", report.text("backend"));
+    insta::assert_snapshot!("failure_report_markdown", report.markdown());
+}

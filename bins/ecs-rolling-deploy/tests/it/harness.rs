@@ -20,6 +20,36 @@ pub const SCALE: f64 = 20.0;
 /// The cluster the default configuration names for `dev`.
 pub const CLUSTER: &str = "portfolio-dev";
 
+/// Variables of the host that would change what the tool does.
+const HOST_VARS: [&str; 11] = [
+    "GITHUB_ACTIONS",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_TOKEN",
+    "PORTFOLIO_CI_CONFIG",
+    "PORTFOLIO_CI_SERVICE",
+    "PORTFOLIO_CI_ENV",
+    "PORTFOLIO_CI_CLUSTER",
+    "PORTFOLIO_CI_DEPLOY_TIMEOUT",
+    "PORTFOLIO_CI_HEALTH_URL",
+    "CI",
+];
+
+/// Where the AWS SDK finds credentials, a region or an endpoint.
+const AWS_VARS: [&str; 11] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_ECS",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
+
 /// A simulator, an SDK client on it, and a working directory.
 pub struct World {
     pub sim: RunningSim,
@@ -224,17 +254,7 @@ impl World {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        for name in [
-            "GITHUB_ACTIONS",
-            "GITHUB_OUTPUT",
-            "GITHUB_STEP_SUMMARY",
-            "GITHUB_TOKEN",
-            "PORTFOLIO_CI_CONFIG",
-            "PORTFOLIO_CI_SERVICE",
-            "PORTFOLIO_CI_ENV",
-            "PORTFOLIO_CI_CLUSTER",
-            "CI",
-        ] {
+        for name in HOST_VARS {
             command.env_remove(name);
         }
         command
@@ -258,6 +278,29 @@ pub async fn finish(child: Child) -> Run {
         .expect("the run ends")
         .unwrap();
     let run = Run::from(out);
+    eprintln!("exit {}\n--- stderr\n{}", run.code, run.stderr);
+    run
+}
+
+/// The binary in `dir` with no AWS credentials anywhere (no keys, no
+/// files, no instance metadata) and none of the host's variables that
+/// would change what it does.
+pub fn offline(dir: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-rolling-deploy"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for name in HOST_VARS.iter().chain(&AWS_VARS) {
+        command.env_remove(name);
+    }
+    command
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+/// Runs `command` to the end.
+pub fn run_offline(command: &mut std::process::Command) -> Run {
+    let run = Run::from(command.output().unwrap());
     eprintln!("exit {}\n--- stderr\n{}", run.code, run.stderr);
     run
 }

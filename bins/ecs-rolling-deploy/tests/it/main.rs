@@ -5,8 +5,10 @@
 
 mod cancel;
 mod deploy;
+mod examples;
 mod faults;
 mod github;
 mod harness;
 mod health;
 mod input;
+mod text;

@@ -1,27 +1,23 @@
-//! One run from start to end: resolve, check the services exist, build and
-//! register the task definitions, update the services, follow every
-//! deployment concurrently, then explain, smoke-check and publish the
-//! result. SIGINT/SIGTERM are heard from the first moment: before any
-//! deployment started the run just stops; after, it stops following (and
-//! rolls back with --rollback-on-cancel).
+//! One run from start to end, its settings resolved: check the services
+//! exist, build and register the task definitions, update the services,
+//! follow every deployment concurrently, then explain, smoke-check and
+//! publish the result. SIGINT/SIGTERM (the session's [`Cancel`]) are heard
+//! from the first moment: before any deployment started the run just
+//! stops; after, it stops following (and rolls back with
+//! --rollback-on-cancel).
 
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
-use portfolio_core::output::{Progress, print_json};
-use portfolio_core::signal::{Signal, shutdown};
-use portfolio_core::{Actions, Config, Exit, Failure};
+use portfolio_core::github::GitHub;
+use portfolio_core::output::Progress;
+use portfolio_core::{Aws, Cancel, Exit, Failure, Session};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::aws::Clients;
-use crate::cli::Cli;
 use crate::definition::{self, Source};
 use crate::ecs::{self, Ours, Update};
-use crate::error::DeployError;
+use crate::error::Error;
 use crate::follow::{self, End, Follower};
 use crate::gantt;
 use crate::github::GitHubDeployment;
@@ -29,7 +25,7 @@ use crate::health::{self, Health};
 use crate::outcome::Outcome;
 use crate::report;
 use crate::result::{RunResult, ServiceResult};
-use crate::target::{self, Plan, Strategy, Target};
+use crate::settings::{Settings, Target};
 use crate::tasks;
 use crate::view::ServiceView;
 
@@ -46,55 +42,17 @@ struct Started {
 /// What every per-service task shares.
 #[derive(Debug)]
 struct Shared {
-    cli: Cli,
-    clients: Clients,
-    progress: Progress,
+    settings: Settings,
+    session: Session,
+    ecs: aws_sdk_ecs::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     deadline: Instant,
-    timeout: Duration,
-    strategy: Strategy,
-    summary: bool,
 }
 
-/// SIGINT/SIGTERM, listened to from the start of the run; remembers the
-/// signal once it came.
-struct Cancel {
-    signal: Pin<Box<dyn Future<Output = Signal> + Send>>,
-    came: Option<Signal>,
-}
-
-impl Cancel {
-    /// Listens for signals (the handlers are installed by the first check).
-    async fn listen() -> Cancel {
-        let mut cancel = Cancel {
-            signal: Box::pin(shutdown()),
-            came: None,
-        };
-        cancel.check().await;
-        cancel
-    }
-
-    /// The signal, if one came; never waits.
-    async fn check(&mut self) -> Option<Signal> {
-        if self.came.is_none() {
-            tokio::select! {
-                biased;
-                signal = &mut self.signal => self.came = Some(signal),
-                () = std::future::ready(()) => {}
-            }
-        }
-        self.came
-    }
-
-    /// Waits for a signal.
-    async fn wait(&mut self) -> Signal {
-        match self.came {
-            Some(signal) => signal,
-            None => {
-                let signal = (&mut self.signal).await;
-                self.came = Some(signal);
-                signal
-            }
-        }
+impl Shared {
+    /// Where progress lines go.
+    fn progress(&self) -> &Progress {
+        &self.session.progress
     }
 }
 
@@ -104,97 +62,77 @@ struct Prepared {
     arns: Vec<String>,
 }
 
-/// Runs the tool; the outcome is the exit code.
-pub async fn run(cli: Cli) -> Result<Exit, DeployError> {
+/// Runs the deployment `settings` describe in `session` (which the
+/// concurrent followers share); the outcome is the exit code.
+pub async fn run(settings: Settings, session: Session) -> Result<Exit, Error> {
     let started = Instant::now();
-    let mut cancel = Cancel::listen().await;
-    let actions = Actions::from_env();
-    let progress = Progress::new();
-    let config = Config::load(cli.global.config.as_deref())?;
-    let plan = target::plan(&cli, &config)?;
-    let sdk = portfolio_core::aws::load(
-        cli.aws.region.clone(),
-        config.region(&plan.env),
-        cli.aws.max_attempts,
-    )
-    .await;
-    let region = sdk.region().map_or_else(
-        || portfolio_core::aws::FALLBACK_REGION.to_owned(),
-        ToString::to_string,
-    );
-    let clients = Clients::new(&sdk);
-
-    let prepared = tokio::select! {
-        prepared = prepare(&cli, &config, &region, &clients, &plan, &progress) => prepared?,
-        signal = cancel.wait() => {
-            progress.finish();
-            progress.line(&format!(
+    let aws = Aws::connect(&settings.aws).await;
+    let ecs = aws.ecs();
+    let prepared = match session
+        .cancel
+        .guard(prepare(&settings, &ecs, &session.progress))
+        .await
+    {
+        Ok(prepared) => prepared,
+        Err(Error::Core(portfolio_core::Error::Interrupted(signal))) => {
+            session.progress.finish();
+            session.progress.line(&format!(
                 "{signal}: stopped before any deployment started; nothing was deployed"
             ));
-            let run = RunResult::new(Vec::new(), started.elapsed().as_secs_f64(), clients.calls.get())
-                .cancelled();
-            publish(&run, &actions, cli.global.json)?;
+            let run = RunResult::new(
+                Vec::new(),
+                started.elapsed().as_secs_f64(),
+                aws.calls().requests(),
+            )
+            .cancelled();
+            publish(&run, &session)?;
             return Ok(Exit(run.exit_code));
         }
+        Err(err) => return Err(err),
     };
 
-    let github = match cli.github_deployment {
-        true => Some(GitHubDeployment::start(&plan.env, &describe_run(&plan), &actions).await?),
+    let github = match settings.github_deployment {
+        true => {
+            let context = GitHub::from_env(&session.actions);
+            Some(GitHubDeployment::start(&context, &settings.env, &settings.describe()).await?)
+        }
         false => None,
     };
+    let description = settings.describe();
     let shared = Arc::new(Shared {
-        deadline: Instant::now() + plan.timeout,
-        timeout: plan.timeout,
-        strategy: plan.strategy,
-        summary: actions.is_enabled(),
-        cli,
-        clients,
-        progress,
+        deadline: Instant::now() + settings.timeout,
+        logs: aws.logs(),
+        ecs,
+        session,
+        settings,
     });
-    let outcome = deploy(&shared, &plan, prepared, &mut cancel, started).await;
+    let outcome = deploy(&shared, prepared, started, &aws).await;
     let published = outcome.and_then(|run| {
-        publish(&run, &actions, shared.cli.global.json)?;
+        publish(&run, &shared.session)?;
         Ok(run)
     });
     if let Some(github) = &github {
-        finish_github(github, &published, &plan, &shared.progress, &actions).await;
+        finish_github(github, &published, &description, &shared.session).await;
     }
     published.map(|run| Exit(run.exit_code))
 }
 
 /// Checks that every service exists, builds and registers the definitions.
 async fn prepare(
-    cli: &Cli,
-    config: &Config,
-    region: &str,
-    clients: &Clients,
-    plan: &Plan,
+    settings: &Settings,
+    ecs: &aws_sdk_ecs::Client,
     progress: &Progress,
-) -> Result<Prepared, DeployError> {
+) -> Result<Prepared, Error> {
     // Nothing changes until every service is known to exist.
-    let mut before = Vec::with_capacity(plan.targets.len());
-    for target in &plan.targets {
-        before.push(
-            follow::describe(&clients.ecs, target)
-                .await
-                .map_err(|e| e.error)?,
-        );
+    let mut before = Vec::with_capacity(settings.targets.len());
+    for target in &settings.targets {
+        before.push(follow::describe(ecs, target).await.map_err(|e| e.error)?);
     }
-    let mut sources = Vec::with_capacity(plan.targets.len());
-    for (target, view) in plan.targets.iter().zip(&before) {
-        sources.push(
-            definition::build(
-                cli,
-                config,
-                region,
-                &clients.ecs,
-                target,
-                &view.task_definition,
-            )
-            .await?,
-        );
+    let mut sources = Vec::with_capacity(settings.targets.len());
+    for (target, view) in settings.targets.iter().zip(&before) {
+        sources.push(definition::build(settings, ecs, target, &view.task_definition).await?);
     }
-    let arns = definition::register_all(&clients.ecs, &plan.targets, &sources).await?;
+    let arns = definition::register_all(ecs, &settings.targets, &sources).await?;
     let mut shown = HashSet::new();
     for (source, arn) in sources.iter().zip(&arns) {
         if matches!(source, Source::Register(_)) && shown.insert(arn.clone()) {
@@ -212,16 +150,17 @@ async fn prepare(
 /// (the later ones are not updated). A signal stops the updates the same way.
 async fn deploy(
     shared: &Arc<Shared>,
-    plan: &Plan,
     prepared: Prepared,
-    cancel: &mut Cancel,
     started_at: Instant,
-) -> Result<RunResult, DeployError> {
-    let mut deployments = Vec::with_capacity(plan.targets.len());
+    aws: &Aws,
+) -> Result<RunResult, Error> {
+    let targets = &shared.settings.targets;
+    let cancel = &shared.session.cancel;
+    let mut deployments = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
     let mut failed: Option<String> = None;
-    for ((target, view), arn) in plan.targets.iter().zip(prepared.before).zip(&prepared.arns) {
-        let outcome = match (cancel.check().await, &failed) {
+    for ((target, view), arn) in targets.iter().zip(prepared.before).zip(&prepared.arns) {
+        let outcome = match (cancel.signal(), &failed) {
             (Some(_), _) => Some(Outcome::Cancelled { rolled_back: false }),
             (None, Some(first)) => Some(Outcome::NotStarted {
                 reason: format!("not updated: the update of {first} failed first"),
@@ -234,13 +173,13 @@ async fn deploy(
         }
         let update = Update {
             task_definition: arn,
-            strategy: plan.strategy,
-            desired_count: shared.cli.desired_count,
-            force: shared.cli.force_new_deployment,
+            strategy: shared.settings.strategy,
+            desired_count: shared.settings.desired_count,
+            force: shared.settings.force_new_deployment,
         };
-        match ecs::update_service(&shared.clients.ecs, target, &update).await {
+        match ecs::update_service(&shared.ecs, target, &update).await {
             Ok(ours) => {
-                shared.progress.line(&format!(
+                shared.progress().line(&format!(
                     "{}: deployment {} started on {} ({arn})",
                     target.key,
                     ours.id,
@@ -261,7 +200,7 @@ async fn deploy(
                     None => err.to_string(),
                 };
                 shared
-                    .progress
+                    .progress()
                     .line(&format!("{}: not deployed: {reason}", target.key));
                 failed = Some(target.key.clone());
                 skipped.push(not_started(
@@ -274,36 +213,23 @@ async fn deploy(
         }
     }
 
-    let mut results = follow_all(shared, &deployments, cancel).await;
-    shared.progress.finish();
+    let mut results = follow_all(shared, &deployments).await;
     results.extend(skipped);
-    let order = |r: &ServiceResult| plan.targets.iter().position(|t| t.key == r.service);
+    let order = |r: &ServiceResult| targets.iter().position(|t| t.key == r.service);
     results.sort_by_key(order);
-    let run = RunResult::new(
+    Ok(RunResult::new(
         results,
         started_at.elapsed().as_secs_f64(),
-        shared.clients.calls.get(),
-    );
-    for s in &run.services {
-        shared.progress.line(&format!(
-            "{}: {} after {:.0} s ({})",
-            s.service,
-            s.outcome,
-            s.duration_seconds,
-            s.deployment_id.as_deref().unwrap_or("no deployment")
-        ));
-    }
-    Ok(run)
+        aws.calls().requests(),
+    ))
 }
 
-/// Outputs, step summary and annotations, then `--json`.
-fn publish(run: &RunResult, actions: &Actions, json: bool) -> Result<(), DeployError> {
-    run.publish(actions)?;
-    if json {
-        print_json(run).map_err(|source| DeployError::Write {
-            what: "the JSON result",
-            source,
-        })?;
+/// Publishes `run` (outputs, summary, closing lines, `--json`), then the
+/// `::error::` annotations of the services that failed.
+fn publish(run: &RunResult, session: &Session) -> Result<(), Error> {
+    session.publish(run)?;
+    for line in run.annotations() {
+        session.actions.error(&line, None);
     }
     Ok(())
 }
@@ -313,70 +239,63 @@ fn publish(run: &RunResult, actions: &Actions, json: bool) -> Result<(), DeployE
 /// result are already written, and the deployment's outcome stands.
 async fn finish_github(
     github: &GitHubDeployment,
-    published: &Result<RunResult, DeployError>,
-    plan: &Plan,
-    progress: &Progress,
-    actions: &Actions,
+    published: &Result<RunResult, Error>,
+    description: &str,
+    session: &Session,
 ) {
     let (state, text) = match published {
         Ok(run) if run.exit_code == 0 => ("success", run.outcome.clone()),
         Ok(run) => ("failure", run.outcome.clone()),
         Err(err) => ("error", err.to_string()),
     };
-    let description = format!("{}: {text}", describe_run(plan));
-    if let Err(err) = github.status(state, &description).await {
-        progress.line(&format!("warning: {err}"));
-        actions.warning(&err.to_string(), None);
+    if let Err(err) = github
+        .status(state, &format!("{description}: {text}"))
+        .await
+    {
+        session.warn(&err.to_string());
     }
 }
 
-fn describe_run(plan: &Plan) -> String {
-    let names: Vec<&str> = plan.targets.iter().map(|t| t.key.as_str()).collect();
-    format!("ecs-rolling-deploy {} to {}", names.join(", "), plan.env)
-}
-
 /// Follows every deployment concurrently until all end or a signal comes.
-async fn follow_all(
-    shared: &Arc<Shared>,
-    deployments: &[Started],
-    cancel: &mut Cancel,
-) -> Vec<ServiceResult> {
+async fn follow_all(shared: &Arc<Shared>, deployments: &[Started]) -> Vec<ServiceResult> {
+    let cancel: &Cancel = &shared.session.cancel;
     let mut set = JoinSet::new();
     let mut results: Vec<Option<ServiceResult>> = vec![None; deployments.len()];
-    match cancel.check().await {
-        Some(signal) => {
-            shared
-                .progress
-                .line(&format!("{signal}: stopped before following"));
-        }
-        None => {
+    let before = cancel.signal().is_some();
+    let followed = cancel
+        .guard(async {
             for (index, started) in deployments.iter().enumerate() {
                 let (shared, started) = (Arc::clone(shared), started.clone());
                 set.spawn(async move { (index, finish(&shared, &started).await) });
             }
-        }
-    }
-    while !set.is_empty() {
-        tokio::select! {
-            joined = set.join_next() => match joined {
-                None => break,
-                Some(Ok((index, result))) => results[index] = Some(result),
-                Some(Err(err)) => tracing::error!("a follower stopped: {err}"),
-            },
-            signal = cancel.wait() => {
-                set.abort_all();
-                shared.progress.line(&format!("{signal}: stopped following"));
-                break;
+            while let Some(joined) = set.join_next().await {
+                match joined {
+                    Ok((index, result)) => results[index] = Some(result),
+                    Err(err) => tracing::error!("a follower stopped: {err}"),
+                }
             }
-        }
+            Ok::<(), Error>(())
+        })
+        .await;
+    set.abort_all();
+    if let Err(err) = followed {
+        let stop = match before {
+            true => "stopped before following",
+            false => "stopped following",
+        };
+        let signal = match &err {
+            Error::Core(portfolio_core::Error::Interrupted(signal)) => signal.to_string(),
+            other => other.to_string(),
+        };
+        shared.progress().line(&format!("{signal}: {stop}"));
     }
     let mut out = Vec::with_capacity(deployments.len());
     for (started, result) in deployments.iter().zip(results) {
         match result {
             Some(result) => out.push(result),
             None => {
-                let rolled_back =
-                    shared.cli.rollback_on_cancel && roll_back(shared, started, "cancelled").await;
+                let rolled_back = shared.settings.rollback_on_cancel
+                    && roll_back(shared, started, "cancelled").await;
                 out.push(result_of(
                     started,
                     Outcome::Cancelled { rolled_back },
@@ -391,14 +310,10 @@ async fn follow_all(
 
 /// StopServiceDeployment(ROLLBACK) of our deployment, announced when ECS
 /// takes it.
-async fn request_rollback(
-    shared: &Shared,
-    started: &Started,
-    why: &str,
-) -> Result<(), DeployError> {
+async fn request_rollback(shared: &Shared, started: &Started, why: &str) -> Result<(), Error> {
     let target = &started.target;
-    ecs::stop_and_roll_back(&shared.clients.ecs, target, &started.ours).await?;
-    shared.progress.line(&format!(
+    ecs::stop_and_roll_back(&shared.ecs, target, &started.ours).await?;
+    shared.progress().line(&format!(
         "{}: {why}: rolling {} back (StopServiceDeployment ROLLBACK)",
         target.key, started.ours.id
     ));
@@ -410,7 +325,7 @@ async fn roll_back(shared: &Shared, started: &Started, why: &str) -> bool {
     match request_rollback(shared, started, why).await {
         Ok(()) => true,
         Err(err) => {
-            shared.progress.line(&format!(
+            shared.progress().line(&format!(
                 "{}: {why}: could not roll back: {err}",
                 started.target.key
             ));
@@ -423,18 +338,18 @@ async fn roll_back(shared: &Shared, started: &Started, why: &str) -> bool {
 async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
     let target = &started.target;
     let follower = Follower {
-        ecs: &shared.clients.ecs,
-        progress: &shared.progress,
+        ecs: &shared.ecs,
+        progress: shared.progress(),
         target,
         ours: started.ours.id.clone(),
         deadline: shared.deadline,
-        wait_for_rollback: shared.cli.wait_for_rollback,
+        wait_for_rollback: shared.settings.wait_for_rollback,
         seen_events: started.before.events.iter().map(|e| e.id.clone()).collect(),
     };
     let followed = match follower.run().await {
         Ok(followed) => followed,
         Err(err) => {
-            shared.progress.line(&format!("{}: {err}", target.key));
+            shared.progress().line(&format!("{}: {err}", target.key));
             return result_of(started, Outcome::Failed, None, None);
         }
     };
@@ -445,16 +360,16 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
             None => Outcome::Completed,
             Some(url) => {
                 shared
-                    .progress
+                    .progress()
                     .line(&format!("{}: smoke check {url}", target.key));
-                match health::check(url, shared.cli.health_timeout).await {
+                match health::check(url, shared.settings.health_timeout).await {
                     Health::Passed(status) => {
                         health_check = Some(format!("{url} answered {status}"));
                         Outcome::Completed
                     }
                     Health::Failed(last) => {
                         health_check = Some(format!("{url} never answered 2xx: {last}"));
-                        let restored = match shared.cli.rollback_on_failure {
+                        let restored = match shared.settings.rollback_on_failure {
                             true => restore_previous(shared, started).await,
                             false => Restored::No,
                         };
@@ -475,8 +390,8 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         End::Failed => Outcome::Failed,
         End::Superseded { by } => Outcome::Superseded { by: by.clone() },
         End::TimedOut => {
-            let rolled_back =
-                shared.cli.rollback_on_timeout && roll_back(shared, started, "timed out").await;
+            let rolled_back = shared.settings.rollback_on_timeout
+                && roll_back(shared, started, "timed out").await;
             Outcome::TimedOut { rolled_back }
         }
     };
@@ -484,13 +399,18 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         outcome,
         Outcome::RolledBack | Outcome::Failed | Outcome::TimedOut { .. }
     );
-    let tasks = if explain || shared.summary {
+    let tasks = if explain || shared.session.actions.is_enabled() {
         tasks::collect(
-            &shared.clients,
+            &shared.ecs,
+            &shared.logs,
             target,
             &started.ours.id,
             &started.task_definition,
-            if explain { shared.cli.log_lines } else { 0 },
+            if explain {
+                shared.settings.log_lines
+            } else {
+                0
+            },
         )
         .await
         .unwrap_or_else(|err| {
@@ -502,7 +422,7 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
     };
     let report = explain.then(|| report::build(&started.ours.id, followed.view.as_ref(), &tasks));
     if let Some(report) = &report {
-        shared.progress.line(report.text(&target.key).trim_end());
+        shared.progress().line(report.text(&target.key).trim_end());
     }
     let now = followed
         .marks
@@ -537,10 +457,14 @@ enum Restored {
 /// the previous definition, followed until it ends.
 async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
     let key = &started.target.key;
-    let line = |text: &str| shared.progress.line(&format!("{key}: {text}"));
+    let line = |text: &str| shared.progress().line(&format!("{key}: {text}"));
     let refused = match request_rollback(shared, started, "smoke check failed").await {
         Ok(()) => return Restored::By(None),
-        Err(DeployError::Aws(err)) if err.code.is_some() && !err.is_transient() => err,
+        Err(Error::Core(portfolio_core::Error::Aws(err)))
+            if err.code.is_some() && !err.is_transient() =>
+        {
+            err
+        }
         Err(err) => {
             line(&format!("smoke check failed: could not roll back: {err}"));
             return Restored::No;
@@ -556,11 +480,11 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
     }
     let update = Update {
         task_definition: previous,
-        strategy: shared.strategy,
+        strategy: shared.settings.strategy,
         desired_count: None,
         force: false,
     };
-    let restore = match ecs::update_service(&shared.clients.ecs, &started.target, &update).await {
+    let restore = match ecs::update_service(&shared.ecs, &started.target, &update).await {
         Ok(restore) if restore.id != started.ours.id => restore,
         Ok(_) => {
             line("smoke check failed: the update to the previous definition started no deployment");
@@ -576,11 +500,11 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
         restore.id
     ));
     let follower = Follower {
-        ecs: &shared.clients.ecs,
-        progress: &shared.progress,
+        ecs: &shared.ecs,
+        progress: shared.progress(),
         target: &started.target,
         ours: restore.id.clone(),
-        deadline: Instant::now() + shared.timeout,
+        deadline: Instant::now() + shared.settings.timeout,
         wait_for_rollback: false,
         seen_events: HashSet::new(),
     };

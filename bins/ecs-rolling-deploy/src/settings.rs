@@ -1,0 +1,461 @@
+//! Parse, then resolve: the command line, the environment and
+//! portfolio-ci.yaml become one [`Settings`] (flags > environment > file >
+//! built-in defaults): each service to deploy, the definition it will run,
+//! and the deployment settings that apply to all of them. Every local input
+//! (the configuration, task definition files and templates) is read,
+//! rendered and validated here, before any AWS call; the run code never
+//! sees clap types.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use portfolio_core::config::ServiceConfig;
+use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput};
+use portfolio_taskdef::TaskDefinition;
+use portfolio_taskdef::edits::{self, Pair};
+
+use crate::cli::Cli;
+use crate::definition::Render;
+use crate::error::Error;
+
+/// What a service will be updated to, as far as it is known before any
+/// AWS call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Definition {
+    /// A file or template, read, rendered, tagged and validated.
+    Rendered(TaskDefinition),
+    /// The service's live definition with the `--image` edits (read, edited
+    /// and validated once the services are described).
+    LiveWithImages,
+    /// The live definition unchanged (`--force-new-deployment` alone).
+    Live,
+}
+
+/// One service to deploy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The name given on the command line (`backend`).
+    pub key: String,
+    /// ECS cluster.
+    pub cluster: String,
+    /// ECS service name.
+    pub service: String,
+    /// The service's resolved configuration, when portfolio-ci.yaml knows it.
+    pub config: Option<ServiceConfig>,
+    /// Smoke check URL, if any.
+    pub health_url: Option<String>,
+    /// The definition it will run.
+    pub definition: Definition,
+}
+
+impl Target {
+    /// `cluster/service`, for messages.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.cluster, self.service)
+    }
+
+    /// The task definition template from the configuration.
+    pub fn template(&self) -> Option<&PathBuf> {
+        self.config
+            .as_ref()
+            .and_then(|c| c.task_definition.as_ref())
+    }
+}
+
+/// The deployment configuration UpdateService sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Strategy {
+    /// maximumPercent.
+    pub maximum_percent: i32,
+    /// minimumHealthyPercent.
+    pub minimum_healthy_percent: i32,
+    /// Circuit breaker on.
+    pub circuit_breaker: bool,
+    /// Circuit breaker rolls back.
+    pub rollback: bool,
+}
+
+/// Everything a run needs, resolved before any AWS call.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The environment.
+    pub env: String,
+    /// Services, in the order given (duplicates removed).
+    pub targets: Vec<Target>,
+    /// UpdateService's deployment configuration.
+    pub strategy: Strategy,
+    /// How long to follow.
+    pub timeout: Duration,
+    /// The AWS side, its region resolved.
+    pub aws: AwsSettings,
+    /// `--image` edits of a live definition.
+    pub images: Vec<edits::Target<String>>,
+    /// The tags every registered revision carries.
+    pub tags: Vec<Pair>,
+    /// `--desired-count`.
+    pub desired_count: Option<i32>,
+    /// `--force-new-deployment`.
+    pub force_new_deployment: bool,
+    /// `--wait-for-rollback`.
+    pub wait_for_rollback: bool,
+    /// `--rollback-on-timeout`.
+    pub rollback_on_timeout: bool,
+    /// `--rollback-on-cancel`.
+    pub rollback_on_cancel: bool,
+    /// `--rollback-on-failure`.
+    pub rollback_on_failure: bool,
+    /// `--health-timeout`.
+    pub health_timeout: Duration,
+    /// `--log-lines`.
+    pub log_lines: u32,
+    /// `--github-deployment`.
+    pub github_deployment: bool,
+}
+
+impl Settings {
+    /// Resolves `cli`: loads portfolio-ci.yaml, settles the region (from
+    /// the flag, the AWS environment and profile, the file; no AWS call),
+    /// then [`Settings::from_config`].
+    pub async fn resolve(cli: Cli) -> Result<Settings, Error> {
+        let config = Config::load(cli.global.config.as_deref())?;
+        let env = cli.env.name().to_owned();
+        let configured = config.region(&env);
+        let region = portfolio_core::aws::region(cli.aws.region.clone(), configured).await;
+        Settings::from_config(cli, &config, &region)
+    }
+
+    /// Resolves `cli` against `config`, in `region`: every service, the
+    /// definition it will run (files and templates read, rendered and
+    /// validated), the deployment settings.
+    pub fn from_config(cli: Cli, config: &Config, region: &str) -> Result<Settings, Error> {
+        let env = cli.env.name().to_owned();
+        let strategy = strategy(&cli, config)?;
+        let timeout = match cli.timeout {
+            Some(timeout) => timeout,
+            None => {
+                let text = &config.deployment.timeout;
+                humantime::parse_duration(text).map_err(|_| InvalidInput {
+                    source: config.source.clone(),
+                    line: None,
+                    field: "deployment.timeout".into(),
+                    reason: format!("'{text}' is not a duration such as 90s or 30m"),
+                })?
+            }
+        };
+        let tags = tags(&cli, config, &env);
+        let render = Render {
+            config,
+            env: &env,
+            region,
+            images: &cli.images,
+            vars: &cli.vars,
+            tags: &tags,
+        };
+        let targets = targets(&cli, config, &env, &render)?;
+        let mut aws = cli.aws.settings(config.region(&env));
+        aws.region = Some(region.to_owned());
+        Ok(Settings {
+            env,
+            targets,
+            strategy,
+            timeout,
+            aws,
+            images: cli.images,
+            tags,
+            desired_count: cli.desired_count,
+            force_new_deployment: cli.force_new_deployment,
+            wait_for_rollback: cli.wait_for_rollback,
+            rollback_on_timeout: cli.rollback_on_timeout,
+            rollback_on_cancel: cli.rollback_on_cancel,
+            rollback_on_failure: cli.rollback_on_failure,
+            health_timeout: cli.health_timeout,
+            log_lines: cli.log_lines,
+            github_deployment: cli.github_deployment,
+        })
+    }
+
+    /// `ecs-rolling-deploy backend, frontend to prod`.
+    pub fn describe(&self) -> String {
+        let names: Vec<&str> = self.targets.iter().map(|t| t.key.as_str()).collect();
+        format!("ecs-rolling-deploy {} to {}", names.join(", "), self.env)
+    }
+}
+
+/// The services, each with its names from the configuration and the
+/// definition it will run.
+fn targets(
+    cli: &Cli,
+    config: &Config,
+    env: &str,
+    render: &Render<'_>,
+) -> Result<Vec<Target>, Error> {
+    if cli.services.services.is_empty() {
+        return Err(InvalidInput::new(
+            "--service",
+            "name at least one service to deploy (or set PORTFOLIO_CI_SERVICE)",
+        )
+        .into());
+    }
+    if cli.desired_count.is_some_and(|n| n < 0) {
+        return Err(InvalidInput::new("--desired-count", "expected 0 or more").into());
+    }
+    let env_cluster = match &cli.cluster {
+        Some(cluster) => cluster.clone(),
+        None => config.cluster(env)?,
+    };
+    let mut targets: Vec<Target> = Vec::new();
+    for key in &cli.services.services {
+        if key.trim().is_empty() {
+            return Err(InvalidInput::new("--service", "must not be empty").into());
+        }
+        if targets.iter().any(|t| &t.key == key) {
+            continue;
+        }
+        let service_config = match config.service(key, env) {
+            Ok(service) => Some(service),
+            // A service the file does not list is fine when it is named
+            // explicitly in a given cluster (CI use).
+            Err(ConfigError::UnknownService { .. }) if cli.cluster.is_some() => None,
+            Err(err) => return Err(err.into()),
+        };
+        let health_url = match (&cli.health_url, cli.no_health_check) {
+            (_, true) => None,
+            (Some(url), false) => Some(url.clone()),
+            (None, false) => service_config.as_ref().and_then(|s| s.health_url.clone()),
+        };
+        let mut target = Target {
+            key: key.clone(),
+            cluster: match (&cli.cluster, &service_config) {
+                (None, Some(s)) => s.cluster.clone(),
+                _ => env_cluster.clone(),
+            },
+            service: service_config
+                .as_ref()
+                .map_or_else(|| key.clone(), |s| s.service.clone()),
+            config: service_config,
+            health_url,
+            definition: Definition::Live,
+        };
+        target.definition = definition(cli, &target, render)?;
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+/// Where the definition of `target` comes from; files and templates are
+/// read, rendered and validated now.
+fn definition(cli: &Cli, target: &Target, render: &Render<'_>) -> Result<Definition, Error> {
+    match (&cli.task_definition, cli.images.is_empty()) {
+        (Some(path), _) => Ok(Definition::Rendered(render.file(path, target)?)),
+        (None, false) => Ok(Definition::LiveWithImages),
+        (None, true) => match target.template() {
+            Some(path) => Ok(Definition::Rendered(render.file(path, target)?)),
+            None if cli.force_new_deployment => Ok(Definition::Live),
+            None => Err(InvalidInput::new(
+                "--task-definition",
+                format!(
+                    "nothing to deploy to {}: give --task-definition FILE or --image \
+                     [CONTAINER=]URI, set services.{}.task_definition in portfolio-ci.yaml, \
+                     or --force-new-deployment to restart the live definition",
+                    target.label(),
+                    target.key
+                ),
+            )
+            .into()),
+        },
+    }
+}
+
+/// UpdateService's deployment configuration: the flags, then the file.
+fn strategy(cli: &Cli, config: &Config) -> Result<Strategy, Error> {
+    let d = &config.deployment;
+    let strategy = Strategy {
+        maximum_percent: cli.maximum_percent.unwrap_or(d.maximum_percent),
+        minimum_healthy_percent: cli
+            .minimum_healthy_percent
+            .unwrap_or(d.minimum_healthy_percent),
+        circuit_breaker: cli.circuit_breaker.unwrap_or(d.circuit_breaker),
+        rollback: cli.rollback.unwrap_or(d.rollback),
+    };
+    if !(100..=200).contains(&strategy.maximum_percent) {
+        return Err(InvalidInput::new(
+            "--maximum-percent",
+            format!(
+                "{} is out of range: expected 100 to 200",
+                strategy.maximum_percent
+            ),
+        )
+        .into());
+    }
+    if !(0..=100).contains(&strategy.minimum_healthy_percent) {
+        return Err(InvalidInput::new(
+            "--minimum-healthy-percent",
+            format!(
+                "{} is out of range: expected 0 to 100",
+                strategy.minimum_healthy_percent
+            ),
+        )
+        .into());
+    }
+    Ok(strategy)
+}
+
+/// The tags every registered revision carries, then `--tag`. The service
+/// tag is added at registration, once it is known which services share the
+/// revision.
+fn tags(cli: &Cli, config: &Config, env: &str) -> Vec<Pair> {
+    let mut tags = vec![
+        Pair::new("portfolio-ci:project", &config.project),
+        Pair::new("portfolio-ci:env", env),
+        Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
+    ];
+    if let Ok(sha) = std::env::var("GITHUB_SHA")
+        && !sha.is_empty()
+    {
+        tags.push(Pair::new("portfolio-ci:commit", sha));
+    }
+    tags.extend(cli.tags.iter().cloned());
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["ecs-rolling-deploy"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    fn plan(cli: Cli, config: &Config) -> Result<Settings, Error> {
+        Settings::from_config(cli, config, "us-east-1")
+    }
+
+    #[test]
+    fn local_defaults_come_from_the_architecture() {
+        let plan = plan(
+            cli(&["--service", "backend", "--force-new-deployment"]),
+            &Config::default(),
+        )
+        .unwrap();
+        let target = &plan.targets[0];
+        assert_eq!(target.cluster, "portfolio-dev");
+        assert_eq!(target.service, "backend");
+        assert_eq!(
+            plan.strategy,
+            Strategy {
+                maximum_percent: 200,
+                minimum_healthy_percent: 100,
+                circuit_breaker: true,
+                rollback: true
+            }
+        );
+        assert_eq!(plan.timeout, Duration::from_secs(30 * 60));
+        assert_eq!(target.health_url, None);
+    }
+
+    #[test]
+    fn flags_override_the_configuration() {
+        let plan = plan(
+            cli(&[
+                "--force-new-deployment",
+                "--service",
+                "api",
+                "--service",
+                "api",
+                "--cluster",
+                "c1",
+                "--env",
+                "prod",
+                "--rollback",
+                "false",
+                "--maximum-percent",
+                "150",
+                "--timeout",
+                "90s",
+                "--health-url",
+                "http://x/health",
+            ]),
+            &Config::default(),
+        )
+        .unwrap();
+        assert_eq!(plan.targets.len(), 1);
+        assert_eq!(plan.targets[0].label(), "c1/api");
+        assert_eq!(
+            plan.targets[0].health_url.as_deref(),
+            Some("http://x/health")
+        );
+        assert!(!plan.strategy.rollback);
+        assert_eq!(plan.strategy.maximum_percent, 150);
+        assert_eq!(plan.timeout, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn unknown_service_without_cluster_and_bad_percent_are_usage_errors() {
+        use portfolio_core::Failure;
+        let err = plan(cli(&["--service", "nope"]), &Config::default()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("nope"), "{err}");
+        let err = plan(
+            cli(&["--service", "backend", "--maximum-percent", "300"]),
+            &Config::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--maximum-percent"), "{err}");
+    }
+
+    #[test]
+    fn a_service_is_required_and_named_in_the_error() {
+        use portfolio_core::Failure;
+        let err = plan(cli(&[]), &Config::default()).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().starts_with("--service: "), "{err}");
+    }
+
+    #[test]
+    fn task_definition_files_are_read_and_rendered_before_any_aws_call() {
+        use portfolio_core::Failure;
+        let err = plan(
+            cli(&[
+                "--service",
+                "backend",
+                "--task-definition",
+                "/nonexistent.json",
+            ]),
+            &Config::default(),
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("/nonexistent.json"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("td.json");
+        std::fs::write(
+            &file,
+            r#"{"family": "${FAMILY}", "containerDefinitions": [{"name": "backend", "image": "r/b:1"}]}"#,
+        )
+        .unwrap();
+        let plan = plan(
+            cli(&[
+                "--service",
+                "backend",
+                "--task-definition",
+                file.to_str().unwrap(),
+            ]),
+            &Config::default(),
+        )
+        .unwrap();
+        let Definition::Rendered(definition) = &plan.targets[0].definition else {
+            panic!("{:?}", plan.targets[0].definition)
+        };
+        assert_eq!(definition.family(), Some("portfolio-dev-backend"));
+        assert!(
+            definition.as_map()["tags"]
+                .to_string()
+                .contains("portfolio-ci:deployed-by")
+        );
+    }
+}
