@@ -13,6 +13,8 @@
 //! what is published (outputs, summary, `--json`) and [`error`] holds the
 //! exit codes.
 
+#![deny(missing_docs)]
+
 pub mod cli;
 pub mod definition;
 pub mod ecs;

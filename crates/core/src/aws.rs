@@ -170,18 +170,3 @@ clients! {
     "sts" sts aws_sdk_sts "An STS client.";
     "logs" logs aws_sdk_cloudwatchlogs "A CloudWatch Logs client (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS honoured).";
 }
-
-/// Loads the shared SDK configuration (the tools move to [`Aws::connect`]).
-pub async fn load(
-    region: Option<String>,
-    configured: Option<String>,
-    max_attempts: u32,
-) -> SdkConfig {
-    let settings = AwsSettings {
-        region,
-        configured_region: configured,
-        max_attempts,
-        ..AwsSettings::default()
-    };
-    Aws::connect(&settings).await.sdk
-}

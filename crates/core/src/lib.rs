@@ -23,7 +23,6 @@ pub mod github;
 pub mod oci;
 pub mod output;
 pub mod publish;
-pub mod signal;
 pub mod template;
 
 pub use actions::Actions;
