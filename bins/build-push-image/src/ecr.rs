@@ -80,7 +80,7 @@ pub async fn ensure_repository(
         Err(err)
             if err
                 .as_service_error()
-                .is_some_and(|e| e.is_repository_not_found_exception()) =>
+                .is_some_and(aws_sdk_ecr::operation::describe_repositories::DescribeRepositoriesError::is_repository_not_found_exception) =>
         {
             if !create {
                 return Err(Error::MissingRepository {

@@ -108,30 +108,24 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         current.push((tag.clone(), digest));
     }
 
-    let (manifest, built, changed, builder_name) =
-        match existing {
-            Some(manifest) => {
-                let changed =
-                    retag(&registry, settings, &target, &manifest, &current, progress).await?;
-                (manifest, false, changed, None)
-            }
-            None => {
-                refuse_immutable(settings, &target, &current, None)?;
-                let name = build_and_push(settings, push, &target, &registry, &git, &tags, session)
-                    .await?;
-                let manifest = registry.manifest(&context_tag).await?.ok_or_else(|| {
-                    Error::Registry {
-                        registry: target.registry.clone(),
-                        action: format!("read {context_tag} after the push"),
-                        source:
-                            oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
-                                context_tag.clone(),
-                            ),
-                    }
-                })?;
-                (manifest, true, tags.clone(), Some(name))
-            }
-        };
+    let (manifest, built, changed, builder_name) = if let Some(manifest) = existing {
+        let changed = retag(&registry, settings, &target, &manifest, &current, progress).await?;
+        (manifest, false, changed, None)
+    } else {
+        refuse_immutable(settings, &target, &current, None)?;
+        let name = build_and_push(settings, push, &target, &registry, &git, &tags, session).await?;
+        let manifest = registry
+            .manifest(&context_tag)
+            .await?
+            .ok_or_else(|| Error::Registry {
+                registry: target.registry.clone(),
+                action: format!("read {context_tag} after the push"),
+                source: oci_client::errors::OciDistributionError::ImageManifestNotFoundError(
+                    context_tag.clone(),
+                ),
+            })?;
+        (manifest, true, tags.clone(), Some(name))
+    };
 
     let scan = match (&push.scan, &target.ecr) {
         (Some(gate), Some(ecr)) => {
@@ -161,7 +155,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
                 outcome
                     .scan
                     .as_ref()
-                    .map(|s| s.counts_line())
+                    .map(super::scan::ScanReport::counts_line)
                     .unwrap_or_default()
             ),
             None,
@@ -231,20 +225,17 @@ async fn connect(
     actions: &Actions,
     progress: &Progress,
 ) -> Result<Target, Error> {
-    let (registry, aws) = match &push.registry {
-        Some(host) => {
-            let aws = match push.auth {
-                RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await),
-                RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
-            };
-            (host.clone(), aws)
-        }
-        None => {
-            let aws = Aws::connect(&push.aws).await;
-            progress.status("asking STS for the account");
-            let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
-            (host, Some(aws))
-        }
+    let (registry, aws) = if let Some(host) = &push.registry {
+        let aws = match push.auth {
+            RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await),
+            RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
+        };
+        (host.clone(), aws)
+    } else {
+        let aws = Aws::connect(&push.aws).await;
+        progress.status("asking STS for the account");
+        let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
+        (host, Some(aws))
     };
     let ecr = match (&aws, &push.auth) {
         (Some(aws), RegistryAuth::Ecr) => Some(aws.ecr()),

@@ -212,7 +212,7 @@ pub async fn wait(
             Ok(out) => {
                 let status = out.image_scan_status().and_then(|s| s.status());
                 match status {
-                    Some(ScanStatus::Complete) | Some(ScanStatus::Active) => {
+                    Some(ScanStatus::Complete | ScanStatus::Active) => {
                         let findings = out
                             .image_scan_findings()
                             .cloned()
@@ -221,10 +221,12 @@ pub async fn wait(
                         report.images.push(digest.to_owned());
                         return Ok(report);
                     }
-                    Some(ScanStatus::Failed)
-                    | Some(ScanStatus::UnsupportedImage)
-                    | Some(ScanStatus::FindingsUnavailable)
-                    | Some(ScanStatus::ScanEligibilityExpired) => {
+                    Some(
+                        ScanStatus::Failed
+                        | ScanStatus::UnsupportedImage
+                        | ScanStatus::FindingsUnavailable
+                        | ScanStatus::ScanEligibilityExpired,
+                    ) => {
                         let description = out
                             .image_scan_status()
                             .and_then(|s| s.description())
@@ -239,10 +241,10 @@ pub async fn wait(
             }
             Err(err) => {
                 let service = err.as_service_error();
-                if service.is_some_and(|e| e.is_image_not_found_exception()) {
+                if service.is_some_and(aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError::is_image_not_found_exception) {
                     return Err(not_in_ecr());
                 }
-                if service.is_some_and(|e| e.is_scan_not_found_exception()) && !started {
+                if service.is_some_and(aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError::is_scan_not_found_exception) && !started {
                     match ecr
                         .start_image_scan()
                         .repository_name(repository)
@@ -254,7 +256,7 @@ pub async fn wait(
                         Err(err)
                             if err
                                 .as_service_error()
-                                .is_some_and(|e| e.is_image_not_found_exception()) =>
+                                .is_some_and(aws_sdk_ecr::operation::start_image_scan::StartImageScanError::is_image_not_found_exception) =>
                         {
                             return Err(not_in_ecr());
                         }
@@ -264,7 +266,7 @@ pub async fn wait(
                                 .into());
                         }
                     }
-                } else if !service.is_some_and(|e| e.is_scan_not_found_exception()) {
+                } else if !service.is_some_and(aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError::is_scan_not_found_exception) {
                     return Err(AwsError::new("ecr:DescribeImageScanFindings", &err)
                         .on(repository)
                         .into());

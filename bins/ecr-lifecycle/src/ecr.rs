@@ -127,7 +127,7 @@ impl Ecr {
             Err(err)
                 if err
                     .as_service_error()
-                    .is_some_and(|e| e.is_lifecycle_policy_not_found_exception()) =>
+                    .is_some_and(aws_sdk_ecr::operation::get_lifecycle_policy::GetLifecyclePolicyError::is_lifecycle_policy_not_found_exception) =>
             {
                 Ok(None)
             }
@@ -217,7 +217,10 @@ pub fn to_image(detail: &ImageDetail) -> Option<Image> {
         media_type: detail.image_manifest_media_type().map(str::to_owned),
         subject: detail.subject_manifest_digest().map(str::to_owned),
         last_pulled: millis(detail.last_recorded_pull_time()),
-        storage_class: match detail.image_status().map(|s| s.as_str()) {
+        storage_class: match detail
+            .image_status()
+            .map(aws_sdk_ecr::types::ImageStatus::as_str)
+        {
             Some("ARCHIVED") => StorageClass::Archive,
             _ => StorageClass::Standard,
         },

@@ -84,7 +84,7 @@ impl Ecs {
                 Err(err)
                     if err
                         .as_service_error()
-                        .is_some_and(|e| e.is_cluster_not_found_exception()) =>
+                        .is_some_and(aws_sdk_ecs::operation::list_services::ListServicesError::is_cluster_not_found_exception) =>
                 {
                     return Ok(None);
                 }

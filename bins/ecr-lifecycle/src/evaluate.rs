@@ -125,28 +125,25 @@ pub fn evaluate(policy: &Policy, images: &[Image], protection: &Protection, now:
                 )]),
                 (None, None) => None,
             };
-            match reasons {
-                Some(reasons) => {
-                    outcome.protected += 1;
-                    plan.protected.push(Protected {
-                        image,
-                        rule: rule.priority,
-                        kind: rule.action,
-                        reasons,
-                    });
+            if let Some(reasons) = reasons {
+                outcome.protected += 1;
+                plan.protected.push(Protected {
+                    image,
+                    rule: rule.priority,
+                    kind: rule.action,
+                    reasons,
+                });
+            } else {
+                outcome.acted += 1;
+                if rule.action == ActionKind::Expire {
+                    outcome.bytes += images[image].size.unwrap_or(0);
                 }
-                None => {
-                    outcome.acted += 1;
-                    if rule.action == ActionKind::Expire {
-                        outcome.bytes += images[image].size.unwrap_or(0);
-                    }
-                    plan.actions.push(Action {
-                        image,
-                        rule: rule.priority,
-                        kind: rule.action,
-                        why,
-                    });
-                }
+                plan.actions.push(Action {
+                    image,
+                    rule: rule.priority,
+                    kind: rule.action,
+                    why,
+                });
             }
         }
         for &image in &selected {

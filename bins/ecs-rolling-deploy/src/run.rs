@@ -291,18 +291,17 @@ async fn follow_all(shared: &Arc<Shared>, deployments: &[Started]) -> Vec<Servic
     }
     let mut out = Vec::with_capacity(deployments.len());
     for (started, result) in deployments.iter().zip(results) {
-        match result {
-            Some(result) => out.push(result),
-            None => {
-                let rolled_back = shared.settings.rollback_on_cancel
-                    && roll_back(shared, started, "cancelled").await;
-                out.push(result_of(
-                    started,
-                    Outcome::Cancelled { rolled_back },
-                    None,
-                    None,
-                ));
-            }
+        if let Some(result) = result {
+            out.push(result)
+        } else {
+            let rolled_back =
+                shared.settings.rollback_on_cancel && roll_back(shared, started, "cancelled").await;
+            out.push(result_of(
+                started,
+                Outcome::Cancelled { rolled_back },
+                None,
+                None,
+            ));
         }
     }
     out

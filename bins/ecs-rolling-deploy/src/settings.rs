@@ -130,17 +130,16 @@ impl Settings {
     pub fn from_config(cli: Cli, config: &Config, region: &str) -> Result<Settings, Error> {
         let env = cli.env.name().to_owned();
         let strategy = strategy(&cli, config)?;
-        let timeout = match cli.timeout {
-            Some(timeout) => timeout,
-            None => {
-                let text = &config.deployment.timeout;
-                humantime::parse_duration(text).map_err(|_| InvalidInput {
-                    source: config.source.clone(),
-                    line: None,
-                    field: "deployment.timeout".into(),
-                    reason: format!("'{text}' is not a duration such as 90s or 30m"),
-                })?
-            }
+        let timeout = if let Some(timeout) = cli.timeout {
+            timeout
+        } else {
+            let text = &config.deployment.timeout;
+            humantime::parse_duration(text).map_err(|_| InvalidInput {
+                source: config.source.clone(),
+                line: None,
+                field: "deployment.timeout".into(),
+                reason: format!("'{text}' is not a duration such as 90s or 30m"),
+            })?
         };
         let tags = tags(&cli, config, &env);
         let render = Render {

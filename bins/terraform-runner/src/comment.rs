@@ -61,18 +61,16 @@ impl PullRequest {
         let (owner, repo) = repository
             .split_once('/')
             .ok_or_else(|| missing("GITHUB_REPOSITORY is not owner/repo"))?;
-        let number = match explicit {
-            Some(number) => number,
-            None => {
-                let path = github
-                    .event_path
-                    .as_ref()
-                    .ok_or_else(|| missing("no --pr and no GITHUB_EVENT_PATH"))?;
-                let text = std::fs::read(path).map_err(Error::io("cannot read", path))?;
-                event_number(&text).ok_or_else(|| {
-                    missing("the event is not about a pull request: pass --pr NUMBER")
-                })?
-            }
+        let number = if let Some(number) = explicit {
+            number
+        } else {
+            let path = github
+                .event_path
+                .as_ref()
+                .ok_or_else(|| missing("no --pr and no GITHUB_EVENT_PATH"))?;
+            let text = std::fs::read(path).map_err(Error::io("cannot read", path))?;
+            event_number(&text)
+                .ok_or_else(|| missing("the event is not about a pull request: pass --pr NUMBER"))?
         };
         Ok(PullRequest {
             owner: owner.to_owned(),

@@ -47,42 +47,39 @@ pub fn write_checksum(plan: &Path) -> Result<String, Error> {
 /// Checks that `plan` has the checksum given by `--plan-sha256` or, without
 /// it, by `PATH.sha256`. Returns the checksum.
 pub fn verify(plan: &Path, flag: Option<&str>) -> Result<String, Error> {
-    let (expected, source) = match flag {
-        Some(hex) => {
-            let hex = hex.trim().to_ascii_lowercase();
-            if !is_sha256(&hex) {
-                return Err(portfolio_core::InvalidInput::new(
-                    "--plan-sha256",
-                    format!("'{hex}' is not a sha256: expected 64 hex digits"),
-                )
-                .into());
-            }
-            (hex, "--plan-sha256".to_owned())
+    let (expected, source) = if let Some(hex) = flag {
+        let hex = hex.trim().to_ascii_lowercase();
+        if !is_sha256(&hex) {
+            return Err(portfolio_core::InvalidInput::new(
+                "--plan-sha256",
+                format!("'{hex}' is not a sha256: expected 64 hex digits"),
+            )
+            .into());
         }
-        None => {
-            let file = checksum_path(plan);
-            let text = match std::fs::read_to_string(&file) {
-                Ok(text) => text,
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(Error::ChecksumMissing {
-                        plan: plan.to_path_buf(),
-                        checksum_file: file,
-                    });
-                }
-                Err(err) => return Err(Error::io("cannot read", &file)(err)),
-            };
-            let first = text.split_whitespace().next().unwrap_or_default();
-            let hex = first.to_ascii_lowercase();
-            // A damaged checksum file proves nothing about the plan: that is
-            // a failed integrity check, not a usage error.
-            if !is_sha256(&hex) {
-                return Err(Error::ChecksumUnreadable {
+        (hex, "--plan-sha256".to_owned())
+    } else {
+        let file = checksum_path(plan);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::ChecksumMissing {
                     plan: plan.to_path_buf(),
                     checksum_file: file,
                 });
             }
-            (hex, file.display().to_string())
+            Err(err) => return Err(Error::io("cannot read", &file)(err)),
+        };
+        let first = text.split_whitespace().next().unwrap_or_default();
+        let hex = first.to_ascii_lowercase();
+        // A damaged checksum file proves nothing about the plan: that is
+        // a failed integrity check, not a usage error.
+        if !is_sha256(&hex) {
+            return Err(Error::ChecksumUnreadable {
+                plan: plan.to_path_buf(),
+                checksum_file: file,
+            });
         }
+        (hex, file.display().to_string())
     };
     let actual = sha256_file(plan)?;
     if actual != expected {

@@ -79,14 +79,13 @@ async fn apply(
     log_url: Option<String>,
 ) -> Result<(), Error> {
     let keep_plan_file = plan.is_some();
-    let (planned, _private) = match plan {
-        Some(plan) => (verified(steps, plan).await?, None),
-        None => {
-            steps.init().await?;
-            let private = private_dir()?;
-            let file = private.path().join("apply.tfplan");
-            (steps.plan(&file, false).await?, Some(private))
-        }
+    let (planned, _private) = if let Some(plan) = plan {
+        (verified(steps, plan).await?, None)
+    } else {
+        steps.init().await?;
+        let private = private_dir()?;
+        let file = private.path().join("apply.tfplan");
+        (steps.plan(&file, false).await?, Some(private))
     };
     if planned.summary.destroys_everything {
         let env = &steps.target().env;
@@ -124,29 +123,26 @@ async fn destroy(
     log_url: Option<String>,
 ) -> Result<(), Error> {
     let keep_plan_file = plan.is_some();
-    let (planned, _private) = match plan {
-        Some(plan) => {
-            let planned = verified(steps, plan).await?;
-            if planned.summary.has_changes && !planned.summary.destroys_everything {
-                let c = planned.summary.counts;
-                return Err(InvalidInput::new(
-                    "--plan-file",
-                    format!(
-                        "{} is not a destroy plan ({}): make one with terraform-runner plan --destroy",
-                        planned.file.display(),
-                        c.sentence()
-                    ),
-                )
-                .into());
-            }
-            (planned, None)
+    let (planned, _private) = if let Some(plan) = plan {
+        let planned = verified(steps, plan).await?;
+        if planned.summary.has_changes && !planned.summary.destroys_everything {
+            let c = planned.summary.counts;
+            return Err(InvalidInput::new(
+                "--plan-file",
+                format!(
+                    "{} is not a destroy plan ({}): make one with terraform-runner plan --destroy",
+                    planned.file.display(),
+                    c.sentence()
+                ),
+            )
+            .into());
         }
-        None => {
-            steps.init().await?;
-            let private = private_dir()?;
-            let file = private.path().join("destroy.tfplan");
-            (steps.plan(&file, true).await?, Some(private))
-        }
+        (planned, None)
+    } else {
+        steps.init().await?;
+        let private = private_dir()?;
+        let file = private.path().join("destroy.tfplan");
+        (steps.plan(&file, true).await?, Some(private))
     };
     let doomed: Vec<_> = planned
         .summary

@@ -82,7 +82,7 @@ impl Settings {
     pub fn resolve(cli: Cli, github: &GitHub, config: &Config) -> Result<Settings, Error> {
         let log_url = github.run_url();
         let (target, operation) = match cli.command {
-            Command::Plan(args) => plan(args, github, config)?,
+            Command::Plan(args) => plan(&args, github, config)?,
             Command::Apply(args) => apply(args, config)?,
             Command::Destroy(args) => destroy(args, config)?,
         };
@@ -94,7 +94,7 @@ impl Settings {
     }
 }
 
-fn plan(args: PlanArgs, github: &GitHub, config: &Config) -> Result<(Target, Operation), Error> {
+fn plan(args: &PlanArgs, github: &GitHub, config: &Config) -> Result<(Target, Operation), Error> {
     let target = Target::resolve(&args.target, config)?;
     let comment = if args.pr_comment {
         Some(Box::new(PrComment {

@@ -65,14 +65,16 @@ impl Progress {
     /// The current status: replaces the live line in a terminal; in plain
     /// mode printed only when it differs from the previous status.
     pub fn status(&self, message: &str) {
-        match &self.bar {
-            Some(bar) => bar.set_message(message.to_owned()),
-            None => {
-                let mut last = self.last_status.lock().unwrap_or_else(|e| e.into_inner());
-                if *last != message {
-                    eprintln!("{message}");
-                    message.clone_into(&mut last);
-                }
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.to_owned())
+        } else {
+            let mut last = self
+                .last_status
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if *last != message {
+                eprintln!("{message}");
+                message.clone_into(&mut last);
             }
         }
     }
@@ -85,7 +87,10 @@ impl Progress {
         let Some(bar) = &self.bar else {
             return;
         };
-        let mut parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        let mut parts = self
+            .parts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         parts.insert(key.to_owned(), message.to_owned());
         let line = parts
             .iter()
@@ -175,7 +180,7 @@ mod tests {
         let progress = Progress::plain();
         progress.status_of("backend", "IN_PROGRESS");
         assert!(!progress.is_live());
-        assert!(progress.parts.lock().map(|p| p.is_empty()).unwrap_or(false));
+        assert!(progress.parts.lock().is_ok_and(|p| p.is_empty()));
     }
 
     #[test]

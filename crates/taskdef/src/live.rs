@@ -170,7 +170,10 @@ struct CaptureBody(Arc<Mutex<Option<Vec<u8>>>>);
 
 impl CaptureBody {
     fn take(&self) -> Option<Vec<u8>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 }
 
@@ -186,7 +189,10 @@ impl Intercept for CaptureBody {
         _cfg: &mut ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         if let Some(bytes) = context.response().body().bytes() {
-            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
+            *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(bytes.to_vec());
         }
         Ok(())
     }

@@ -77,8 +77,8 @@ pub fn built_ins(
 pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), Error> {
     let mut missing = Vec::new();
     let mut resolved = definition.as_map().clone();
-    for (key, value) in resolved.iter_mut() {
-        walk(value, key.clone(), vars, &mut missing);
+    for (key, value) in &mut resolved {
+        walk(value, key, vars, &mut missing);
     }
     if !missing.is_empty() {
         return Err(Error::Unresolved {
@@ -90,21 +90,21 @@ pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), Error
     Ok(())
 }
 
-fn walk(value: &mut Value, path: String, vars: &Vars, missing: &mut Vec<(String, String)>) {
+fn walk(value: &mut Value, path: &str, vars: &Vars, missing: &mut Vec<(String, String)>) {
     match value {
         Value::String(text) if text.contains("${") => match expand(text, vars) {
             Ok(expanded) => *text = expanded,
-            Err(names) => missing.extend(names.into_iter().map(|name| (name, path.clone()))),
+            Err(names) => missing.extend(names.into_iter().map(|name| (name, path.to_owned()))),
         },
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
                 let label = element_label(item, index);
-                walk(item, format!("{path}[{label}]"), vars, missing);
+                walk(item, &format!("{path}[{label}]"), vars, missing);
             }
         }
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                walk(item, format!("{path}.{key}"), vars, missing);
+                walk(item, &format!("{path}.{key}"), vars, missing);
             }
         }
         _ => {}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// How a simulator is started. `SimConfig::default()` binds 127.0.0.1 on a free port,
 /// runs in real time with seed 0, no throttling and the default [`Timings`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct SimConfig {
     /// Address to listen on (default 127.0.0.1).
     pub host: IpAddr,

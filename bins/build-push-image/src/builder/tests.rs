@@ -145,7 +145,7 @@ async fn a_failing_step_reports_the_end_of_its_output() {
     };
     let seen = std::sync::Mutex::new(Vec::new());
     let err = run(&step, &|line: &str| {
-        seen.lock().unwrap().push(line.to_owned())
+        seen.lock().unwrap().push(line.to_owned());
     })
     .await
     .unwrap_err();

@@ -66,7 +66,7 @@ fn create_repository_makes_it_the_way_the_spec_wants() {
     let repo = &found.repositories()[0];
     assert_eq!(
         repo.image_scanning_configuration()
-            .map(|c| c.scan_on_push()),
+            .map(aws_sdk_ecr::types::ImageScanningConfiguration::scan_on_push),
         Some(true)
     );
     assert_eq!(
@@ -75,7 +75,8 @@ fn create_repository_makes_it_the_way_the_spec_wants() {
         Some("AES256")
     );
     assert_eq!(
-        repo.image_tag_mutability().map(|m| m.as_str()),
+        repo.image_tag_mutability()
+            .map(aws_sdk_ecr::types::ImageTagMutability::as_str),
         Some("MUTABLE")
     );
 }

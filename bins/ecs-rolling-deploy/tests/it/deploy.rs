@@ -371,7 +371,10 @@ async fn failed_with_nothing_to_roll_back_to_exits_4_without_waiting() {
         .await;
     world
         .wait("backend", "the first deployment fails", |s| {
-            s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("FAILED")
+            s.deployments()[0]
+                .rollout_state()
+                .map(aws_sdk_ecs::types::DeploymentRolloutState::as_str)
+                == Some("FAILED")
         })
         .await;
     let file = world.backend_file("crash");

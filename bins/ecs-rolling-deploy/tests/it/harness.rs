@@ -138,7 +138,10 @@ impl World {
             .await;
         self.wait(name, "the first deployment completes", |s| {
             s.deployments().len() == 1
-                && s.deployments()[0].rollout_state().map(|r| r.as_str()) == Some("COMPLETED")
+                && s.deployments()[0]
+                    .rollout_state()
+                    .map(aws_sdk_ecs::types::DeploymentRolloutState::as_str)
+                    == Some("COMPLETED")
         })
         .await;
         arn
@@ -208,7 +211,11 @@ impl World {
         self.wait(name, "our deployment is rolled back", |s| {
             let ours = s.deployments().iter().find(|d| d.id() == Some(id));
             s.deployments()[0].id() != Some(id)
-                && ours.is_none_or(|d| d.rollout_state().map(|r| r.as_str()) == Some("FAILED"))
+                && ours.is_none_or(|d| {
+                    d.rollout_state()
+                        .map(aws_sdk_ecs::types::DeploymentRolloutState::as_str)
+                        == Some("FAILED")
+                })
         })
         .await;
     }

@@ -7,18 +7,26 @@ use serde_json::{Value, json};
 use super::*;
 
 fn change(address: &str, actions: &[&str], before: Value, after: Value) -> Value {
+    let sensitive = |value: &Value| {
+        if value.is_null() {
+            json!(false)
+        } else {
+            json!({"input": true})
+        }
+    };
+    let mut change = json!({
+        "actions": actions,
+        "after_unknown": {"output": true},
+        "before_sensitive": sensitive(&before),
+        "after_sensitive": sensitive(&after),
+    });
+    change["before"] = before;
+    change["after"] = after;
     json!({
         "address": address,
         "mode": "managed",
         "type": "terraform_data",
-        "change": {
-            "actions": actions,
-            "before": before,
-            "after": after,
-            "after_unknown": {"output": true},
-            "before_sensitive": if before.is_null() { json!(false) } else { json!({"input": true}) },
-            "after_sensitive": if after.is_null() { json!(false) } else { json!({"input": true}) },
-        }
+        "change": change,
     })
 }
 

@@ -37,13 +37,17 @@ impl CallCounter {
         self.0
             .operations
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
     /// Records one call of `operation` made outside an SDK client.
     pub fn record(&self, operation: &str) {
-        let mut operations = self.0.operations.lock().unwrap_or_else(|e| e.into_inner());
+        let mut operations = self
+            .0
+            .operations
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *operations.entry(operation.to_owned()).or_default() += 1;
     }
 }

@@ -11,15 +11,12 @@ fn without_expressions(script: &str) -> String {
     let mut rest = script;
     while let Some(start) = rest.find("${{") {
         out.push_str(&rest[..start]);
-        match rest[start..].find("}}") {
-            Some(end) => {
-                out.push_str("EXPRESSION");
-                rest = &rest[start + end + 2..];
-            }
-            None => {
-                rest = &rest[start..];
-                break;
-            }
+        if let Some(end) = rest[start..].find("}}") {
+            out.push_str("EXPRESSION");
+            rest = &rest[start + end + 2..];
+        } else {
+            rest = &rest[start..];
+            break;
         }
     }
     out.push_str(rest);

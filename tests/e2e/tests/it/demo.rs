@@ -43,8 +43,7 @@ fn the_demo_runs_green_and_its_summary_says_what_happened() {
         .lines()
         .find(|line| line.trim_start().starts_with("moto "))
         .and_then(|line| line.split("registry ").nth(1))
-        .map(str::trim)
-        .unwrap_or_else(|| panic!("no registry address:\n{stdout}"));
+        .map_or_else(|| panic!("no registry address:\n{stdout}"), str::trim);
     let images = Command::new("docker")
         .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
         .output();

@@ -160,6 +160,10 @@ fn pull_request_write_only_where_a_pull_request_can_be_commented() {
         let permissions = &terraform["jobs"][job]["permissions"];
         assert_eq!(permissions["contents"].as_str(), Some("read"), "{job}");
         assert_eq!(permissions["id-token"].as_str(), Some("write"), "{job}");
-        assert_eq!(permissions.as_mapping().map(|m| m.len()), Some(2), "{job}");
+        assert_eq!(
+            permissions.as_mapping().map(serde_yaml_ng::Mapping::len),
+            Some(2),
+            "{job}"
+        );
     }
 }
