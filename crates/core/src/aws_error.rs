@@ -81,11 +81,17 @@ impl AwsError {
                     message,
                 )
             }
-            _ if lacks_credentials(err) => (
-                AwsErrorKind::Credentials,
-                None,
-                format!("no usable AWS credentials: {}", causes(err)),
-            ),
+            _ if lacks_credentials(err) => {
+                // What each provider of the chain said is detail for -v;
+                // the message and the hint say what to do.
+                tracing::debug!("{operation}: the credential chain: {}", causes(err));
+                (
+                    AwsErrorKind::Credentials,
+                    None,
+                    "no usable AWS credentials (-v shows what each provider of the chain said)"
+                        .to_owned(),
+                )
+            }
             SdkError::DispatchFailure(failure) if failure.is_timeout() => (
                 AwsErrorKind::Timeout,
                 None,

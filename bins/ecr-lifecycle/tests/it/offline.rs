@@ -186,3 +186,32 @@ fn bad_now_and_bad_snapshot_exit_2() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--now"), "{}", out.stderr);
 }
+
+#[test]
+fn without_credentials_only_our_message_shows_not_the_sdks_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:1".to_owned()),
+    ];
+    let run = run(
+        dir.path(),
+        &env,
+        &["preview", "--repository", "portfolio-dev-backend"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with(
+            "ecr-lifecycle: error: ecr:GetLifecyclePolicy on portfolio-dev-backend failed: no usable \
+             AWS credentials (-v shows what each provider of the chain said)\n\
+             ecr-lifecycle: hint: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use \
+             aws-actions/configure-aws-credentials in a workflow\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    for noise in ["WARN", "provider failed", "Attempted", "\u{1b}["] {
+        assert!(!run.stderr.contains(noise), "{noise:?} in:\n{}", run.stderr);
+    }
+}
