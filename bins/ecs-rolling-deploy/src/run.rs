@@ -292,7 +292,7 @@ async fn follow_all(shared: &Arc<Shared>, deployments: &[Started]) -> Vec<Servic
     let mut out = Vec::with_capacity(deployments.len());
     for (started, result) in deployments.iter().zip(results) {
         if let Some(result) = result {
-            out.push(result)
+            out.push(result);
         } else {
             let rolled_back =
                 shared.settings.rollback_on_cancel && roll_back(shared, started, "cancelled").await;

@@ -66,7 +66,7 @@ impl Progress {
     /// mode printed only when it differs from the previous status.
     pub fn status(&self, message: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(message.to_owned())
+            bar.set_message(message.to_owned());
         } else {
             let mut last = self
                 .last_status
