@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Command, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
+mod deps;
+
 /// Repository tasks.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask")]
