@@ -44,5 +44,5 @@ pub use outcome::Outcome;
 pub async fn run(cli: Cli) -> Result<Exit, Error> {
     let session = Session::start(cli.global.json);
     let settings = settings::Settings::resolve(cli).await?;
-    run::run(settings, session).await
+    run::run(session, settings).await
 }

@@ -64,7 +64,7 @@ struct Prepared {
 
 /// Runs the deployment `settings` describe in `session` (which the
 /// concurrent followers share); the outcome is the exit code.
-pub async fn run(settings: Settings, session: Session) -> Result<Exit, Error> {
+pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
     let started = Instant::now();
     let aws = Aws::connect(&settings.aws).await;
     let ecs = aws.ecs();

@@ -31,5 +31,5 @@ pub async fn run(cli: Cli, deprecated: Vec<String>) -> Result<Exit, Error> {
         .cancel
         .guard(settings::Settings::resolve(cli, deprecated))
         .await?;
-    run::run(settings, &session).await
+    run::run(&session, settings).await
 }

@@ -11,7 +11,7 @@ use crate::result::{Image, Rendered};
 use crate::settings::{Settings, Source};
 
 /// Runs one render with resolved settings; stops at the first signal.
-pub async fn run(settings: Settings, session: &Session) -> Result<Exit, Error> {
+pub async fn run(session: &Session, settings: Settings) -> Result<Exit, Error> {
     for warning in &settings.warnings {
         session.warn(warning);
     }
