@@ -24,12 +24,12 @@ Examples:
       --tag stable --latest --fail-on-severity CRITICAL
 
   # The context tag only (a cache key; nothing is contacted)
-  build-push-image --context . --repository any --print-context-tag
+  build-push-image --context backend --repository any --print-context-tag
 
   # A local registry over plain HTTP, credentials from the environment
   PORTFOLIO_CI_REGISTRY_USERNAME=ci PORTFOLIO_CI_REGISTRY_PASSWORD=... \\
   build-push-image --registry 127.0.0.1:5000 --insecure-registry \\
-      --registry-auth basic --repository demo --context .";
+      --registry-auth basic --repository portfolio-dev-backend --context backend";
 
 /// The text after the flags in `--help`: the exit codes (from
 /// [`EXIT_CODES`]) and the examples.

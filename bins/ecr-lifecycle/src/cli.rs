@@ -18,7 +18,7 @@ use crate::settings::MaxDelete;
 const EXAMPLES: &str = "\
 Examples:
   ecr-lifecycle lint --policy lifecycle.yaml
-  ecr-lifecycle apply --repository portfolio-dev-backend --policy lifecycle.json
+  ecr-lifecycle apply --repository portfolio-dev-backend --policy lifecycle.yaml
   ecr-lifecycle apply --all-services --env prod
   ecr-lifecycle preview --repository portfolio-dev-backend
   aws ecr describe-images --repository-name portfolio-dev-backend > images.json
@@ -66,7 +66,7 @@ fn preview_help() -> String {
     subcommand_help(
         &COMMON,
         &[
-            "ecr-lifecycle preview --repository portfolio-dev-backend --policy lifecycle.json",
+            "ecr-lifecycle preview --repository portfolio-dev-backend --policy lifecycle.yaml",
             "ecr-lifecycle preview --images-json images.json --now 2025-06-01T00:00:00Z --json",
         ],
     )

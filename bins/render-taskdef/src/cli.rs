@@ -20,15 +20,15 @@ Examples:
       --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:v1.2.3 \\
       --var EXECUTION_ROLE_ARN=arn:aws:iam::123456789012:role/portfolio-dev-ecs-execution
 
-  # The live definition of a service, two images, an env var and a secret
+  # The live definition of a service, a new image, an env var and a secret
   render-taskdef --from-service portfolio-dev/backend \\
-      --image backend=repo/backend:v2 --image nginx=repo/nginx:1.27 \\
+      --image backend=123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:v1.2.4 \\
       --env-var backend:LOG_LEVEL=debug \\
       --secret backend:DB_PASSWORD=arn:aws:secretsmanager:us-east-1:123456789012:secret:db \\
       --output taskdef.json --diff
 
-  # A file, as aws-actions/amazon-ecs-render-task-definition would
-  render-taskdef --task-definition task-definition.json --image web=nginx:1.27";
+  # A file (such as the one above), as aws-actions/amazon-ecs-render-task-definition would
+  render-taskdef --task-definition taskdef.json --image backend=portfolio-dev-backend:v1.2.5";
 
 /// The text after the flags: containers, placeholders, examples and the
 /// exit codes, the last two generated from the code's own lists.

@@ -159,6 +159,46 @@ impl Registry {
         }))
     }
 
+    /// The manifest `repository:reference` as the registry serves it (its
+    /// media type and bytes), if it exists.
+    pub fn manifest(
+        &self,
+        repository: &str,
+        reference: &str,
+        user: &str,
+        password: &str,
+    ) -> std::io::Result<Option<(String, String)>> {
+        let accept = "application/vnd.oci.image.manifest.v1+json, \
+                      application/vnd.oci.image.index.v1+json, \
+                      application/vnd.docker.distribution.manifest.v2+json, \
+                      application/vnd.docker.distribution.manifest.list.v2+json";
+        let (status, response) = self.request(
+            "GET",
+            &format!("/v2/{repository}/manifests/{reference}"),
+            user,
+            password,
+            accept,
+        )?;
+        if status == 404 {
+            return Ok(None);
+        }
+        if status != 200 {
+            return Err(std::io::Error::other(format!("GET manifest: {status}")));
+        }
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| std::io::Error::other("GET manifest: no body"))?;
+        let media_type = head
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-type")
+                    .then(|| value.trim().to_owned())
+            })
+            .unwrap_or_default();
+        Ok(Some((media_type, body.to_owned())))
+    }
+
     fn request(
         &self,
         method: &str,

@@ -323,6 +323,40 @@ impl LocalAws {
     }
 }
 
+impl LocalAws {
+    /// Makes moto's ECR hold the image `repository:reference` of the
+    /// registry under its manifest digest (PutImage with the served
+    /// manifest), as ECR would after a push, so that ECR's scan API knows
+    /// it. Returns the digest.
+    pub fn mirror_to_ecr(&self, repository: &str, reference: &str) -> Result<String, StackError> {
+        use sha2::Digest as _;
+        let (media_type, manifest) = self
+            .registry
+            .manifest(repository, reference, "AWS", &self.password)?
+            .ok_or_else(|| StackError::Aws {
+                call: "registry GET manifest",
+                message: format!("{repository}:{reference} is not in the registry"),
+            })?;
+        let digest = format!(
+            "sha256:{}",
+            hex::encode(sha2::Sha256::digest(manifest.as_bytes()))
+        );
+        self.runtime.block_on(async {
+            let config = portfolio_testkit::sdk_config(self.moto.endpoint()).await;
+            aws_sdk_ecr::Client::new(&config)
+                .put_image()
+                .repository_name(repository)
+                .image_manifest(manifest)
+                .image_manifest_media_type(media_type)
+                .image_digest(&digest)
+                .send()
+                .await
+                .map_err(aws("ecr:PutImage"))
+        })?;
+        Ok(digest)
+    }
+}
+
 /// A small, valid OCI image manifest unique to `(repository, n, tags)`.
 fn manifest_for(repository: &str, n: usize, tags: &[String]) -> String {
     use sha2::Digest as _;

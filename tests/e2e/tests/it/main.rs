@@ -6,6 +6,7 @@ mod actions_contract;
 mod actions_run;
 mod actions_shellcheck;
 mod demo;
+mod examples;
 mod setup_action;
 mod workflow_contract;
 mod workflows;
