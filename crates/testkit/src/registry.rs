@@ -27,6 +27,12 @@ pub struct Registry {
     dir: PathBuf,
 }
 
+/// The manifest media types a client accepts: OCI and Docker, images and indexes.
+const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, \
+                               application/vnd.oci.image.index.v1+json, \
+                               application/vnd.docker.distribution.manifest.v2+json, \
+                               application/vnd.docker.distribution.manifest.list.v2+json";
+
 impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.child.0.kill();
@@ -135,16 +141,12 @@ impl Registry {
         user: &str,
         password: &str,
     ) -> std::io::Result<Option<String>> {
-        let accept = "application/vnd.oci.image.manifest.v1+json, \
-                      application/vnd.oci.image.index.v1+json, \
-                      application/vnd.docker.distribution.manifest.v2+json, \
-                      application/vnd.docker.distribution.manifest.list.v2+json";
         let (status, response) = self.request(
             "HEAD",
             &format!("/v2/{repository}/manifests/{reference}"),
             user,
             password,
-            accept,
+            MANIFEST_ACCEPT,
         )?;
         if status == 404 {
             return Ok(None);
@@ -168,16 +170,12 @@ impl Registry {
         user: &str,
         password: &str,
     ) -> std::io::Result<Option<(String, String)>> {
-        let accept = "application/vnd.oci.image.manifest.v1+json, \
-                      application/vnd.oci.image.index.v1+json, \
-                      application/vnd.docker.distribution.manifest.v2+json, \
-                      application/vnd.docker.distribution.manifest.list.v2+json";
         let (status, response) = self.request(
             "GET",
             &format!("/v2/{repository}/manifests/{reference}"),
             user,
             password,
-            accept,
+            MANIFEST_ACCEPT,
         )?;
         if status == 404 {
             return Ok(None);
