@@ -10,6 +10,9 @@
 #                            SETUP_VERSION and SETUP_BIN_DIR, as setup's own
 #                            version and bin-dir)
 #   run_tool TOOL            ensure_tool, then runs TOOL with the collected flags
+#   run_tool_report TOOL     the same with --json, the JSON result kept in a file
+#                            under RUNNER_TEMP whose path is the step output
+#                            `report`; the tool's exit code is kept
 
 args=()
 
@@ -56,4 +59,17 @@ run_tool() {
   ensure_tool "$tool"
   echo "+ $tool $* ${args[*]}"
   exec "$tool" "$@" "${args[@]}"
+}
+
+run_tool_report() {
+  local tool=$1 report status=0
+  shift
+  ensure_tool "$tool"
+  report=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/$tool-report.XXXXXX")
+  mv "$report" "$report.json"
+  report="$report.json"
+  echo "+ $tool $* ${args[*]} --json > $report"
+  "$tool" "$@" "${args[@]}" --json > "$report" || status=$?
+  echo "report=$report" >> "${GITHUB_OUTPUT:?}"
+  exit "$status"
 }

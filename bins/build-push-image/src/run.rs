@@ -227,12 +227,12 @@ async fn connect(
 ) -> Result<Target, Error> {
     let (registry, aws) = if let Some(host) = &push.registry {
         let aws = match push.auth {
-            RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await),
+            RegistryAuth::Ecr => Some(Aws::connect(&push.aws, progress).await),
             RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
         };
         (host.clone(), aws)
     } else {
-        let aws = Aws::connect(&push.aws).await;
+        let aws = Aws::connect(&push.aws, progress).await;
         progress.status("asking STS for the account");
         let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
         (host, Some(aws))

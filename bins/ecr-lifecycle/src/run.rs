@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use portfolio_core::{Aws, AwsSettings, Exit, Session};
+use portfolio_core::output::Progress;
+use portfolio_core::{Aws, AwsSettings, Exit, RegionChoice, Session};
 
 use crate::commands::{apply, enforce, lint, preview};
 use crate::ecr::Ecr;
@@ -19,21 +20,21 @@ pub async fn run(session: &Session, settings: Settings) -> Result<Exit, Error> {
         Command::Lint(lint) => lint::run(session, lint),
         Command::Preview(Preview::Offline(offline)) => preview::run_offline(session, &offline),
         Command::Preview(Preview::Online(request)) => {
-            let clients = Clients::connect(&aws).await;
+            let clients = Clients::connect(&aws, &session.progress).await;
             session
                 .cancel
                 .guard(preview::run(session, &clients, &request))
                 .await
         }
         Command::Apply(apply) => {
-            let clients = Clients::connect(&aws).await;
+            let clients = Clients::connect(&aws, &session.progress).await;
             session
                 .cancel
                 .guard(apply::run(session, &clients, apply))
                 .await
         }
         Command::Enforce(enforce) => {
-            let clients = Clients::connect(&aws).await;
+            let clients = Clients::connect(&aws, &session.progress).await;
             enforce::run(session, &clients, &enforce).await
         }
     }
@@ -50,19 +51,19 @@ pub struct Clients {
 
 impl Clients {
     /// Loads the AWS configuration (no call is made yet).
-    pub async fn connect(settings: &AwsSettings) -> Clients {
+    pub async fn connect(settings: &AwsSettings, progress: &Progress) -> Clients {
         Clients {
-            aws: Aws::connect(settings).await,
+            aws: Aws::connect(settings, progress).await,
             region: settings.region.clone(),
         }
     }
 
     /// The configuration in the region for `configured` (an environment's
-    /// region in portfolio-ci.yaml): `--region` and the AWS environment
-    /// come first, as for every tool.
+    /// region in portfolio-ci.yaml): `--region` first, then the file, then
+    /// the AWS environment, as for every tool.
     async fn in_region(&self, configured: Option<String>) -> Aws {
-        let region = portfolio_core::aws::region(self.region.clone(), configured).await;
-        self.aws.in_region(&region)
+        let region = RegionChoice::resolve(self.region.clone(), configured).await;
+        self.aws.in_region(region)
     }
 
     /// The ECR calls, in the region for `configured`.

@@ -66,7 +66,7 @@ struct Prepared {
 /// concurrent followers share); the outcome is the exit code.
 pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
     let started = Instant::now();
-    let aws = Aws::connect(&settings.aws).await;
+    let aws = Aws::connect(&settings.aws, &session.progress).await;
     let ecs = aws.ecs();
     let prepared = match session
         .cancel

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use portfolio_core::config::ServiceConfig;
-use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput};
+use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput, RegionChoice};
 use portfolio_taskdef::TaskDefinition;
 use portfolio_taskdef::edits::{self, Pair};
 
@@ -120,8 +120,10 @@ impl Settings {
         let config = Config::load(cli.global.config.as_deref())?;
         let env = cli.env.name().to_owned();
         let configured = config.region(&env);
-        let region = portfolio_core::aws::region(cli.aws.region.clone(), configured).await;
-        Settings::from_config(cli, &config, &region)
+        let region = RegionChoice::resolve(cli.aws.region.clone(), configured).await;
+        let mut settings = Settings::from_config(cli, &config, &region.name)?;
+        settings.aws.chosen = Some(region);
+        Ok(settings)
     }
 
     /// Resolves `cli` against `config`, in `region`: every service, the

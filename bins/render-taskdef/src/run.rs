@@ -2,6 +2,7 @@
 //! is written unless the rendered definition is valid, and a file is
 //! written atomically, so a signal (exit 130) never leaves half a file.
 
+use portfolio_core::output::Progress;
 use portfolio_core::{Aws, Exit, Session};
 use portfolio_taskdef::{TaskDefinition, live, render, validate};
 
@@ -26,7 +27,7 @@ async fn render_and_write(settings: &Settings, session: &Session) -> Result<Exit
     if !source.is_template() {
         session.progress.status(&format!("loading {source}"));
     }
-    let mut definition = load(settings).await?;
+    let mut definition = load(settings, &session.progress).await?;
     let mut before = definition.clone();
     before.strip_read_only();
     render(&mut definition, &settings.edits, &settings.context)?;
@@ -72,7 +73,7 @@ async fn render_and_write(settings: &Settings, session: &Session) -> Result<Exit
     Ok(Exit::OK)
 }
 
-async fn load(settings: &Settings) -> Result<TaskDefinition, Error> {
+async fn load(settings: &Settings, progress: &Progress) -> Result<TaskDefinition, Error> {
     match &settings.source {
         Source::File(path) | Source::Template(path) => {
             let origin = path.display().to_string();
@@ -88,11 +89,11 @@ async fn load(settings: &Settings) -> Result<TaskDefinition, Error> {
             Ok(TaskDefinition::parse(&text, &origin)?)
         }
         Source::Service { cluster, service } => {
-            let ecs = Aws::connect(&settings.aws).await.ecs();
+            let ecs = Aws::connect(&settings.aws, progress).await.ecs();
             Ok(live::load_service(&ecs, cluster, service).await?)
         }
         Source::Family(family) => {
-            let ecs = Aws::connect(&settings.aws).await.ecs();
+            let ecs = Aws::connect(&settings.aws, progress).await.ecs();
             Ok(live::load_family(&ecs, family).await?)
         }
     }

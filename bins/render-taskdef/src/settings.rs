@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use portfolio_core::config::ServiceConfig;
-use portfolio_core::{AwsSettings, Config, InvalidInput};
+use portfolio_core::{AwsSettings, Config, InvalidInput, RegionChoice};
 use portfolio_taskdef::placeholders::{Vars, built_ins};
 use portfolio_taskdef::{Context, Edits, LogDefaults};
 
@@ -101,13 +101,13 @@ impl Settings {
         edits.env.extend(cli.env_var.iter().cloned());
 
         // The one region of the ECS client, awslogs and `${REGION}`:
-        // --region, the AWS environment and profile, portfolio-ci.yaml,
+        // --region, portfolio-ci.yaml, the AWS environment and profile,
         // then the spec's region.
         let configured = scope.as_ref().and_then(|s| s.config.region(&s.env));
-        let region = portfolio_core::aws::region(cli.aws.region.clone(), configured).await;
-        let context = context(&cli, scope.as_ref(), &region, source.is_template());
+        let region = RegionChoice::resolve(cli.aws.region.clone(), configured).await;
+        let context = context(&cli, scope.as_ref(), &region.name, source.is_template());
         let mut aws = cli.aws.settings(None);
-        aws.region = Some(region);
+        aws.chosen = Some(region);
         Ok(Settings {
             source,
             edits,

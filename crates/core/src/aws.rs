@@ -2,51 +2,24 @@
 //!
 //! The standard credential chain and environment (`AWS_REGION`,
 //! `AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`) are
-//! honoured by aws-config itself; this module adds the region fallback from
-//! the configuration, the standard retry mode, per-attempt timeouts and a
+//! honoured by aws-config itself; this module settles the region (the
+//! configuration before the AWS environment, see [`RegionChoice`]), and adds the standard retry mode, per-attempt timeouts and a
 //! counter of every call ([`Aws`]). The service clients a tool needs are
 //! behind this crate's features (`ecs`, `ecr`, `sts`, `logs`).
 
 use std::time::Duration;
 
-use aws_config::environment::region::EnvironmentVariableRegionProvider;
-use aws_config::meta::region::RegionProviderChain;
-use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+use crate::output::Progress;
+
 mod calls;
+mod region;
 
 pub use calls::CallCounter;
-
-/// Region used when neither a flag, the AWS environment nor the
-/// configuration names one: the architecture spec's region.
-pub const FALLBACK_REGION: &str = "us-east-1";
-
-/// The region chain every tool uses, for its clients and for anything it
-/// writes (log configuration, `${REGION}`): `explicit` (a flag), then
-/// `AWS_REGION` / `AWS_DEFAULT_REGION`, then the AWS profile, then
-/// `configured` (portfolio-ci.yaml), then [`FALLBACK_REGION`].
-///
-/// Instance metadata is not asked: a file that names a region is the
-/// user's choice and beats a guess from the machine the job runs on, and a
-/// laptop does not wait for a metadata endpoint that is not there.
-pub fn region_chain(explicit: Option<String>, configured: Option<String>) -> RegionProviderChain {
-    let fallback = configured.unwrap_or_else(|| FALLBACK_REGION.to_owned());
-    RegionProviderChain::first_try(explicit.map(Region::new))
-        .or_else(EnvironmentVariableRegionProvider::new())
-        .or_else(ProfileFileRegionProvider::new())
-        .or_else(Region::new(fallback))
-}
-
-/// The region [`region_chain`] settles on.
-pub async fn region(explicit: Option<String>, configured: Option<String>) -> String {
-    region_chain(explicit, configured)
-        .region()
-        .await
-        .map_or_else(|| FALLBACK_REGION.to_owned(), |region| region.to_string())
-}
+pub use region::{FALLBACK_REGION, RegionChoice, RegionSource};
 
 /// How long one attempt of a call may take before it is retried.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -61,6 +34,9 @@ pub struct AwsSettings {
     pub region: Option<String>,
     /// The environment's region in portfolio-ci.yaml, when it names one.
     pub configured_region: Option<String>,
+    /// The region already settled (by a tool that needs it before it
+    /// connects, for what it writes); `None`: settled at connect.
+    pub chosen: Option<RegionChoice>,
     /// Attempts per call, retries included (at least 1).
     pub max_attempts: u32,
     /// How long one attempt may take.
@@ -72,6 +48,7 @@ impl Default for AwsSettings {
         Self {
             region: None,
             configured_region: None,
+            chosen: None,
             max_attempts: 5,
             attempt_timeout: ATTEMPT_TIMEOUT,
         }
@@ -83,32 +60,36 @@ impl Default for AwsSettings {
 #[derive(Debug, Clone)]
 pub struct Aws {
     sdk: SdkConfig,
-    region: String,
+    region: RegionChoice,
     calls: CallCounter,
 }
 
 impl Aws {
-    /// Loads the SDK configuration: [`region_chain`] for the region, the
+    /// Loads the SDK configuration: [`RegionChoice::resolve`] for the region
+    /// (unless `settings` already chose one), the
     /// standard retry mode with `max_attempts` attempts, a connect timeout
-    /// and a per-attempt timeout. Loading asks no AWS service; credentials
-    /// are resolved at the first call.
-    pub async fn connect(settings: &AwsSettings) -> Aws {
+    /// and a per-attempt timeout, and says on `progress` which region the
+    /// run uses and why. Loading asks no AWS service; credentials are
+    /// resolved at the first call.
+    pub async fn connect(settings: &AwsSettings, progress: &Progress) -> Aws {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(settings.attempt_timeout)
             .build();
+        let region = match &settings.chosen {
+            Some(chosen) => chosen.clone(),
+            None => {
+                RegionChoice::resolve(settings.region.clone(), settings.configured_region.clone())
+                    .await
+            }
+        };
+        progress.line(&format!("region {region}"));
         let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .region(region_chain(
-                settings.region.clone(),
-                settings.configured_region.clone(),
-            ))
+            .region(Region::new(region.name.clone()))
             .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)))
             .timeout_config(timeouts)
             .load()
             .await;
-        let region = sdk
-            .region()
-            .map_or_else(|| FALLBACK_REGION.to_owned(), ToString::to_string);
         Aws {
             sdk,
             region,
@@ -118,6 +99,11 @@ impl Aws {
 
     /// The region the clients use.
     pub fn region(&self) -> &str {
+        &self.region.name
+    }
+
+    /// The region the clients use and where it came from.
+    pub fn region_choice(&self) -> &RegionChoice {
         &self.region
     }
 
@@ -133,14 +119,14 @@ impl Aws {
 
     /// The same configuration in another region (a tool that works across
     /// regions); the call counter is shared.
-    pub fn in_region(&self, region: &str) -> Aws {
+    pub fn in_region(&self, region: RegionChoice) -> Aws {
         Aws {
             sdk: self
                 .sdk
                 .to_builder()
-                .region(Region::new(region.to_owned()))
+                .region(Region::new(region.name.clone()))
                 .build(),
-            region: region.to_owned(),
+            region,
             calls: self.calls.clone(),
         }
     }

@@ -32,7 +32,7 @@ pub struct GlobalArgs {
 /// AWS flags of the tools that call AWS.
 #[derive(Debug, Clone, Default, Args)]
 pub struct AwsArgs {
-    /// AWS region [default: AWS_REGION, the profile, portfolio-ci.yaml, then us-east-1]
+    /// AWS region [default: portfolio-ci.yaml, AWS_REGION, the profile, then us-east-1]
     #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
 

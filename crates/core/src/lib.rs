@@ -26,7 +26,7 @@ pub mod publish;
 pub mod template;
 
 pub use actions::Actions;
-pub use aws::{Aws, AwsSettings};
+pub use aws::{Aws, AwsSettings, RegionChoice};
 pub use aws_error::{AwsError, AwsErrorKind};
 pub use cancel::{Cancel, Signal};
 pub use config::{Config, ConfigError};

@@ -118,30 +118,23 @@ fn the_services_size_port_and_health_path_reach_the_template_and_flags_win() {
 }
 
 #[test]
-fn the_region_is_the_flag_then_the_aws_environment_and_profile_then_the_file() {
+fn the_region_is_the_flag_then_the_file_then_the_aws_environment_and_profile() {
     let root = tree();
     let dir = root.path();
-    assert_eq!(
-        awslogs_region(&render(dir, &[], &["--env", "dev"])),
-        "eu-west-1"
-    );
-
     let profile = dir.join("aws-config");
     fs::write(&profile, "[profile deploy]\nregion = ap-south-1\n").unwrap();
     let profile = profile.to_str().unwrap();
     let by_profile = [("AWS_CONFIG_FILE", profile), ("AWS_PROFILE", "deploy")];
-    assert_eq!(
-        awslogs_region(&render(dir, &by_profile, &["--env", "dev"])),
-        "ap-south-1"
-    );
     let by_env = [
         ("AWS_CONFIG_FILE", profile),
         ("AWS_PROFILE", "deploy"),
         ("AWS_REGION", "eu-central-1"),
     ];
+    // The file names eu-west-1: it beats the AWS environment
+    // (configure-aws-credentials always exports AWS_REGION) and the profile.
     assert_eq!(
         awslogs_region(&render(dir, &by_env, &["--env", "dev"])),
-        "eu-central-1"
+        "eu-west-1"
     );
     assert_eq!(
         awslogs_region(&render(
@@ -150,6 +143,21 @@ fn the_region_is_the_flag_then_the_aws_environment_and_profile_then_the_file() {
             &["--env", "dev", "--region", "sa-east-1"]
         )),
         "sa-east-1"
+    );
+
+    // A file without a region: the AWS environment, then the profile.
+    fs::write(
+        dir.join("portfolio-ci.yaml"),
+        config("upward", "x").replace("region: x\n", ""),
+    )
+    .unwrap();
+    assert_eq!(
+        awslogs_region(&render(dir, &by_env, &["--env", "dev"])),
+        "eu-central-1"
+    );
+    assert_eq!(
+        awslogs_region(&render(dir, &by_profile, &["--env", "dev"])),
+        "ap-south-1"
     );
 }
 

@@ -486,3 +486,83 @@ fn the_pipeline_actions_write_every_output_they_declare() {
     assert_eq!(deploy.outputs["outcome"], "completed", "{}", deploy.log);
     assert_outputs_written("ecs-deploy", &[&deploy]);
 }
+
+#[test]
+fn the_ecr_lifecycle_action_writes_every_output_and_keeps_the_json_report() {
+    let stack = LocalAws::start(20.0).unwrap();
+    stack.create_repository("portfolio-dev-backend").unwrap();
+    // Fifteen release images: the spec's policy keeps ten of them.
+    let images: Vec<Vec<String>> = (1..=15).map(|n| vec![format!("v1.0.{n}")]).collect();
+    stack.put_images("portfolio-dev-backend", &images).unwrap();
+    // The clusters whose usage protects images exist (the service runs an
+    // image of another repository).
+    for cluster in ["portfolio-dev", "portfolio-prod"] {
+        stack
+            .create_service(&ServiceSpec {
+                cluster,
+                service: "backend",
+                family: "portfolio-backend",
+                container: "backend",
+                image: "public.ecr.aws/portfolio/backend:bootstrap",
+                port: 8000,
+                desired: 1,
+            })
+            .unwrap();
+    }
+    let app = example();
+    let job = stack_job(&stack);
+    let repository = ("repository", "portfolio-dev-backend");
+    let lint = job.run(
+        "ecr-lifecycle",
+        &[("command", "lint"), ("strict", "true")],
+        app.path(),
+    );
+    assert!(lint.success, "{}", lint.log);
+    assert!(lint.log.contains("--strict"), "{}", lint.log);
+    let apply = job.run(
+        "ecr-lifecycle",
+        &[("command", "apply"), repository, ("dry-run", "true")],
+        app.path(),
+    );
+    assert!(apply.success, "{}", apply.log);
+    assert!(apply.log.contains("--dry-run"), "{}", apply.log);
+    assert_eq!(apply.outputs["changed"], "true", "{}", apply.log);
+    let preview = job.run(
+        "ecr-lifecycle",
+        &[
+            ("command", "preview"),
+            repository,
+            ("cluster", "portfolio-dev,portfolio-prod"),
+        ],
+        app.path(),
+    );
+    assert!(preview.success, "{}", preview.log);
+    assert!(
+        preview
+            .log
+            .contains("--cluster portfolio-dev --cluster portfolio-prod"),
+        "{}",
+        preview.log
+    );
+    assert_eq!(preview.outputs["expire-count"], "5", "{}", preview.log);
+    let enforce = job.run(
+        "ecr-lifecycle",
+        &[
+            ("command", "enforce"),
+            repository,
+            ("execute", "true"),
+            ("max-delete", "5"),
+        ],
+        app.path(),
+    );
+    assert!(enforce.success, "{}", enforce.log);
+    assert_eq!(enforce.outputs["deleted-count"], "5", "{}", enforce.log);
+    assert_outputs_written("ecr-lifecycle", &[&lint, &apply, &preview, &enforce]);
+
+    // The report is the tool's JSON result, one file per run.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&preview.outputs["report"]).unwrap())
+            .unwrap();
+    assert_eq!(report["expire"].as_array().map(Vec::len), Some(5), "{report}");
+    assert_ne!(preview.outputs["report"], enforce.outputs["report"]);
+}
