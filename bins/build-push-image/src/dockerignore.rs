@@ -310,7 +310,6 @@ impl Selection {
 impl Rules {
     fn new(flavour: Flavour, patterns: Patterns, dockerfile: Option<&str>) -> Rules {
         let mut removed = Vec::new();
-        let mut effective = patterns.clone();
         if flavour == Flavour::Classic {
             // The client always sends these two, the daemon then drops
             // them when the original patterns exclude them.
@@ -318,9 +317,12 @@ impl Rules {
                 if patterns.excludes_path_or_parent(file) {
                     removed.push(file.to_owned());
                 }
-                if effective.excludes_path_or_parent(file) {
-                    effective = effective.with_exception(file);
-                }
+            }
+        }
+        let mut effective = patterns;
+        for file in &removed {
+            if effective.excludes_path_or_parent(file) {
+                effective = effective.with_exception(file);
             }
         }
         let prefix_exceptions_only = effective
