@@ -8,12 +8,12 @@
 //! digest becomes the tag `ctx-<12 hex>` and a registry that has that tag
 //! already has the image.
 //!
-//! `.dockerignore` semantics: patterns are relative to the context root
-//! (never matched at any depth as in `.gitignore`), `**` crosses
-//! directories, `!` re-includes, the last match wins. Matching uses the
-//! `ignore` crate's gitignore matcher with every pattern anchored to the
-//! root. `<Dockerfile>.dockerignore` next to the Dockerfile takes
-//! precedence over `<context>/.dockerignore`, as in BuildKit.
+//! What is hashed is what the builder receives: the paths that the
+//! `.dockerignore` lets through as [`crate::dockerignore`] decides them.
+//! Builders disagree in corner cases (`**/*.txt` then `!keep` re-includes
+//! `keep/a.txt` for buildah, not for Docker), and the tag must not depend
+//! on which one runs, so a path is hashed when any of them would send it:
+//! a change that reaches an image always changes the tag.
 //!
 //! Files are hashed in parallel, one worker per core; large reads keep the
 //! cost close to SHA-256 itself.
@@ -24,9 +24,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use sha2::{Digest, Sha256};
 
+use crate::dockerignore::{DirState, Flavour, Selection};
 use crate::error::Error;
 
 /// Everything besides the files that decides what the build produces.
@@ -80,8 +80,8 @@ pub fn digest(
         move |source| Error::Context { path, source }
     };
     let dockerfile_bytes = std::fs::read(dockerfile).map_err(read_err(dockerfile))?;
-    let ignore = load_dockerignore(context, dockerfile)?;
-    let entries = list(context, &ignore)?;
+    let selection = Selection::load(context, dockerfile, &Flavour::ALL)?;
+    let entries = list(context, &selection)?;
     let files: Vec<PathBuf> = entries
         .iter()
         .filter_map(|e| match e {
@@ -155,59 +155,26 @@ fn sorted(pairs: &[(String, String)]) -> Vec<&(String, String)> {
     pairs
 }
 
-/// The `.dockerignore` that applies: `<dockerfile>.dockerignore`, else
-/// `<context>/.dockerignore`, else none.
-fn load_dockerignore(context: &Path, dockerfile: &Path) -> Result<Gitignore, Error> {
-    let mut beside = dockerfile.as_os_str().to_owned();
-    beside.push(".dockerignore");
-    let candidates = [PathBuf::from(beside), context.join(".dockerignore")];
-    let text = match candidates.iter().find(|p| p.is_file()) {
-        Some(path) => std::fs::read_to_string(path).map_err(|source| Error::Context {
-            path: path.clone(),
-            source,
-        })?,
-        None => String::new(),
-    };
-    Ok(matcher(context, &text))
+/// The paths of the context (files, directories, links; relative,
+/// slash-separated, sorted) that builders of `flavours` receive.
+pub fn sent_paths(
+    context: &Path,
+    dockerfile: &Path,
+    flavours: &[Flavour],
+) -> Result<Vec<String>, Error> {
+    let selection = Selection::load(context, dockerfile, flavours)?;
+    Ok(list(context, &selection)?
+        .iter()
+        .map(|entry| entry_path(entry).to_owned())
+        .collect())
 }
 
-/// A gitignore matcher with `.dockerignore` semantics (see the module doc).
-pub fn matcher(root: &Path, dockerignore: &str) -> Gitignore {
-    let mut builder = GitignoreBuilder::new(root);
-    for line in dockerignore.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (negate, pattern) = match line.strip_prefix('!') {
-            Some(rest) => ("!", rest.trim()),
-            None => ("", line),
-        };
-        let pattern = pattern.trim_start_matches("./").trim_start_matches('/');
-        let pattern = pattern.trim_end_matches('/');
-        if pattern.is_empty() || pattern == "." {
-            continue;
-        }
-        // A bad pattern is skipped, as Docker ignores what it cannot match.
-        let _ = builder.add_line(None, &format!("{negate}/{pattern}"));
-    }
-    builder.build().unwrap_or_else(|_| Gitignore::empty())
-}
-
-/// Whether `relative` (a path inside the context) is left out of the build.
-pub fn is_ignored(ignore: &Gitignore, relative: &Path, is_dir: bool) -> bool {
-    ignore
-        .matched_path_or_any_parents(relative, is_dir)
-        .is_ignore()
-}
-
-/// The entries the build sees, sorted by path. A directory that is ignored
-/// is still walked when some `!` pattern might re-include a file below it.
-fn list(context: &Path, ignore: &Gitignore) -> Result<Vec<Entry>, Error> {
-    let has_exceptions = ignore.num_whitelists() > 0;
+/// The entries the build sees, sorted by path: what `selection` sends, and
+/// the directories above it, which the builder creates on the way.
+fn list(context: &Path, selection: &Selection) -> Result<Vec<Entry>, Error> {
     let mut entries = Vec::new();
-    let mut stack = vec![PathBuf::new()];
-    while let Some(dir) = stack.pop() {
+    let mut stack: Vec<(PathBuf, Vec<DirState>)> = vec![(PathBuf::new(), selection.root())];
+    while let Some((dir, states)) = stack.pop() {
         let full = context.join(&dir);
         let read = std::fs::read_dir(&full).map_err(|source| Error::Context {
             path: full.clone(),
@@ -223,17 +190,16 @@ fn list(context: &Path, ignore: &Gitignore) -> Result<Vec<Entry>, Error> {
                 path: context.join(&relative),
                 source,
             })?;
-            let ignored = is_ignored(ignore, &relative, kind.is_dir());
             let path = relative.to_string_lossy().into_owned();
-            if kind.is_dir() {
-                if !ignored {
-                    entries.push(Entry::Dir { path });
-                }
-                if !ignored || has_exceptions {
-                    stack.push(relative);
-                }
-            } else if ignored {
+            let verdict = selection.decide(&path, kind.is_dir(), &states);
+            if kind.is_dir() && verdict.descend {
+                stack.push((relative.clone(), verdict.states));
+            }
+            if !verdict.sent {
                 continue;
+            }
+            if kind.is_dir() {
+                entries.push(Entry::Dir { path });
             } else if kind.is_symlink() {
                 let target = std::fs::read_link(context.join(&relative)).map_err(|source| {
                     Error::Context {
@@ -259,8 +225,26 @@ fn list(context: &Path, ignore: &Gitignore) -> Result<Vec<Entry>, Error> {
             }
         }
     }
+    add_parents(&mut entries);
     entries.sort_by(|a, b| entry_path(a).cmp(entry_path(b)));
     Ok(entries)
+}
+
+/// Adds the directories above each entry that are not entries themselves
+/// (excluded, yet created to hold a re-included path).
+fn add_parents(entries: &mut Vec<Entry>) {
+    let present: std::collections::BTreeSet<String> =
+        entries.iter().map(|e| entry_path(e).to_owned()).collect();
+    let mut missing = std::collections::BTreeSet::new();
+    for path in &present {
+        for (at, _) in path.match_indices('/') {
+            let parent = &path[..at];
+            if !present.contains(parent) {
+                missing.insert(parent.to_owned());
+            }
+        }
+    }
+    entries.extend(missing.into_iter().map(|path| Entry::Dir { path }));
 }
 
 fn entry_path(entry: &Entry) -> &str {

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod builder;
 pub mod cli;
 pub mod context;
+pub mod dockerignore;
 pub mod ecr;
 pub mod error;
 pub mod git;

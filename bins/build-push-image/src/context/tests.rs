@@ -5,6 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::*;
+use crate::dockerignore::Flavour;
 
 fn write(root: &Path, path: &str, text: &str) {
     let full = root.join(path);
@@ -28,19 +29,61 @@ fn hash(dir: &Path) -> String {
 
 #[test]
 fn dockerignore_patterns_are_anchored_at_the_context_root() {
-    let root = Path::new("/ctx");
-    let ignore = matcher(
-        root,
+    let dir = context();
+    write(dir.path(), "README.md", "readme");
+    write(dir.path(), "build/out.bin", "out");
+    write(dir.path(), "a/b/c.log", "log");
+    write(dir.path(), "secret/key.pem", "key");
+    write(dir.path(), "secret/keep.txt", "keep");
+    write(
+        dir.path(),
+        ".dockerignore",
         "*.md\n/build\n**/*.log\nsecret/\n!secret/keep.txt\n# comment\n",
     );
-    let ignored = |p: &str| is_ignored(&ignore, Path::new(p), false);
-    assert!(ignored("README.md"));
-    assert!(!ignored("docs/README.md"), "*.md only matches at the root");
-    assert!(ignored("build/out.bin"));
-    assert!(ignored("a/b/c.log"));
-    assert!(ignored("secret/key.pem"));
-    assert!(!ignored("secret/keep.txt"), "! re-includes");
-    assert!(!ignored("src/main.rs"));
+    let sent = sent_paths(dir.path(), &dir.path().join("Dockerfile"), &Flavour::ALL).unwrap();
+    assert_eq!(
+        sent,
+        [
+            ".dockerignore",
+            "Dockerfile",
+            "a",
+            "a/b",
+            "app",
+            "app/main.txt",
+            "docs",
+            "docs/readme.md",
+            "secret",
+            "secret/keep.txt"
+        ]
+    );
+}
+
+/// Issue 13: buildah sends `keep/a.txt` for `**/*.txt` then `!keep`, so the
+/// digest must follow it, whichever builder runs.
+#[test]
+fn a_file_any_builder_sends_changes_the_digest() {
+    let dir = context();
+    write(dir.path(), ".dockerignore", "**/*.txt\n!keep\n");
+    write(dir.path(), "keep/a.txt", "one");
+    let first = hash(dir.path());
+    write(dir.path(), "keep/a.txt", "two");
+    assert_ne!(first, hash(dir.path()));
+}
+
+#[test]
+fn a_bad_pattern_is_refused_with_its_file_and_line() {
+    let dir = context();
+    write(dir.path(), ".dockerignore", "ok\n[oops\n");
+    let err = digest(
+        dir.path(),
+        &dir.path().join("Dockerfile"),
+        &BuildInputs::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(".dockerignore:2: pattern: "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -64,16 +107,40 @@ fn ignored_files_do_not_change_the_digest_but_the_dockerignore_does() {
     assert_ne!(first, hash(dir.path()));
 }
 
+/// BuildKit and buildah read `Dockerfile.dockerignore` first, Docker's
+/// classic builder only `.dockerignore`: the digest follows both.
 #[test]
-fn a_dockerignore_beside_the_dockerfile_wins() {
+fn a_dockerignore_beside_the_dockerfile_wins_except_for_the_classic_builder() {
     let dir = context();
     write(dir.path(), ".dockerignore", "docs\n");
     write(dir.path(), "Dockerfile.dockerignore", "app\n");
+    let dockerfile = dir.path().join("Dockerfile");
+    let sent = |flavour| sent_paths(dir.path(), &dockerfile, &[flavour]).unwrap();
+    let beside = [
+        ".dockerignore",
+        "Dockerfile",
+        "Dockerfile.dockerignore",
+        "docs",
+        "docs/readme.md",
+    ];
+    assert_eq!(sent(Flavour::BuildKit), beside);
+    assert_eq!(sent(Flavour::Buildah), beside);
+    assert_eq!(
+        sent(Flavour::Classic),
+        [
+            ".dockerignore",
+            "Dockerfile",
+            "Dockerfile.dockerignore",
+            "app",
+            "app/main.txt"
+        ]
+    );
     let first = hash(dir.path());
     write(dir.path(), "app/main.txt", "changed");
-    assert_eq!(first, hash(dir.path()));
+    let second = hash(dir.path());
+    assert_ne!(first, second);
     write(dir.path(), "docs/readme.md", "changed");
-    assert_ne!(first, hash(dir.path()));
+    assert_ne!(second, hash(dir.path()));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 mod avoidance;
 mod build;
+mod dockerignore;
 mod errors;
 mod harness;
 mod output;
