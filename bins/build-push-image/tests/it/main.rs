@@ -7,6 +7,7 @@ mod avoidance;
 mod build;
 mod errors;
 mod harness;
+mod inputs;
 mod output;
 mod registry;
 mod scan;
