@@ -1,8 +1,8 @@
 //! The private files of one build: the secret values handed to the
 //! builder as files (never as arguments or environment) and the image id
-//! file the builder writes. They live in a 0700 temporary directory (under
-//! `RUNNER_TEMP` in Actions) that is removed when the run ends, also on
-//! Ctrl-C.
+//! file the builder writes. They live in a 0700 temporary directory (the
+//! run puts it inside its private auth directory) that is removed when the
+//! run ends, also on Ctrl-C.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;

@@ -443,7 +443,8 @@ async fn build(
         ));
     }
     let auth = AuthDir::create(actions.runner_temp(), registry, credentials)?;
-    let files = BuildFiles::create(actions.runner_temp(), &settings.options)?;
+    // Inside the private auth directory: one private directory per run.
+    let files = BuildFiles::create(Some(auth.docker_config()), &settings.options)?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let spec = BuildSpec {
         context: settings.context.clone(),
