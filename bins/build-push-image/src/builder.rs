@@ -21,6 +21,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 use crate::auth::AuthDir;
+use crate::build_files::BuildFiles;
+use crate::build_options::BuildOptions;
 use crate::error::Error;
 
 /// Which builder runs the build.
@@ -146,6 +148,10 @@ pub struct BuildSpec {
     pub provenance: bool,
     /// The registry speaks plain HTTP.
     pub insecure: bool,
+    /// Push the images (false: build only, `--no-push`).
+    pub push: bool,
+    /// Cache, secrets, SSH, build contexts, annotations, outputs, ...
+    pub options: BuildOptions,
 }
 
 /// One command to run.
@@ -174,9 +180,10 @@ impl fmt::Display for Step {
     }
 }
 
-/// The commands that build `spec` and push every image, with credentials
-/// from `auth`.
-pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
+/// The commands that build `spec` and push every image (unless
+/// `spec.push` is off), with credentials from `auth` and the private files
+/// (secrets, image id) of `files`.
+pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir, files: &BuildFiles) -> Vec<Step> {
     let step = |name: &str, args: Vec<OsString>, env: Vec<(String, OsString)>| Step {
         name: name.to_owned(),
         program: builder.program.clone(),
@@ -187,6 +194,18 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
         "DOCKER_CONFIG".to_owned(),
         auth.docker_config().as_os_str().to_owned(),
     )];
+    let mut build_env = docker_env.clone();
+    if builder.kind == Kind::DockerClassic && spec.options.needs_buildkit() {
+        build_env.push(("DOCKER_BUILDKIT".to_owned(), "1".into()));
+    }
+    let common = || -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec!["--iidfile".into(), files.iidfile().into()];
+        args.extend(
+            spec.options
+                .args(builder.kind, &|id: &str| files.secret(id)),
+        );
+        args
+    };
     let authfile = || -> Vec<OsString> { vec!["--authfile".into(), auth.auth_file().into()] };
     let tls = || -> Vec<OsString> {
         if spec.insecure {
@@ -224,8 +243,12 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
         Kind::DockerBuildx => {
             let mut args = vec!["buildx".into(), "build".into()];
             args.extend(build_flags(spec, true));
+            args.extend(common());
             args.push(format!("--provenance={}", spec.provenance).into());
-            if spec.insecure {
+            if !spec.push {
+                // Built into the build cache only, as build-push-action
+                // without push or load.
+            } else if spec.insecure {
                 // The tags name the images; a builder in a container does
                 // not share the engine's loopback insecure range.
                 args.push("--output".into());
@@ -239,9 +262,12 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
         Kind::DockerClassic => {
             let mut args = vec!["build".into()];
             args.extend(build_flags(spec, true));
+            args.extend(common());
             args.push(spec.context.clone().into());
-            let mut steps = vec![step("docker build", args, docker_env.clone())];
-            steps.extend(push_each("docker push", &["push"], Vec::new(), false));
+            let mut steps = vec![step("docker build", args, build_env)];
+            if spec.push {
+                steps.extend(push_each("docker push", &["push"], Vec::new(), false));
+            }
             steps
         }
         Kind::Podman | Kind::Buildah => {
@@ -257,12 +283,16 @@ pub fn plan(builder: &Builder, spec: &BuildSpec, auth: &AuthDir) -> Vec<Step> {
             }
             args.extend(authfile());
             args.extend(tls());
-            args.extend(build_flags(spec, false));
+            // Without a push every name is a local tag.
+            args.extend(build_flags(spec, !spec.push));
+            args.extend(common());
             args.push(spec.context.clone().into());
             let mut steps = vec![step(&format!("{tool} build"), args, Vec::new())];
-            let mut extra = authfile();
-            extra.extend(tls());
-            steps.extend(push_each(&format!("{tool} push"), &["push"], extra, true));
+            if spec.push {
+                let mut extra = authfile();
+                extra.extend(tls());
+                steps.extend(push_each(&format!("{tool} push"), &["push"], extra, true));
+            }
             steps
         }
     }

@@ -116,9 +116,69 @@ pub struct Cli {
     #[arg(long, env = "PORTFOLIO_CI_PROVENANCE")]
     pub provenance: bool,
 
-    /// Extra tag (repeatable)
-    #[arg(long = "tag", value_name = "TAG")]
+    /// Extra tag, or a full reference REGISTRY/REPOSITORY:TAG of this
+    /// repository as docker/metadata-action emits it (repeatable; commas
+    /// separate several)
+    #[arg(long = "tag", value_name = "TAG", value_delimiter = ',')]
     pub tags: Vec<String>,
+
+    /// Build without pushing (pull-request validation): no registry, no
+    /// login, no AWS call; outputs the image id, no digest
+    #[arg(long, env = "PORTFOLIO_CI_NO_PUSH")]
+    pub no_push: bool,
+
+    /// Registry cache source: type=registry,ref=REF or REF (repeatable;
+    /// other types with docker buildx only)
+    #[arg(long = "cache-from", value_name = "SPEC")]
+    pub cache_from: Vec<String>,
+
+    /// Registry cache destination: type=registry,ref=REF or REF
+    /// (repeatable; not with the classic docker builder)
+    #[arg(long = "cache-to", value_name = "SPEC")]
+    pub cache_to: Vec<String>,
+
+    /// Build secret ID from the file PATH (repeatable; never in the image,
+    /// the context tag or the logs)
+    #[arg(long = "secret-file", value_name = "ID=PATH")]
+    pub secret_files: Vec<String>,
+
+    /// Build secret ID from the environment variable VAR (repeatable).
+    /// `ID=VALUE` lines in PORTFOLIO_CI_BUILD_SECRETS are secrets too
+    #[arg(long = "secret-env", value_name = "ID=VAR")]
+    pub secret_envs: Vec<String>,
+
+    /// SSH agent socket or keys for the build: default or
+    /// ID[=SOCKET|KEY[,KEY]] (repeatable)
+    #[arg(long, value_name = "SPEC")]
+    pub ssh: Vec<String>,
+
+    /// Additional build context NAME=PATH (or NAME=docker-image://...)
+    /// (repeatable; a directory's content counts in the context tag)
+    #[arg(long = "build-context", value_name = "NAME=PATH")]
+    pub build_contexts: Vec<String>,
+
+    /// Build without the layer cache (also skips build avoidance)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Always pull newer versions of the base images
+    #[arg(long)]
+    pub pull: bool,
+
+    /// Image manifest annotation KEY=VALUE (repeatable; not with the
+    /// classic docker builder)
+    #[arg(long = "annotation", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+
+    /// Also export the result: type=local,dest=DIR or type=tar,dest=FILE
+    /// (repeatable; always builds)
+    #[arg(long = "output", value_name = "SPEC")]
+    pub outputs: Vec<String>,
+
+    /// docker buildx builder instance (as docker/setup-buildx-action's
+    /// `name` output)
+    #[arg(long, env = "PORTFOLIO_CI_BUILDX_BUILDER", value_name = "NAME")]
+    pub buildx_builder: Option<String>,
 
     /// Also tag `latest`
     #[arg(long, env = "PORTFOLIO_CI_LATEST")]

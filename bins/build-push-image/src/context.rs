@@ -40,6 +40,10 @@ pub struct BuildInputs {
     pub platform: Option<String>,
     /// User labels.
     pub labels: Vec<(String, String)>,
+    /// Other inputs that change the image (annotations, named build
+    /// contexts by their content's digest); hashed only when present, so
+    /// that a build without them keeps its tag.
+    pub extra: Vec<(String, String)>,
 }
 
 /// The digest of a build context.
@@ -81,41 +85,10 @@ pub fn digest(
     };
     let dockerfile_bytes = std::fs::read(dockerfile).map_err(read_err(dockerfile))?;
     let selection = Selection::load(context, dockerfile, &Flavour::ALL)?;
-    let entries = list(context, &selection)?;
-    let files: Vec<PathBuf> = entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::File { path, .. } => Some(context.join(path)),
-            _ => None,
-        })
-        .collect();
-    let (file_digests, bytes) = hash_files(&files)?;
-
     let mut hasher = Sha256::new();
     field(&mut hasher, b"build-push-image context v1");
     field(&mut hasher, &dockerfile_bytes);
-    let mut next_file = file_digests.iter();
-    for entry in &entries {
-        match entry {
-            Entry::File { path, executable } => {
-                field(&mut hasher, b"F");
-                field(&mut hasher, path.as_bytes());
-                field(&mut hasher, if *executable { b"x" } else { b"-" });
-                if let Some(file_digest) = next_file.next() {
-                    field(&mut hasher, file_digest);
-                }
-            }
-            Entry::Dir { path } => {
-                field(&mut hasher, b"D");
-                field(&mut hasher, path.as_bytes());
-            }
-            Entry::Link { path, target } => {
-                field(&mut hasher, b"L");
-                field(&mut hasher, path.as_bytes());
-                field(&mut hasher, target.as_bytes());
-            }
-        }
-    }
+    let (files, bytes) = hash_tree(&mut hasher, context, &selection)?;
     for (key, value) in sorted(&inputs.build_args) {
         field(&mut hasher, b"A");
         field(&mut hasher, key.as_bytes());
@@ -136,11 +109,71 @@ pub fn digest(
         &mut hasher,
         inputs.platform.as_deref().unwrap_or("").as_bytes(),
     );
+    for (key, value) in sorted(&inputs.extra) {
+        field(&mut hasher, b"X");
+        field(&mut hasher, key.as_bytes());
+        field(&mut hasher, value.as_bytes());
+    }
     Ok(ContextDigest {
         hex: hex::encode(hasher.finalize()),
-        files: files.len(),
+        files,
         bytes,
     })
+}
+
+/// The digest of a directory as a named build context (`--build-context`)
+/// sees it: what its own `.dockerignore` lets through.
+pub fn tree_digest(dir: &Path) -> Result<ContextDigest, Error> {
+    let selection = Selection::load(dir, &dir.join("Dockerfile"), &Flavour::ALL)?;
+    let mut hasher = Sha256::new();
+    field(&mut hasher, b"build-push-image tree v1");
+    let (files, bytes) = hash_tree(&mut hasher, dir, &selection)?;
+    Ok(ContextDigest {
+        hex: hex::encode(hasher.finalize()),
+        files,
+        bytes,
+    })
+}
+
+/// Hashes every entry of `context` that `selection` sends into `hasher`;
+/// returns the number of files and bytes.
+fn hash_tree(
+    hasher: &mut Sha256,
+    context: &Path,
+    selection: &Selection,
+) -> Result<(usize, u64), Error> {
+    let entries = list(context, selection)?;
+    let files: Vec<PathBuf> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::File { path, .. } => Some(context.join(path)),
+            _ => None,
+        })
+        .collect();
+    let (file_digests, bytes) = hash_files(&files)?;
+    let mut next_file = file_digests.iter();
+    for entry in &entries {
+        match entry {
+            Entry::File { path, executable } => {
+                field(hasher, b"F");
+                field(hasher, path.as_bytes());
+                field(hasher, if *executable { b"x" } else { b"-" });
+                if let Some(file_digest) = next_file.next() {
+                    field(hasher, file_digest);
+                }
+            }
+            Entry::Dir { path } => {
+                field(hasher, b"D");
+                field(hasher, path.as_bytes());
+            }
+            Entry::Link { path, target } => {
+                field(hasher, b"L");
+                field(hasher, path.as_bytes());
+                field(hasher, target.as_bytes());
+            }
+        }
+    }
+    Ok((files.len(), bytes))
 }
 
 /// A length-prefixed field, so that no two different inputs hash alike.

@@ -4,16 +4,21 @@
 //! Where things happen: the flags are parsed in [`cli`] and resolved with
 //! the environment and `portfolio-ci.yaml` in [`settings`]; [`run`](mod@run) does the
 //! work: hash the build ([`context`]) into the tag `ctx-<12 hex>`, work out
-//! the tags ([`tags`]) and labels ([`labels`]) from git ([`git`]), find the
-//! registry and log in ([`ecr`], [`auth`]), then either retag the image that
-//! already has the context tag through the registry API ([`registry`]) or
-//! build and push with the builder found ([`builder`]); optionally gate on
+//! the tags ([`tags`], `--tag` references: [`reference`]) and labels
+//! ([`labels`]) from git ([`git`]), find the builder and check that it can
+//! do what was asked ([`build_options`]), find the registry and log in
+//! ([`ecr`], [`auth`]), then either retag the image that already has the
+//! context tag through the registry API ([`registry`]) or build and push
+//! with the builder found ([`builder`], private files: [`build_files`]);
+//! with `--no-push` only build; optionally gate on
 //! the ECR scan ([`scan`]). The result ([`result`]) is published through the
 //! session; failures and exit codes are in [`error`].
 
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod build_files;
+pub mod build_options;
 pub mod builder;
 pub mod cli;
 pub mod context;
@@ -22,6 +27,7 @@ pub mod ecr;
 pub mod error;
 pub mod git;
 pub mod labels;
+pub mod reference;
 pub mod registry;
 pub mod result;
 pub mod run;

@@ -46,6 +46,18 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The image id docker reports: the config digest of an image, the
+    /// index's own digest for an image index.
+    pub fn image_id(&self) -> String {
+        if oci::is_index(&self.media_type) {
+            return self.digest.clone();
+        }
+        serde_json::from_slice::<serde_json::Value>(&self.bytes)
+            .ok()
+            .and_then(|value| value["config"]["digest"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| self.digest.clone())
+    }
+
     /// For an image index, the platform images it lists (attestation
     /// manifests left out) as `(digest, os/arch)`; `None` for an image.
     pub fn platform_images(&self) -> Option<Vec<(String, String)>> {

@@ -12,10 +12,17 @@ use crate::scan::{ScanReport, severity_name};
 pub struct Outcome {
     /// `registry/repository:tag` of the first tag.
     pub image: String,
-    /// Manifest digest in the registry.
+    /// The image id: the config digest of an image (an index's own digest
+    /// for a multi-platform image), as docker/build-push-action's `imageid`.
+    pub imageid: String,
+    /// Manifest digest in the registry (empty when nothing was pushed).
     pub digest: String,
+    /// Whether the image was pushed (false with `--no-push`).
+    pub pushed: bool,
     /// Every tag the image has now (the context tag last).
     pub tags: Vec<String>,
+    /// The same as full references, `registry/repository:tag`.
+    pub references: Vec<String>,
     /// Whether a build ran (false: the context tag was already there).
     pub built: bool,
     /// `ctx-<12 hex>`.
@@ -36,8 +43,10 @@ impl Report for Outcome {
     fn outputs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("image", self.image.clone()),
+            ("imageid", self.imageid.clone()),
             ("digest", self.digest.clone()),
-            ("tags", self.tags.join(",")),
+            ("metadata", self.metadata()),
+            ("tags", self.references.join("\n")),
             ("built", self.built.to_string()),
             ("context-tag", self.context_tag.clone()),
         ]
@@ -50,26 +59,62 @@ impl Report for Outcome {
     /// The scan verdict, if any, then what was pushed or reused.
     fn lines(&self) -> Vec<String> {
         let mut lines = self.scan.as_ref().map(scan_lines).unwrap_or_default();
-        lines.push(format!(
-            "{} {}@{} ({})",
-            if self.built { "pushed" } else { "reused" },
-            self.image,
-            self.digest,
-            self.tags.join(", ")
-        ));
+        lines.push(if self.pushed {
+            format!(
+                "{} {}@{} ({})",
+                if self.built { "pushed" } else { "reused" },
+                self.image,
+                self.digest,
+                self.tags.join(", ")
+            )
+        } else {
+            format!(
+                "built {} ({}), not pushed ({})",
+                self.image,
+                self.imageid,
+                self.tags.join(", ")
+            )
+        });
         lines
     }
 }
 
 impl Outcome {
+    /// The build result as docker buildx's metadata file has it:
+    /// `image.name` (every reference, comma separated),
+    /// `containerimage.config.digest` and, once pushed,
+    /// `containerimage.digest`.
+    pub fn metadata(&self) -> String {
+        let mut value = serde_json::Map::new();
+        value.insert("image.name".into(), self.references.join(",").into());
+        if !self.imageid.is_empty() {
+            value.insert(
+                "containerimage.config.digest".into(),
+                self.imageid.clone().into(),
+            );
+        }
+        if self.pushed {
+            value.insert("containerimage.digest".into(), self.digest.clone().into());
+        }
+        serde_json::Value::Object(value).to_string()
+    }
+
     /// The job summary in Markdown.
     pub fn markdown(&self) -> String {
         let mut text = format!(
-            "### build-push-image: `{}/{}`\n\n| | |\n| --- | --- |\n| image | `{}` |\n| digest | `{}` |\n| built | {} |\n| tags | {} |\n",
-            self.registry,
-            self.repository,
+            "### build-push-image: `{}`\n\n| | |\n| --- | --- |\n| image | `{}` |\n| image id | `{}` |\n| digest | {} |\n| built | {} |\n| tags | {} |\n",
+            if self.registry.is_empty() {
+                self.repository.clone()
+            } else {
+                format!("{}/{}", self.registry, self.repository)
+            },
             self.image,
-            self.digest,
+            self.imageid,
+            if self.pushed {
+                format!("`{}`", self.digest)
+            } else {
+                "none: not pushed (--no-push)".to_owned()
+            },
             if self.built {
                 "yes".to_owned()
             } else {

@@ -13,12 +13,15 @@ use portfolio_core::output::Progress;
 use portfolio_core::{Actions, Aws, Exit, Session};
 
 use crate::auth::{AuthDir, Credentials};
-use crate::builder::{self, BuildSpec};
+use crate::build_files::BuildFiles;
+use crate::build_options::SecretSource;
+use crate::builder::{self, BuildSpec, Builder};
 use crate::context;
 use crate::ecr;
 use crate::error::{self, Error};
 use crate::git;
 use crate::labels;
+use crate::reference;
 use crate::registry::{self, Registry};
 use crate::result::Outcome;
 use crate::scan;
@@ -53,19 +56,32 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         },
         Action::PrintContextTag => None,
     };
+    for secret in &settings.options.secrets {
+        if let SecretSource::Value(value) = &secret.source {
+            session.actions.mask(value);
+        }
+    }
 
     progress.status("hashing the build context");
-    let (context_dir, dockerfile, build) = (
+    let (context_dir, dockerfile, mut inputs, options) = (
         settings.context.clone(),
         settings.dockerfile.clone(),
         settings.build.clone(),
+        settings.options.clone(),
     );
-    let digest =
-        tokio::task::spawn_blocking(move || context::digest(&context_dir, &dockerfile, &build))
-            .await
-            .map_err(|err| {
-                portfolio_core::Error::io("hashing the build context")(std::io::Error::other(err))
-            })??;
+    let digest = tokio::task::spawn_blocking(move || {
+        // Named build contexts count by their content.
+        let mut digests = Vec::new();
+        for (name, dir) in options.context_dirs() {
+            digests.push((name, context::tree_digest(&dir)?.hex));
+        }
+        inputs.extra = options.hashed(&digests);
+        context::digest(&context_dir, &dockerfile, &inputs)
+    })
+    .await
+    .map_err(|err| {
+        portfolio_core::Error::io("hashing the build context")(std::io::Error::other(err))
+    })??;
     let context_tag = digest.tag();
     progress.line(&format!(
         "context {}: {} files, {} bytes -> {context_tag}",
@@ -80,11 +96,23 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
     };
 
     let git = git::GitInfo::discover(&settings.context);
-    let mut tags = tags::compute(&git, push.latest, &push.extra_tags);
+    let extra: Vec<String> = push.extra_tags.iter().map(|t| t.tag.clone()).collect();
+    let mut tags = tags::compute(&git, push.latest, &extra);
     tags.retain(|t| t != &context_tag);
     tags.push(context_tag.clone());
 
+    // The builder is found and matched against the inputs before anything
+    // is contacted; a missing builder only matters once a build is needed.
+    let builder = builder::detect(push.builder).await;
+    if let Ok(found) = &builder {
+        settings.options.check(found.kind)?;
+    }
+    if !push.push {
+        return build_only(settings, push, builder?, &git, &tags, context_tag, session).await;
+    }
+
     let target = connect(settings, push, basic, &session.actions, progress).await?;
+    reference::check_host(&push.extra_tags, &target.registry)?;
     let registry = Registry::new(
         &target.registry,
         &settings.repository,
@@ -113,7 +141,17 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         (manifest, false, changed, None)
     } else {
         refuse_immutable(settings, &target, &current, None)?;
-        let name = build_and_push(settings, push, &target, &registry, &git, &tags, session).await?;
+        let images: Vec<String> = tags.iter().map(|t| registry.image(t)).collect();
+        let (name, _) = build(
+            settings,
+            push,
+            &builder?,
+            (&target.registry, target.credentials.as_ref()),
+            images,
+            &git,
+            session,
+        )
+        .await?;
         let manifest = registry
             .manifest(&context_tag)
             .await?
@@ -136,7 +174,10 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
     let scan_failed = scan.as_ref().is_some_and(|s| s.failed);
     let outcome = Outcome {
         image: registry.image(&tags[0]),
+        imageid: manifest.image_id(),
         digest: manifest.digest,
+        pushed: true,
+        references: tags.iter().map(|t| registry.image(t)).collect(),
         tags,
         built,
         context_tag,
@@ -327,29 +368,83 @@ async fn retag(
     Ok(changed)
 }
 
-/// Builds the image and pushes it under every tag; returns the builder's name.
-async fn build_and_push(
+/// `--no-push`: builds the image under every name (on the registry host
+/// the flags or the references name, else the bare repository) and
+/// publishes its image id; no registry, no login, no AWS call.
+async fn build_only(
     settings: &Settings,
     push: &Push,
-    target: &Target,
-    registry: &Registry,
+    builder: Builder,
     git: &git::GitInfo,
     tags: &[String],
+    context_tag: String,
     session: &Session,
-) -> Result<String, Error> {
+) -> Result<Exit, Error> {
+    let host = push
+        .registry
+        .as_deref()
+        .or_else(|| reference::named_host(&push.extra_tags))
+        .unwrap_or_default()
+        .to_owned();
+    let name = |tag: &str| {
+        if host.is_empty() {
+            format!("{}:{tag}", settings.repository)
+        } else {
+            format!("{host}/{}:{tag}", settings.repository)
+        }
+    };
+    let references: Vec<String> = tags.iter().map(|t| name(t)).collect();
+    let (builder_name, imageid) = build(
+        settings,
+        push,
+        &builder,
+        (&host, None),
+        references.clone(),
+        git,
+        session,
+    )
+    .await?;
+    let outcome = Outcome {
+        image: references[0].clone(),
+        imageid: imageid.unwrap_or_default(),
+        digest: String::new(),
+        pushed: false,
+        references,
+        tags: tags.to_vec(),
+        built: true,
+        context_tag,
+        registry: host,
+        repository: settings.repository.clone(),
+        changed_tags: Vec::new(),
+        builder: Some(builder_name),
+        scan: None,
+    };
+    session.publish(&outcome)?;
+    Ok(Exit::OK)
+}
+
+/// Builds the image as `images` and, unless `--no-push`, pushes it under
+/// each, logged in to `registry` with its credentials; returns the
+/// builder's name and the image id it reported.
+async fn build(
+    settings: &Settings,
+    push: &Push,
+    builder: &Builder,
+    (registry, credentials): (&str, Option<&Credentials>),
+    images: Vec<String>,
+    git: &git::GitInfo,
+    session: &Session,
+) -> Result<(String, Option<String>), Error> {
     let (actions, progress) = (&session.actions, &session.progress);
-    let builder = builder::detect(push.builder).await?;
     if push.provenance && builder.kind != builder::Kind::DockerBuildx {
         session.warn(&format!(
             "--provenance needs docker buildx; {} builds without it",
             builder.kind
         ));
     }
-    let auth = AuthDir::create(
-        actions.runner_temp(),
-        &target.registry,
-        target.credentials.as_ref(),
-    )?;
+    let auth = AuthDir::create(actions.runner_temp(), registry, credentials)?;
+    // Inside the private auth directory: one private directory per run.
+    let files = BuildFiles::create(Some(auth.docker_config()), &settings.options)?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let spec = BuildSpec {
         context: settings.context.clone(),
@@ -358,15 +453,17 @@ async fn build_and_push(
         target: settings.build.target.clone(),
         platform: settings.build.platform.clone(),
         labels: labels::compute(git, &created, &settings.build.labels),
-        images: tags.iter().map(|t| registry.image(t)).collect(),
+        images,
         provenance: push.provenance,
         insecure: push.insecure_registry,
+        push: push.push,
+        options: settings.options.clone(),
     };
     let sink = |line: &str| progress.line(&format!("  {line}"));
-    for step in builder::plan(&builder, &spec, &auth) {
+    for step in builder::plan(builder, &spec, &auth, &files) {
         let _group = actions.group(&step.name);
         progress.line(&format!("$ {step}"));
         builder::run(&step, &sink).await?;
     }
-    Ok(builder.kind.to_string())
+    Ok((builder.kind.to_string(), files.image_id()))
 }

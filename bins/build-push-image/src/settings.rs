@@ -13,13 +13,14 @@ use std::time::Duration;
 use portfolio_core::config::Ecr as EcrSettings;
 use portfolio_core::{AwsSettings, Config, InvalidInput};
 
+use crate::build_options::{self, BuildOptions};
 use crate::builder::BuilderChoice;
 use crate::cli::{Cli, RegistryAuthMode};
 use crate::context::BuildInputs;
 use crate::error::Error;
 use crate::labels;
+use crate::reference::{self, TagRef};
 use crate::scan::Severity;
-use crate::tags;
 
 /// Environment variables with the user name and password of
 /// `--registry-auth basic`.
@@ -38,6 +39,8 @@ pub struct Settings {
     pub dockerfile: PathBuf,
     /// Build args, target, platform, user labels.
     pub build: BuildInputs,
+    /// Cache, secrets, SSH, build contexts, annotations, outputs, ...
+    pub options: BuildOptions,
     /// `--json`: the result object on stdout.
     pub json: bool,
     /// What the run does.
@@ -56,8 +59,10 @@ pub enum Action {
 /// The settings of a build and push.
 #[derive(Debug, Clone)]
 pub struct Push {
-    /// Extra `--tag` values.
-    pub extra_tags: Vec<String>,
+    /// Extra `--tag` values (bare tags, or references of this repository).
+    pub extra_tags: Vec<TagRef>,
+    /// Push (false: `--no-push`, build only, nothing contacted).
+    pub push: bool,
     /// `--latest`.
     pub latest: bool,
     /// `--registry`: a registry host instead of the account's ECR.
@@ -176,18 +181,39 @@ impl Settings {
             )
             .into());
         }
-        for tag in &cli.tags {
-            if !tags::is_valid(tag) {
-                return Err(InvalidInput::new(
-                    "--tag",
-                    format!(
-                        "'{tag}' is not a valid tag: expected [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}"
-                    ),
-                )
-                .into());
-            }
+        let extra_tags = cli
+            .tags
+            .iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| reference::parse(t, &repository))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(host) = &cli.registry {
+            reference::check_host(&extra_tags, host.trim_end_matches('/'))?;
         }
         check_insecure(cli.insecure_registry, cli.registry.as_deref())?;
+        if cli.no_push && cli.fail_on_severity.is_some() {
+            return Err(InvalidInput::new(
+                "--fail-on-severity",
+                "the scan gate judges the pushed image: it cannot be used with --no-push",
+            )
+            .into());
+        }
+        let options = BuildOptions::resolve(
+            build_options::Raw {
+                cache_from: &cli.cache_from,
+                cache_to: &cli.cache_to,
+                secret_files: &cli.secret_files,
+                secret_envs: &cli.secret_envs,
+                ssh: &cli.ssh,
+                build_contexts: &cli.build_contexts,
+                no_cache: cli.no_cache,
+                pull: cli.pull,
+                annotations: &cli.annotations,
+                outputs: &cli.outputs,
+                buildx_builder: cli.buildx_builder.as_deref(),
+            },
+            env,
+        )?;
         if cli.fail_on_severity.is_some() && cli.registry_auth != RegistryAuthMode::Ecr {
             return Err(InvalidInput::new(
                 "--fail-on-severity",
@@ -200,24 +226,31 @@ impl Settings {
             target: cli.target.clone(),
             platform: cli.platform.clone(),
             labels: labels::parse_pairs("--label", &cli.labels)?,
+            // Filled in by the run once the named build contexts are hashed.
+            extra: Vec::new(),
         };
         let action = if cli.print_context_tag {
             Action::PrintContextTag
         } else {
             Action::Push(Box::new(Push {
-                extra_tags: cli.tags.clone(),
+                extra_tags,
+                push: !cli.no_push,
                 latest: cli.latest,
                 registry: cli
                     .registry
                     .as_deref()
                     .map(|host| host.trim_end_matches('/').to_owned()),
                 insecure_registry: cli.insecure_registry,
-                auth: registry_auth(cli.registry_auth, cli.registry.is_some(), env)?,
+                auth: if cli.no_push {
+                    RegistryAuth::Anonymous
+                } else {
+                    registry_auth(cli.registry_auth, cli.registry.is_some(), env)?
+                },
                 create_repository: cli.create_repository,
                 ecr: config.ecr.clone(),
                 builder: cli.builder,
                 provenance: cli.provenance,
-                force_build: cli.force_build,
+                force_build: cli.force_build || options.forces_build(),
                 scan: cli.fail_on_severity.map(|threshold| ScanGate {
                     threshold,
                     timeout: cli.scan_timeout,
@@ -230,6 +263,7 @@ impl Settings {
             context: absolute(&context),
             dockerfile: absolute(&dockerfile),
             build,
+            options,
             json: cli.global.json,
             action,
         })

@@ -22,7 +22,13 @@ fn spec() -> BuildSpec {
         ],
         provenance: false,
         insecure: true,
+        push: true,
+        options: BuildOptions::default(),
     }
+}
+
+fn files() -> BuildFiles {
+    BuildFiles::create(None, &BuildOptions::default()).unwrap()
 }
 
 fn plan_for(kind: Kind) -> (Vec<Step>, AuthDir) {
@@ -32,7 +38,7 @@ fn plan_for(kind: Kind) -> (Vec<Step>, AuthDir) {
         kind,
         program: PathBuf::from(format!("/usr/bin/{kind}")),
     };
-    (plan(&builder, &spec(), &auth), auth)
+    (plan(&builder, &spec(), &auth, &files()), auth)
 }
 
 fn args(step: &Step) -> Vec<String> {
@@ -127,7 +133,7 @@ fn buildx_pushes_in_one_step_without_provenance_by_default() {
         insecure: false,
         ..spec()
     };
-    let build = args(&plan(&builder, &secure, &auth)[0]);
+    let build = args(&plan(&builder, &secure, &auth, &files())[0]);
     assert!(build.iter().any(|a| a == "--push"));
     assert!(!build.iter().any(|a| a.contains("insecure")));
 }

@@ -176,6 +176,10 @@ fn mode_paths_links_and_inputs_all_count() {
             labels: vec![("team".into(), "web".into())],
             ..BuildInputs::default()
         },
+        BuildInputs {
+            extra: vec![("annotation:team".into(), "web".into())],
+            ..BuildInputs::default()
+        },
     ];
     let mut seen = vec![plain.hex.clone()];
     for inputs in variants {

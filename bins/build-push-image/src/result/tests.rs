@@ -6,17 +6,25 @@ use super::*;
 use crate::scan::{Finding, Severity};
 
 const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const CONFIG: &str = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
 fn pushed() -> Outcome {
     Outcome {
         image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:sha-89abcde"
             .into(),
+        imageid: CONFIG.into(),
         digest: DIGEST.into(),
+        pushed: true,
         tags: vec![
             "sha-89abcde".into(),
             "main".into(),
             "ctx-0123456789ab".into(),
         ],
+        references: ["sha-89abcde", "main", "ctx-0123456789ab"]
+            .iter()
+            .map(|t| format!("{REGISTRY}/portfolio-dev-backend:{t}"))
+            .collect(),
         built: true,
         context_tag: "ctx-0123456789ab".into(),
         registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com".into(),
@@ -74,10 +82,50 @@ fn the_outputs_name_every_tag_and_the_context_tag() {
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value.clone())
     };
+    // One full reference per line, as docker/metadata-action's `tags`.
     assert_eq!(
         get("tags").as_deref(),
-        Some("sha-89abcde,main,ctx-0123456789ab")
+        Some(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:sha-89abcde\n\
+             123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:main\n\
+             123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend:ctx-0123456789ab"
+        )
+    );
+    assert_eq!(get("imageid").as_deref(), Some(CONFIG));
+    let metadata: serde_json::Value =
+        serde_json::from_str(&get("metadata").unwrap_or_default()).unwrap();
+    assert_eq!(metadata["containerimage.digest"], DIGEST);
+    assert_eq!(metadata["containerimage.config.digest"], CONFIG);
+    assert_eq!(
+        metadata["image.name"]
+            .as_str()
+            .unwrap_or_default()
+            .split(',')
+            .count(),
+        3
     );
     assert_eq!(get("built").as_deref(), Some("true"));
     assert_eq!(get("context-tag").as_deref(), Some("ctx-0123456789ab"));
+}
+
+#[test]
+fn the_summary_lines_and_outputs_of_a_build_without_push() {
+    let outcome = Outcome {
+        digest: String::new(),
+        pushed: false,
+        registry: String::new(),
+        image: "portfolio-dev-backend:sha-89abcde".into(),
+        references: ["sha-89abcde", "main", "ctx-0123456789ab"]
+            .iter()
+            .map(|t| format!("portfolio-dev-backend:{t}"))
+            .collect(),
+        changed_tags: Vec::new(),
+        builder: Some("buildah".into()),
+        ..pushed()
+    };
+    insta::assert_snapshot!("unpushed_summary", outcome.summary().unwrap_or_default());
+    insta::assert_snapshot!("unpushed_lines", outcome.lines().join("\n"));
+    let metadata: serde_json::Value = serde_json::from_str(&outcome.metadata()).unwrap();
+    assert_eq!(metadata.get("containerimage.digest"), None);
+    assert_eq!(metadata["containerimage.config.digest"], CONFIG);
 }

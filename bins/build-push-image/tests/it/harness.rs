@@ -154,6 +154,62 @@ impl World {
         dir
     }
 
+    /// A build context `name` whose image has a shell: `rootfs/` holds the
+    /// host's /bin/sh and the libraries it loads (so that `RUN` works
+    /// without pulling a base image), and `dockerfile` follows
+    /// `FROM scratch` + `COPY rootfs/ /`.
+    pub fn shell_context(&self, name: &str, dockerfile: &str) -> PathBuf {
+        let dir = self.path(name);
+        let rootfs = dir.join("rootfs");
+        let ldd = Command::new("ldd").arg("/bin/sh").output().unwrap();
+        let mut files = vec!["/bin/sh".to_owned()];
+        for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+            let path = line.split("=>").last().unwrap().split_whitespace().next();
+            if let Some(path) = path.filter(|p| p.starts_with('/')) {
+                files.push(path.to_owned());
+            }
+        }
+        for file in files {
+            let to = rootfs.join(file.trim_start_matches('/'));
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::copy(&file, &to).unwrap();
+        }
+        fs::write(
+            dir.join("Dockerfile"),
+            format!("FROM scratch\nCOPY rootfs/ /\n{dockerfile}"),
+        )
+        .unwrap();
+        dir
+    }
+
+    /// The tags of `repository` in the registry (empty when it has none).
+    pub fn tags_of(&self, repository: &str) -> Vec<String> {
+        let (status, _, body) = self.http("GET", &format!("/v2/{repository}/tags/list"), &[], &[]);
+        if status == 404 {
+            return Vec::new();
+        }
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        value["tags"]
+            .as_array()
+            .map(|tags| {
+                tags.iter()
+                    .map(|t| t.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `buildah` with this world's storage.
+    pub fn buildah(&self, args: &[&str]) -> Run {
+        let mut command = Command::new("buildah");
+        command
+            .args(args)
+            .env("CONTAINERS_STORAGE_CONF", self.path("storage.conf"))
+            .env("TMPDIR", self.path("tmp"))
+            .env("HOME", self.path("home"));
+        run(&mut command)
+    }
+
     /// The tool with this world's environment, and no GitHub variables.
     pub fn command(&self) -> Command {
         let mut command = tool();

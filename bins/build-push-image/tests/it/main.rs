@@ -8,6 +8,7 @@ mod build;
 mod dockerignore;
 mod errors;
 mod harness;
+mod inputs;
 mod output;
 mod registry;
 mod scan;

@@ -134,12 +134,15 @@ fn the_job_summary_and_closing_lines_of_a_build() {
     let done = run(&mut command);
     let json = done.assert_code(0).json();
     let digest = json["digest"].as_str().unwrap();
-    // The port, the digest and the context tag (file modes count in it) are
-    // not the same on every machine.
+    // The port, the digest, the image id and the context tag (file modes
+    // count in it) are not the same on every machine.
     let context_tag = json["context_tag"].as_str().unwrap();
+    // The image id changes with the created label.
+    let imageid = json["imageid"].as_str().unwrap();
     let redact = |text: &str| {
         text.replace(&world.registry.host(), "127.0.0.1:[port]")
             .replace(digest, "sha256:[digest]")
+            .replace(imageid, "sha256:[imageid]")
             .replace(context_tag, "ctx-[context]")
     };
     insta::assert_snapshot!(

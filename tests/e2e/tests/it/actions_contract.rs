@@ -23,7 +23,14 @@ const SETUP_INPUTS: &[(&str, &str)] = &[
 
 /// Inputs deliberately passed through the environment, never as a flag:
 /// secrets stay out of argument lists.
-const ENV_INPUTS: &[(&str, &str, &str)] = &[("terraform", "secret-vars", "export \"TF_VAR_")];
+const ENV_INPUTS: &[(&str, &str, &str)] = &[
+    ("terraform", "secret-vars", "export \"TF_VAR_"),
+    (
+        "build-push-image",
+        "secrets",
+        "export PORTFOLIO_CI_BUILD_SECRETS=\"$SECRETS\"",
+    ),
+];
 
 struct Action {
     name: &'static str,
