@@ -67,6 +67,12 @@ pub struct Cli {
     #[arg(long, env = "PORTFOLIO_CI_REGISTRY", value_name = "HOST[:PORT]")]
     pub registry: Option<String>,
 
+    /// ECR registry of another account (its 12-digit id): the login, the
+    /// repository and the scan are that registry's [default: from an ECR
+    /// --registry host, else the caller's account]
+    #[arg(long, env = "PORTFOLIO_CI_REGISTRY_ID", value_name = "ACCOUNT")]
+    pub registry_id: Option<String>,
+
     /// Talk to --registry over plain HTTP (for a registry on loopback)
     #[arg(long, env = "PORTFOLIO_CI_INSECURE_REGISTRY")]
     pub insecure_registry: bool,

@@ -21,6 +21,7 @@ pub mod ecr;
 pub mod error;
 pub mod git;
 pub mod labels;
+pub mod mutability;
 pub mod registry;
 pub mod result;
 pub mod run;

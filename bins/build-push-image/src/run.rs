@@ -19,6 +19,7 @@ use crate::ecr;
 use crate::error::{self, Error};
 use crate::git;
 use crate::labels;
+use crate::mutability::TagRules;
 use crate::registry::{self, Registry};
 use crate::result::Outcome;
 use crate::scan;
@@ -31,8 +32,10 @@ const SCAN_POLL: Duration = Duration::from_secs(5);
 /// Where the image goes and how to log in.
 struct Target {
     registry: String,
+    /// `registryId` when the ECR registry is another account's.
+    registry_id: Option<String>,
     credentials: Option<Credentials>,
-    immutable: bool,
+    rules: TagRules,
     ecr: Option<aws_sdk_ecr::Client>,
 }
 
@@ -107,12 +110,30 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         };
         current.push((tag.clone(), digest));
     }
+    let plan = target.rules.plan(
+        &tags::moving(&git),
+        current,
+        existing.as_ref().map(|m| m.digest.as_str()),
+    );
+    if !plan.conflicts.is_empty() {
+        return Err(Error::ImmutableTags {
+            repository: settings.repository.clone(),
+            tags: plan.conflicts,
+        });
+    }
+    for (tag, digest) in &plan.held {
+        session.warn(&format!(
+            "{tag} stays on {digest}: repository {} does not let it move (ECR tag mutability)",
+            settings.repository
+        ));
+    }
+    let current = plan.tags;
+    let tags: Vec<String> = current.iter().map(|(tag, _)| tag.clone()).collect();
 
     let (manifest, built, changed, builder_name) = if let Some(manifest) = existing {
-        let changed = retag(&registry, settings, &target, &manifest, &current, progress).await?;
+        let changed = retag(&registry, &manifest, &current, progress).await?;
         (manifest, false, changed, None)
     } else {
-        refuse_immutable(settings, &target, &current, None)?;
         let name = build_and_push(settings, push, &target, &registry, &git, &tags, session).await?;
         let manifest = registry
             .manifest(&context_tag)
@@ -129,7 +150,11 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 
     let scan = match (&push.scan, &target.ecr) {
         (Some(gate), Some(ecr)) => {
-            Some(scan_gate(ecr, &settings.repository, &manifest, *gate, progress).await?)
+            let repository = ecr::RepositoryId {
+                name: &settings.repository,
+                registry_id: target.registry_id.as_deref(),
+            };
+            Some(scan_gate(ecr, repository, &manifest, *gate, progress).await?)
         }
         _ => None,
     };
@@ -170,7 +195,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 /// index lists is judged (attestation manifests are not images).
 async fn scan_gate(
     ecr: &aws_sdk_ecr::Client,
-    repository: &str,
+    repository: ecr::RepositoryId<'_>,
     manifest: &registry::Manifest,
     gate: ScanGate,
     progress: &Progress,
@@ -217,7 +242,10 @@ fn print_context_tag(digest: &context::ContextDigest, json: bool) -> Result<Exit
     Ok(Exit::OK)
 }
 
-/// Resolves the registry host, logs in, and checks the repository.
+/// Resolves the registry host, logs in, and checks the repository. With
+/// ECR the host is the `proxyEndpoint` of GetAuthorizationToken (unless
+/// `--registry` names one), for another account's registry when
+/// `--registry-id` (or the `--registry` host) names one.
 async fn connect(
     settings: &Settings,
     push: &Push,
@@ -225,91 +253,63 @@ async fn connect(
     actions: &Actions,
     progress: &Progress,
 ) -> Result<Target, Error> {
-    let (registry, aws) = if let Some(host) = &push.registry {
-        let aws = match push.auth {
-            RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await),
-            RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
-        };
-        (host.clone(), aws)
-    } else {
-        let aws = Aws::connect(&push.aws).await;
-        progress.status("asking STS for the account");
-        let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
-        (host, Some(aws))
+    let registry_id = push
+        .registry_id
+        .clone()
+        .or_else(|| push.registry.as_deref().and_then(ecr::registry_id_of));
+    let ecr = match push.auth {
+        RegistryAuth::Ecr => Some(Aws::connect(&push.aws).await.ecr()),
+        RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
     };
-    let ecr = match (&aws, &push.auth) {
-        (Some(aws), RegistryAuth::Ecr) => Some(aws.ecr()),
-        _ => None,
+    let Some(ecr) = ecr else {
+        // Settings make sure basic and anonymous come with --registry.
+        return Ok(Target {
+            registry: push.registry.clone().unwrap_or_default(),
+            registry_id,
+            credentials: basic,
+            rules: TagRules::mutable(),
+            ecr: None,
+        });
     };
-    let credentials = match (&ecr, basic) {
-        (Some(ecr), _) => {
-            progress.status("logging in to ECR");
-            Some(ecr::credentials(ecr, actions).await?)
-        }
-        (None, basic) => basic,
-    };
-    let immutable = match &ecr {
-        Some(ecr) => {
-            let repository = ecr::ensure_repository(
-                ecr,
-                &settings.repository,
-                &registry,
-                push.create_repository,
-                &push.ecr,
-            )
-            .await?;
-            if repository.created {
-                progress.line(&format!("created repository {}", settings.repository));
-            }
-            repository.immutable
-        }
-        None => false,
-    };
+    progress.status("logging in to ECR");
+    let ids: Vec<String> = registry_id.iter().cloned().collect();
+    let login = ecr::login(&ecr, &ids, actions)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::BadToken)?;
+    let registry = push.registry.clone().unwrap_or(login.registry);
+    let repository = ecr::ensure_repository(
+        &ecr,
+        ecr::RepositoryId {
+            name: &settings.repository,
+            registry_id: registry_id.as_deref(),
+        },
+        &registry,
+        push.create_repository,
+        &push.ecr,
+    )
+    .await?;
+    if repository.created {
+        progress.line(&format!("created repository {}", settings.repository));
+    }
     Ok(Target {
         registry,
-        credentials,
-        immutable,
-        ecr,
+        registry_id,
+        credentials: Some(login.credentials),
+        rules: repository.rules,
+        ecr: Some(ecr),
     })
-}
-
-/// Fails (exit 4, nothing changed) when the repository is immutable and a
-/// tag already points somewhere other than `target_digest`.
-fn refuse_immutable(
-    settings: &Settings,
-    target: &Target,
-    current: &[(String, Option<String>)],
-    target_digest: Option<&str>,
-) -> Result<(), Error> {
-    if !target.immutable {
-        return Ok(());
-    }
-    let conflicts: Vec<String> = current
-        .iter()
-        .filter(|(_, digest)| digest.as_deref().is_some_and(|d| Some(d) != target_digest))
-        .map(|(tag, _)| tag.clone())
-        .collect();
-    if conflicts.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::ImmutableTags {
-            repository: settings.repository.clone(),
-            tags: conflicts,
-        })
-    }
 }
 
 /// Points every tag that is not yet on `manifest` at it; returns the tags
 /// that changed.
 async fn retag(
     registry: &Registry,
-    settings: &Settings,
-    target: &Target,
     manifest: &registry::Manifest,
     current: &[(String, Option<String>)],
     progress: &Progress,
 ) -> Result<Vec<String>, Error> {
-    refuse_immutable(settings, target, current, Some(&manifest.digest))?;
     let mut changed = Vec::new();
     for (tag, digest) in current {
         if digest.as_deref() == Some(manifest.digest.as_str()) {
