@@ -12,7 +12,7 @@ use std::time::Duration;
 use portfolio_core::output::Progress;
 use portfolio_core::{Actions, Aws, Exit, Session};
 
-use crate::auth::{AuthDir, Credentials};
+use crate::auth::{AuthDir, Credentials, Reader};
 use crate::builder::{self, BuildSpec};
 use crate::context;
 use crate::ecr;
@@ -345,10 +345,15 @@ async fn build_and_push(
             builder.kind
         ));
     }
+    let reader = match builder.kind {
+        builder::Kind::DockerBuildx | builder::Kind::DockerClassic => Reader::Docker,
+        builder::Kind::Podman | builder::Kind::Buildah => Reader::Containers,
+    };
     let auth = AuthDir::create(
         actions.runner_temp(),
         &target.registry,
         target.credentials.as_ref(),
+        reader,
     )?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let spec = BuildSpec {
