@@ -23,7 +23,7 @@
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -161,11 +161,47 @@ impl AuthDir {
 
 /// The user's docker config directory: `$DOCKER_CONFIG` or `~/.docker`.
 fn user_docker_config() -> Option<PathBuf> {
+    docker_config_dir().filter(|dir| dir.is_dir())
+}
+
+/// Where docker keeps its config: `$DOCKER_CONFIG`, else `~/.docker`.
+fn docker_config_dir() -> Option<PathBuf> {
     std::env::var_os("DOCKER_CONFIG")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker")))
-        .filter(|dir| dir.is_dir())
+}
+
+/// `docker login` for the later steps of a job (`build-push-image login`):
+/// puts `credentials` for `registry` into the user's docker config
+/// (created 0700/0600 when missing; every other entry kept; replaced
+/// atomically). A credential helper that docker would ask instead for this
+/// host is dropped for it, as ours is the newer login. Returns the file.
+pub fn store_login(registry: &str, credentials: &Credentials) -> Result<PathBuf, Error> {
+    let io = |err| portfolio_core::Error::io("cannot write the docker config")(err);
+    let dir = docker_config_dir().ok_or_else(|| {
+        io(std::io::Error::other(
+            "neither DOCKER_CONFIG nor HOME is set",
+        ))
+    })?;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(&io)?;
+    let user = read_config(&dir).unwrap_or_default();
+    let config = private_config(user, registry, Some(credentials), Reader::Containers);
+    let mut file = tempfile::Builder::new()
+        .prefix(".config.json.")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(&dir)
+        .map_err(&io)?;
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(config))
+        .map_err(|err| io(std::io::Error::other(err)))?;
+    file.write_all(text.as_bytes()).map_err(&io)?;
+    let path = dir.join("config.json");
+    file.persist(&path).map_err(|err| io(err.error))?;
+    Ok(path)
 }
 
 /// The user's `config.json` in `dir` as a JSON object, if it is one.

@@ -7,6 +7,7 @@ mod avoidance;
 mod build;
 mod errors;
 mod harness;
+mod login;
 mod logins;
 mod mutability;
 mod output;
