@@ -136,6 +136,10 @@ pub async fn run(session: &Session, args: &LoginArgs, aws: &AwsSettings) -> Resu
             format!("docker_password_{suffix}"),
             login.credentials.password(),
         )?;
+        if logins.len() == 1 {
+            set("docker_username".into(), &login.credentials.username)?;
+            set("docker_password".into(), login.credentials.password())?;
+        }
         registries.push(Registry {
             registry: login.registry.clone(),
             username: login.credentials.username.clone(),
