@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use portfolio_core::cli::{AwsArgs, EnvArg, GlobalArgs, RepositoryArg, ServiceArg};
 
 use crate::builder::BuilderChoice;
 use crate::error::EXIT_CODES;
+use crate::login::LoginArgs;
 use crate::scan::Severity;
 
 /// The examples at the end of `--help`.
@@ -66,6 +67,12 @@ pub struct Cli {
     /// Registry HOST[:PORT] instead of this account's ECR registry
     #[arg(long, env = "PORTFOLIO_CI_REGISTRY", value_name = "HOST[:PORT]")]
     pub registry: Option<String>,
+
+    /// ECR registry of another account (its 12-digit id): the login, the
+    /// repository and the scan are that registry's [default: from an ECR
+    /// --registry host, else the caller's account]
+    #[arg(long, env = "PORTFOLIO_CI_REGISTRY_ID", value_name = "ACCOUNT")]
+    pub registry_id: Option<String>,
 
     /// Talk to --registry over plain HTTP (for a registry on loopback)
     #[arg(long, env = "PORTFOLIO_CI_INSECURE_REGISTRY")]
@@ -214,6 +221,19 @@ pub struct Cli {
     /// AWS flags.
     #[command(flatten)]
     pub aws: AwsArgs,
+
+    /// A subcommand; without one the tool builds and pushes.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Log docker in to ECR for the later steps of a job, as
+    /// aws-actions/amazon-ecr-login: the user's docker config gets the
+    /// login; outputs registry, docker_username_<host>, docker_password_<host>
+    Login(LoginArgs),
 }
 
 /// Where the registry credentials come from.

@@ -99,7 +99,7 @@ pub enum Error {
     },
     /// Tags of an immutable repository already point at another image (exit 4).
     #[error(
-        "repository '{repository}' is immutable and already has {} on another image",
+        "repository '{repository}' keeps {} immutable, and they are already on another image",
         tags.join(", ")
     )]
     ImmutableTags {
@@ -154,7 +154,8 @@ impl Failure for Error {
                 "create it with --create-repository, or name another with --repository".into(),
             ),
             Error::ImmutableTags { .. } => Some(
-                "tags of an immutable repository cannot move: use a new tag, or drop --tag/--latest"
+                "the repository's tag mutability (ECR: IMMUTABLE, or an exclusion filter) keeps these \
+                 tags where they are: use a new tag, or drop --tag/--latest"
                     .into(),
             ),
             Error::RegistryUnreachable { .. } => {

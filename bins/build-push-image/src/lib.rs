@@ -27,6 +27,8 @@ pub mod ecr;
 pub mod error;
 pub mod git;
 pub mod labels;
+pub mod login;
+pub mod mutability;
 pub mod reference;
 pub mod registry;
 pub mod result;
@@ -50,6 +52,10 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
     cancel
         .guard(async {
             let config = Config::load(cli.global.config.as_deref())?;
+            if let Some(cli::Command::Login(args)) = &cli.command {
+                let aws = cli.aws.settings(config.region(cli.env.name()));
+                return login::run(&session, args, &aws).await;
+            }
             let settings = Settings::resolve(&cli, &|name| std::env::var(name).ok(), &config)?;
             run::run(&session, &settings).await
         })

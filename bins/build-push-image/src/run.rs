@@ -12,7 +12,7 @@ use std::time::Duration;
 use portfolio_core::output::Progress;
 use portfolio_core::{Actions, Aws, Exit, Session};
 
-use crate::auth::{AuthDir, Credentials};
+use crate::auth::{AuthDir, Credentials, Reader};
 use crate::build_files::BuildFiles;
 use crate::build_options::SecretSource;
 use crate::builder::{self, BuildSpec, Builder};
@@ -21,6 +21,7 @@ use crate::ecr;
 use crate::error::{self, Error};
 use crate::git;
 use crate::labels;
+use crate::mutability::TagRules;
 use crate::reference;
 use crate::registry::{self, Registry};
 use crate::result::Outcome;
@@ -34,8 +35,10 @@ const SCAN_POLL: Duration = Duration::from_secs(5);
 /// Where the image goes and how to log in.
 struct Target {
     registry: String,
+    /// `registryId` when the ECR registry is another account's.
+    registry_id: Option<String>,
     credentials: Option<Credentials>,
-    immutable: bool,
+    rules: TagRules,
     ecr: Option<aws_sdk_ecr::Client>,
 }
 
@@ -135,12 +138,30 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         };
         current.push((tag.clone(), digest));
     }
+    let plan = target.rules.plan(
+        &tags::moving(&git),
+        current,
+        existing.as_ref().map(|m| m.digest.as_str()),
+    );
+    if !plan.conflicts.is_empty() {
+        return Err(Error::ImmutableTags {
+            repository: settings.repository.clone(),
+            tags: plan.conflicts,
+        });
+    }
+    for (tag, digest) in &plan.held {
+        session.warn(&format!(
+            "{tag} stays on {digest}: repository {} does not let it move (ECR tag mutability)",
+            settings.repository
+        ));
+    }
+    let current = plan.tags;
+    let tags: Vec<String> = current.iter().map(|(tag, _)| tag.clone()).collect();
 
     let (manifest, built, changed, builder_name) = if let Some(manifest) = existing {
-        let changed = retag(&registry, settings, &target, &manifest, &current, progress).await?;
+        let changed = retag(&registry, &manifest, &current, progress).await?;
         (manifest, false, changed, None)
     } else {
-        refuse_immutable(settings, &target, &current, None)?;
         let images: Vec<String> = tags.iter().map(|t| registry.image(t)).collect();
         let (name, _) = build(
             settings,
@@ -167,7 +188,11 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 
     let scan = match (&push.scan, &target.ecr) {
         (Some(gate), Some(ecr)) => {
-            Some(scan_gate(ecr, &settings.repository, &manifest, *gate, progress).await?)
+            let repository = ecr::RepositoryId {
+                name: &settings.repository,
+                registry_id: target.registry_id.as_deref(),
+            };
+            Some(scan_gate(ecr, repository, &manifest, *gate, progress).await?)
         }
         _ => None,
     };
@@ -211,7 +236,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 /// index lists is judged (attestation manifests are not images).
 async fn scan_gate(
     ecr: &aws_sdk_ecr::Client,
-    repository: &str,
+    repository: ecr::RepositoryId<'_>,
     manifest: &registry::Manifest,
     gate: ScanGate,
     progress: &Progress,
@@ -258,7 +283,10 @@ fn print_context_tag(digest: &context::ContextDigest, json: bool) -> Result<Exit
     Ok(Exit::OK)
 }
 
-/// Resolves the registry host, logs in, and checks the repository.
+/// Resolves the registry host, logs in, and checks the repository. With
+/// ECR the host is the `proxyEndpoint` of GetAuthorizationToken (unless
+/// `--registry` names one), for another account's registry when
+/// `--registry-id` (or the `--registry` host) names one.
 async fn connect(
     settings: &Settings,
     push: &Push,
@@ -266,91 +294,63 @@ async fn connect(
     actions: &Actions,
     progress: &Progress,
 ) -> Result<Target, Error> {
-    let (registry, aws) = if let Some(host) = &push.registry {
-        let aws = match push.auth {
-            RegistryAuth::Ecr => Some(Aws::connect(&push.aws, progress).await),
-            RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
-        };
-        (host.clone(), aws)
-    } else {
-        let aws = Aws::connect(&push.aws, progress).await;
-        progress.status("asking STS for the account");
-        let host = ecr::registry_host(&aws.sts(), aws.region()).await?;
-        (host, Some(aws))
+    let registry_id = push
+        .registry_id
+        .clone()
+        .or_else(|| push.registry.as_deref().and_then(ecr::registry_id_of));
+    let ecr = match push.auth {
+        RegistryAuth::Ecr => Some(Aws::connect(&push.aws, progress).await.ecr()),
+        RegistryAuth::Basic { .. } | RegistryAuth::Anonymous => None,
     };
-    let ecr = match (&aws, &push.auth) {
-        (Some(aws), RegistryAuth::Ecr) => Some(aws.ecr()),
-        _ => None,
+    let Some(ecr) = ecr else {
+        // Settings make sure basic and anonymous come with --registry.
+        return Ok(Target {
+            registry: push.registry.clone().unwrap_or_default(),
+            registry_id,
+            credentials: basic,
+            rules: TagRules::mutable(),
+            ecr: None,
+        });
     };
-    let credentials = match (&ecr, basic) {
-        (Some(ecr), _) => {
-            progress.status("logging in to ECR");
-            Some(ecr::credentials(ecr, actions).await?)
-        }
-        (None, basic) => basic,
-    };
-    let immutable = match &ecr {
-        Some(ecr) => {
-            let repository = ecr::ensure_repository(
-                ecr,
-                &settings.repository,
-                &registry,
-                push.create_repository,
-                &push.ecr,
-            )
-            .await?;
-            if repository.created {
-                progress.line(&format!("created repository {}", settings.repository));
-            }
-            repository.immutable
-        }
-        None => false,
-    };
+    progress.status("logging in to ECR");
+    let ids: Vec<String> = registry_id.iter().cloned().collect();
+    let login = ecr::login(&ecr, &ids, actions)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::BadToken)?;
+    let registry = push.registry.clone().unwrap_or(login.registry);
+    let repository = ecr::ensure_repository(
+        &ecr,
+        ecr::RepositoryId {
+            name: &settings.repository,
+            registry_id: registry_id.as_deref(),
+        },
+        &registry,
+        push.create_repository,
+        &push.ecr,
+    )
+    .await?;
+    if repository.created {
+        progress.line(&format!("created repository {}", settings.repository));
+    }
     Ok(Target {
         registry,
-        credentials,
-        immutable,
-        ecr,
+        registry_id,
+        credentials: Some(login.credentials),
+        rules: repository.rules,
+        ecr: Some(ecr),
     })
-}
-
-/// Fails (exit 4, nothing changed) when the repository is immutable and a
-/// tag already points somewhere other than `target_digest`.
-fn refuse_immutable(
-    settings: &Settings,
-    target: &Target,
-    current: &[(String, Option<String>)],
-    target_digest: Option<&str>,
-) -> Result<(), Error> {
-    if !target.immutable {
-        return Ok(());
-    }
-    let conflicts: Vec<String> = current
-        .iter()
-        .filter(|(_, digest)| digest.as_deref().is_some_and(|d| Some(d) != target_digest))
-        .map(|(tag, _)| tag.clone())
-        .collect();
-    if conflicts.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::ImmutableTags {
-            repository: settings.repository.clone(),
-            tags: conflicts,
-        })
-    }
 }
 
 /// Points every tag that is not yet on `manifest` at it; returns the tags
 /// that changed.
 async fn retag(
     registry: &Registry,
-    settings: &Settings,
-    target: &Target,
     manifest: &registry::Manifest,
     current: &[(String, Option<String>)],
     progress: &Progress,
 ) -> Result<Vec<String>, Error> {
-    refuse_immutable(settings, target, current, Some(&manifest.digest))?;
     let mut changed = Vec::new();
     for (tag, digest) in current {
         if digest.as_deref() == Some(manifest.digest.as_str()) {
@@ -442,7 +442,11 @@ async fn build(
             builder.kind
         ));
     }
-    let auth = AuthDir::create(actions.runner_temp(), registry, credentials)?;
+    let reader = match builder.kind {
+        builder::Kind::DockerBuildx | builder::Kind::DockerClassic => Reader::Docker,
+        builder::Kind::Podman | builder::Kind::Buildah => Reader::Containers,
+    };
+    let auth = AuthDir::create(actions.runner_temp(), registry, credentials, reader)?;
     // Inside the private auth directory: one private directory per run.
     let files = BuildFiles::create(Some(auth.docker_config()), &settings.options)?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -17,6 +17,7 @@ use aws_sdk_ecr::types::{ImageIdentifier, ImageScanFindings, ScanStatus};
 use portfolio_core::AwsError;
 use serde::Serialize;
 
+use crate::ecr::RepositoryId;
 use crate::error::Error;
 
 /// Vulnerability severities, most severe first.
@@ -184,7 +185,7 @@ pub fn combine(reports: Vec<ScanReport>, threshold: Severity) -> ScanReport {
 /// Waits for the scan of `digest` in `repository` and judges it.
 pub async fn wait(
     ecr: &aws_sdk_ecr::Client,
-    repository: &str,
+    repository: RepositoryId<'_>,
     digest: &str,
     threshold: Severity,
     timeout: Duration,
@@ -199,12 +200,14 @@ pub async fn wait(
     };
     let not_in_ecr = || Error::NotInEcr {
         digest: digest.to_owned(),
-        repository: repository.to_owned(),
+        repository: repository.name.to_owned(),
     };
+    let registry_id = repository.registry_id.map(str::to_owned);
     loop {
         let response = ecr
             .describe_image_scan_findings()
-            .repository_name(repository)
+            .set_registry_id(registry_id.clone())
+            .repository_name(repository.name)
             .image_id(image.clone())
             .send()
             .await;
@@ -247,7 +250,8 @@ pub async fn wait(
                 if service.is_some_and(aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError::is_scan_not_found_exception) && !started {
                     match ecr
                         .start_image_scan()
-                        .repository_name(repository)
+                        .set_registry_id(registry_id.clone())
+                        .repository_name(repository.name)
                         .image_id(image.clone())
                         .send()
                         .await
@@ -262,13 +266,13 @@ pub async fn wait(
                         }
                         Err(err) => {
                             return Err(AwsError::new("ecr:StartImageScan", &err)
-                                .on(repository)
+                                .on(repository.name)
                                 .into());
                         }
                     }
                 } else if !service.is_some_and(aws_sdk_ecr::operation::describe_image_scan_findings::DescribeImageScanFindingsError::is_scan_not_found_exception) {
                     return Err(AwsError::new("ecr:DescribeImageScanFindings", &err)
-                        .on(repository)
+                        .on(repository.name)
                         .into());
                 }
             }

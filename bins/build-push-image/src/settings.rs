@@ -67,6 +67,8 @@ pub struct Push {
     pub latest: bool,
     /// `--registry`: a registry host instead of the account's ECR.
     pub registry: Option<String>,
+    /// `--registry-id`: another account's ECR registry.
+    pub registry_id: Option<String>,
     /// Plain HTTP to `registry` (loopback only).
     pub insecure_registry: bool,
     /// Where the registry credentials come from.
@@ -240,6 +242,7 @@ impl Settings {
                     .registry
                     .as_deref()
                     .map(|host| host.trim_end_matches('/').to_owned()),
+                registry_id: registry_id(cli.registry_id.as_deref())?,
                 insecure_registry: cli.insecure_registry,
                 auth: if cli.no_push {
                     RegistryAuth::Anonymous
@@ -267,6 +270,20 @@ impl Settings {
             json: cli.global.json,
             action,
         })
+    }
+}
+
+/// `--registry-id`: an AWS account id, 12 digits.
+fn registry_id(value: Option<&str>) -> Result<Option<String>, InvalidInput> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Some(id.to_owned()))
+        }
+        Some(id) => Err(InvalidInput::new(
+            "--registry-id",
+            format!("'{id}' is not an AWS account id: expected 12 digits"),
+        )),
     }
 }
 

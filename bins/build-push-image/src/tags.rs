@@ -101,6 +101,28 @@ pub fn compute(git: &GitInfo, latest: bool, extra: &[String]) -> Vec<String> {
     tags
 }
 
+/// The tags of [`compute`] that follow the newest build of the ref rather
+/// than name one image: the branch tag, `pr-<n>` and the `vX.Y` of a
+/// release. An immutable repository keeps them where they are (see
+/// [`crate::mutability`]).
+pub fn moving(git: &GitInfo) -> Vec<String> {
+    let reference = git.reference.as_deref().unwrap_or_default();
+    if let Some(name) = reference.strip_prefix("refs/tags/") {
+        return match semver(name) {
+            Some((major, minor, _, false)) => vec![format!("v{major}.{minor}")],
+            _ => Vec::new(),
+        };
+    }
+    if reference.starts_with("refs/heads/") || reference.starts_with("refs/pull/") {
+        let without_commit = GitInfo {
+            sha: None,
+            ..git.clone()
+        };
+        return compute(&without_commit, false, &[]);
+    }
+    Vec::new()
+}
+
 /// The semantic version of a `v`-semver tag ref, for the OCI version label.
 pub fn version(git: &GitInfo) -> Option<String> {
     let name = git.reference.as_deref()?.strip_prefix("refs/tags/")?;

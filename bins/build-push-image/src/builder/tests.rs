@@ -4,7 +4,7 @@
 use portfolio_core::Actions;
 
 use super::*;
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Reader};
 
 const PASSWORD: &str = "pa55-w0rd-value";
 
@@ -33,7 +33,7 @@ fn files() -> BuildFiles {
 
 fn plan_for(kind: Kind) -> (Vec<Step>, AuthDir) {
     let credentials = Credentials::new("AWS".into(), PASSWORD.into(), &Actions::disabled());
-    let auth = AuthDir::create(None, "reg:5000", Some(&credentials)).unwrap();
+    let auth = AuthDir::create(None, "reg:5000", Some(&credentials), Reader::Docker).unwrap();
     let builder = Builder {
         kind,
         program: PathBuf::from(format!("/usr/bin/{kind}")),
@@ -124,7 +124,7 @@ fn buildx_pushes_in_one_step_without_provenance_by_default() {
     assert_eq!(build.last().map(String::as_str), Some("/ctx"));
 
     let credentials = Credentials::new("AWS".into(), PASSWORD.into(), &Actions::disabled());
-    let auth = AuthDir::create(None, "reg:5000", Some(&credentials)).unwrap();
+    let auth = AuthDir::create(None, "reg:5000", Some(&credentials), Reader::Docker).unwrap();
     let builder = Builder {
         kind: Kind::DockerBuildx,
         program: PathBuf::from("/usr/bin/docker"),

@@ -85,7 +85,10 @@ fn no_findings_pass() {
 async fn wait_high(ecr: &aws_sdk_ecr::Client) -> Result<ScanReport, Error> {
     wait(
         ecr,
-        "repo",
+        RepositoryId {
+            name: "repo",
+            registry_id: None,
+        },
         "sha256:abc",
         Severity::High,
         Duration::from_secs(60),

@@ -90,3 +90,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn branch_pr_and_major_minor_tags_are_the_moving_ones() {
+    let of = |reference: &str| moving(&git(Some(SHA), Some(reference)));
+    assert_eq!(of("refs/heads/feature/login"), ["feature-login"]);
+    assert_eq!(of("refs/pull/42/merge"), ["pr-42"]);
+    assert_eq!(of("refs/tags/v1.2.3"), ["v1.2"]);
+    assert_eq!(of("refs/tags/v1.2.3-rc.1"), Vec::<String>::new());
+    assert_eq!(of("refs/tags/nightly"), Vec::<String>::new());
+    assert_eq!(moving(&git(Some(SHA), None)), Vec::<String>::new());
+}

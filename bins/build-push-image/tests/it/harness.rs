@@ -134,6 +134,48 @@ impl World {
         }
     }
 
+    /// Creates [`REPO`] in moto's ECR with `mutability` and these wildcard
+    /// exclusion filters.
+    pub fn create_repository(
+        &self,
+        mutability: aws_sdk_ecr::types::ImageTagMutability,
+        filters: &[&str],
+    ) {
+        use aws_sdk_ecr::types::{
+            ImageTagMutabilityExclusionFilter, ImageTagMutabilityExclusionFilterType,
+        };
+        let filters = filters.iter().map(|filter| {
+            ImageTagMutabilityExclusionFilter::builder()
+                .filter_type(ImageTagMutabilityExclusionFilterType::Wildcard)
+                .filter(*filter)
+                .build()
+                .unwrap()
+        });
+        block_on(
+            ecr(&self.moto)
+                .create_repository()
+                .repository_name(REPO)
+                .image_tag_mutability(mutability)
+                .set_image_tag_mutability_exclusion_filters(
+                    (filters.len() > 0).then(|| filters.collect()),
+                )
+                .send(),
+        )
+        .unwrap();
+    }
+
+    /// Builds `context` with buildah as a workflow run of commit `sha` on
+    /// git ref `reference` would.
+    pub fn build_on(&self, reference: &str, sha: &str, context: &Path, extra: &[&str]) -> Run {
+        let mut command = self.command();
+        command
+            .args(self.base_args("buildah", context))
+            .args(extra)
+            .env("GITHUB_REF", reference)
+            .env("GITHUB_SHA", sha);
+        run(&mut command)
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.root.path().join(name)
     }

@@ -1,4 +1,4 @@
-//! Integration tests: the real binary against moto (STS, ECR), the
+//! Integration tests: the real binary against moto (ECR), the
 //! distribution registry with htpasswd auth (user AWS, moto's ECR token as
 //! password) and the real builders (buildah, the Docker engine).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,6 +9,9 @@ mod dockerignore;
 mod errors;
 mod harness;
 mod inputs;
+mod login;
+mod logins;
+mod mutability;
 mod output;
 mod registry;
 mod scan;

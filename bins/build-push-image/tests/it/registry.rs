@@ -10,14 +10,82 @@ use crate::harness::{World, run, sha256};
 /// moto's account.
 const ACCOUNT: &str = "123456789012";
 
+/// Another account, whose registry holds the repository.
+const OTHER: &str = "210987654321";
+
 #[tokio::test(flavor = "multi_thread")]
-async fn the_default_registry_host_comes_from_sts() {
+async fn the_registry_host_is_the_proxy_endpoint_of_the_ecr_login() {
     let moto = portfolio_testkit::Moto::start().unwrap();
-    let sts = aws_sdk_sts::Client::new(&portfolio_testkit::sdk_config(moto.endpoint()).await);
-    let host = build_push_image::ecr::registry_host(&sts, "eu-west-1")
+    let config = portfolio_testkit::sdk_config(moto.endpoint()).await;
+    let ecr = aws_sdk_ecr::Client::from_conf(
+        aws_sdk_ecr::config::Builder::from(&config)
+            .region(aws_sdk_ecr::config::Region::new("eu-west-1"))
+            .build(),
+    );
+    let actions = portfolio_core::Actions::disabled();
+    let own = build_push_image::ecr::login(&ecr, &[], &actions)
         .await
         .unwrap();
-    assert_eq!(host, format!("{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com"));
+    assert_eq!(own.len(), 1);
+    assert_eq!(
+        own[0].registry,
+        format!("{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com")
+    );
+    assert_eq!(own[0].credentials.username, "AWS");
+    let other = build_push_image::ecr::login(&ecr, &[OTHER.to_owned()], &actions)
+        .await
+        .unwrap();
+    assert_eq!(
+        other[0].registry,
+        format!("{OTHER}.dkr.ecr.eu-west-1.amazonaws.com")
+    );
+}
+
+#[test]
+fn another_accounts_repository_is_looked_up_and_created_in_its_registry() {
+    let world = World::start(Some(aws_sdk_ecr::types::ImageTagMutability::Mutable));
+    let context = world.context("ctx", &[("a.txt", "cross-account")]);
+    // The caller's account has the repository; the other account has not.
+    let missing = world.build("buildah", &context, &["--registry-id", OTHER]);
+    missing.assert_code(2);
+    assert!(
+        missing.stderr.contains("does not exist"),
+        "{}",
+        missing.stderr
+    );
+
+    let world = World::start(None);
+    let context = world.context("ctx", &[("a.txt", "cross-account")]);
+    world
+        .build(
+            "buildah",
+            &context,
+            &["--registry-id", OTHER, "--create-repository"],
+        )
+        .assert_code(0);
+    let ecr = crate::harness::ecr(&world.moto);
+    let found = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(
+            ecr.describe_repositories()
+                .registry_id(OTHER)
+                .repository_names(crate::harness::REPO)
+                .send(),
+        )
+        .unwrap();
+    assert_eq!(
+        found
+            .repositories()
+            .iter()
+            .map(|r| r.registry_id().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        [OTHER],
+        "created in the other account's registry"
+    );
+    // The flag is checked before anything is contacted.
+    let bad = world.build("buildah", &context, &["--registry-id", "12345"]);
+    bad.assert_code(2);
+    assert!(bad.stderr.contains("--registry-id"), "{}", bad.stderr);
 }
 
 #[test]
