@@ -11,4 +11,5 @@ mod github;
 mod harness;
 mod health;
 mod input;
+mod run_task;
 mod text;
