@@ -309,4 +309,51 @@ mod tests {
         assert_eq!(json["services"][1]["outcome"], "rolled-back");
         assert_eq!(json["services"][1]["exit_code"], 3);
     }
+
+    #[test]
+    fn a_failed_run_task_is_the_runs_outcome_and_has_its_section() {
+        use crate::one_off::{TaskOutcome, TaskRun};
+        use crate::tasks::{ContainerInfo, TaskInfo};
+        let service = result(
+            "api",
+            Outcome::NotStarted {
+                reason: "not updated: the run-task task failed".into(),
+            },
+        );
+        let arn = "arn:aws:ecs:us-east-1:1:task/c/0f1e";
+        let task = TaskRun {
+            outcome: TaskOutcome::Failed,
+            task_arns: vec![arn.into()],
+            cluster: "c".into(),
+            task_definition_arn: "arn:td/api:2".into(),
+            exit_code: Some(1),
+            reason: Some("api exited 1 (Essential container in task exited)".into()),
+            tasks: vec![TaskInfo {
+                id: "0f1e".into(),
+                last_status: "STOPPED".into(),
+                health: None,
+                created_at: None,
+                started_at: None,
+                stopped_at: None,
+                stop_code: Some("EssentialContainerExited".into()),
+                stopped_reason: Some("Essential container in task exited".into()),
+                containers: vec![ContainerInfo {
+                    name: "api".into(),
+                    exit_code: Some(1),
+                    reason: None,
+                    health: None,
+                    logs: vec!["Running migrate".into(), "Error: the command failed".into()],
+                    log_stream: Some("/ecs/p/api / ecs/api/0f1e".into()),
+                }],
+            }],
+        };
+        let run = RunResult::new(vec![service], 3.0, 5).with_run_task(task);
+        assert_eq!(run.exit_code, 8);
+        assert_eq!(run.outcome, "task-failed");
+        assert!(
+            run.outputs()
+                .contains(&("run-task-arn", format!("[\"{arn}\"]")))
+        );
+        insta::assert_snapshot!(run.summary().unwrap());
+    }
 }

@@ -114,7 +114,7 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
             Ok(run) if run.outcome.allows_deploy() => deploy(&shared, prepared, started, &aws)
                 .await
                 .map(|result| result.with_run_task(run)),
-            Ok(run) => Ok(not_deployed(&shared, prepared, started, &aws, run)),
+            Ok(run) => Ok(not_deployed(&shared, &prepared, started, &aws, run)),
             Err(err) => Err(err),
         },
     };
@@ -263,7 +263,7 @@ async fn one_off(
 /// The result when the `--run-task` task stopped the deploy: no service updated.
 fn not_deployed(
     shared: &Shared,
-    prepared: Prepared,
+    prepared: &Prepared,
     started_at: Instant,
     aws: &Aws,
     run: TaskRun,

@@ -18,8 +18,8 @@ fn behaving(behavior: &str) -> String {
     )
 }
 
-/// `--service backend --json --task-definition td.json --run-task ...` with
-/// the one-off task behaving as `behavior`, plus `extra`.
+/// `--service backend --json --task-definition FILE --run-task` in subnet-1
+/// with the container overrides `overrides`, plus `extra`.
 fn args<'a>(file: &'a str, overrides: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "--service",
@@ -37,6 +37,7 @@ fn args<'a>(file: &'a str, overrides: &'a str, extra: &[&'a str]) -> Vec<&'a str
     args
 }
 
+/// The backend service as ECS describes it now.
 async fn service(world: &World) -> aws_sdk_ecs::types::Service {
     world.wait("backend", "describe", |_| true).await
 }
@@ -92,7 +93,10 @@ async fn a_migration_that_succeeds_then_the_deploy() {
         .unwrap();
     let t = &described.tasks()[0];
     assert_eq!(t.started_by(), Some("GitHub-Actions"));
-    assert_eq!(t.launch_type().map(|l| l.as_str()), Some("FARGATE"));
+    assert_eq!(
+        t.launch_type().map(aws_sdk_ecs::types::LaunchType::as_str),
+        Some("FARGATE")
+    );
     assert_eq!(t.group(), Some("family:portfolio-dev-backend"));
 }
 
@@ -136,11 +140,11 @@ async fn a_migration_that_fails_leaves_the_service_untouched() {
     assert_eq!(logs.last(), Some(&line), "{logs:?}");
     assert!(run.stderr.contains(line), "{}", run.stderr);
     assert!(run.stderr.contains("(exit code 1)"), "{}", run.stderr);
-    let service = &json["services"][0];
-    assert_eq!(service["outcome"], "not-started");
-    assert_eq!(service["deployment_id"], Value::Null);
+    let deployed = &json["services"][0];
+    assert_eq!(deployed["outcome"], "not-started");
+    assert_eq!(deployed["deployment_id"], Value::Null);
     // Read back: still one deployment, on the first revision.
-    let now = service_of(&world).await;
+    let now = service(&world).await;
     assert_eq!(now.task_definition(), Some(first.as_str()));
     assert_eq!(now.deployments().len(), 1);
     // Outputs and the summary tell the same.
@@ -156,10 +160,6 @@ async fn a_migration_that_fails_leaves_the_service_untouched() {
         assert!(md.contains(expected), "{expected:?} not in\n{md}");
     }
     assert!(run.stderr.contains("::error::run-task: "), "{}", run.stderr);
-}
-
-async fn service_of(world: &World) -> aws_sdk_ecs::types::Service {
-    service(world).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -207,7 +207,7 @@ async fn a_task_that_cannot_start_stops_the_deploy() {
         "No Container Instances were found in your cluster."
     );
     assert_eq!(
-        service_of(&world).await.task_definition(),
+        service(&world).await.task_definition(),
         Some(first.as_str())
     );
 }
@@ -271,9 +271,13 @@ async fn a_signal_while_waiting_stops_the_task_with_130() {
         .unwrap();
     let task = &out.tasks()[0];
     assert_eq!(task.desired_status(), Some("STOPPED"));
-    assert_eq!(task.stop_code().map(|c| c.as_str()), Some("UserInitiated"));
     assert_eq!(
-        service_of(&world).await.task_definition(),
+        task.stop_code()
+            .map(aws_sdk_ecs::types::TaskStopCode::as_str),
+        Some("UserInitiated")
+    );
+    assert_eq!(
+        service(&world).await.task_definition(),
         Some(first.as_str())
     );
 }

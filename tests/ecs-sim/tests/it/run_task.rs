@@ -138,7 +138,7 @@ async fn a_one_off_task_runs_to_exit_0_and_is_listed() {
         .send()
         .await
         .unwrap();
-    assert_eq!(listed.task_arns(), [arn.clone()]);
+    assert_eq!(listed.task_arns(), std::slice::from_ref(&arn));
 
     wait_task(&client, "c", &arn, |t| t.last_status() == Some("RUNNING")).await;
     let done = wait_task(&client, "c", &arn, stopped).await;
