@@ -165,6 +165,10 @@ pub struct Cli {
     /// (needs GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_SHA; GITHUB_API_URL honoured)
     #[arg(long)]
     pub github_deployment: bool,
+
+    /// `--run-task` and its flags.
+    #[command(flatten)]
+    pub run_task: crate::run_task::RunTaskArgs,
 }
 
 #[cfg(test)]

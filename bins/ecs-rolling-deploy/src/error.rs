@@ -19,6 +19,8 @@ pub const TIMED_OUT: u8 = 5;
 pub const SUPERSEDED: u8 = 6;
 /// The smoke check never passed.
 pub const UNHEALTHY: u8 = 7;
+/// The `--run-task` task did not succeed; no service was updated.
+pub const TASK_FAILED: u8 = 8;
 
 /// Every exit code of ecs-rolling-deploy, for the code and for `--help`.
 pub const EXIT_CODES: &[Code] = &[
@@ -55,6 +57,11 @@ pub const EXIT_CODES: &[Code] = &[
     Code::new(
         UNHEALTHY,
         "the smoke check (--health-url) never answered 2xx within --health-timeout",
+    ),
+    Code::new(
+        TASK_FAILED,
+        "--run-task: the one-off task failed to start, or (with --wait-for-task-stopped) exited \
+         non-zero or was still running at --timeout; no service was updated",
     ),
     Code::new(
         INTERRUPTED,
@@ -159,6 +166,6 @@ mod tests {
     #[test]
     fn the_table_lists_every_code_once_in_order() {
         let codes: Vec<u8> = EXIT_CODES.iter().map(|c| c.code).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 130]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
     }
 }

@@ -9,7 +9,8 @@
 //! `portfolio-taskdef` crate, [`ecs`] updates and rolls back, [`follow`]
 //! polls ([`pace`]) and [`judge`]s our deployment, [`tasks`] and [`report`]
 //! explain a failure, [`gantt`] draws the rollout, [`health`]
-//! smoke-checks, [`github`] records a GitHub Deployment, [`result`] is
+//! smoke-checks, [`run_task`] and [`one_off`] run a one-off task (a migration)
+//! before the update, [`github`] records a GitHub Deployment, [`result`] is
 //! what is published (outputs, summary, `--json`) and [`error`] holds the
 //! exit codes.
 
@@ -24,11 +25,13 @@ pub mod gantt;
 pub mod github;
 pub mod health;
 pub mod judge;
+pub mod one_off;
 pub mod outcome;
 pub mod pace;
 pub mod report;
 pub mod result;
 pub mod run;
+pub mod run_task;
 pub mod settings;
 pub mod tasks;
 pub mod view;

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::error::TASK_FAILED;
+use crate::one_off::{TaskOutcome, TaskRun};
 use crate::outcome::{Outcome, combined_exit_code};
 use crate::report::{Report, md_escape};
 
@@ -54,6 +56,9 @@ pub struct RunResult {
     pub api_calls: u64,
     /// Per service.
     pub services: Vec<ServiceResult>,
+    /// The `--run-task` task, run before the update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_task: Option<TaskRun>,
 }
 
 impl RunResult {
@@ -71,7 +76,24 @@ impl RunResult {
             duration_seconds,
             api_calls,
             services,
+            run_task: None,
         }
+    }
+
+    /// Adds the `--run-task` task; when it stopped the deploy, its outcome is the
+    /// run's: `cancelled` (130) or `task-failed` (8).
+    #[must_use]
+    pub fn with_run_task(mut self, run: TaskRun) -> Self {
+        match run.outcome {
+            TaskOutcome::Cancelled => self = self.cancelled(),
+            outcome if !outcome.allows_deploy() => {
+                self.exit_code = TASK_FAILED;
+                "task-failed".clone_into(&mut self.outcome);
+            }
+            _ => {}
+        }
+        self.run_task = Some(run);
+        self
     }
 
     /// A run stopped by a signal before any service was updated.
@@ -87,6 +109,13 @@ impl RunResult {
     /// report's lines, or the outcome when there is no report.
     pub fn annotations(&self) -> Vec<String> {
         let mut out = Vec::new();
+        if let Some(run) = self
+            .run_task
+            .as_ref()
+            .filter(|r| !r.outcome.allows_deploy())
+        {
+            out.push(run.line());
+        }
         for s in self.services.iter().filter(|s| s.outcome.is_failure()) {
             let lines = s
                 .report
@@ -126,6 +155,13 @@ impl portfolio_core::Report for RunResult {
             ("outcome", self.outcome.clone()),
             ("duration", format!("{:.0}", self.duration_seconds)),
         ]
+        .into_iter()
+        .chain(
+            self.run_task
+                .as_ref()
+                .map(|r| ("run-task-arn", r.arns_json())),
+        )
+        .collect()
     }
 
     /// The step summary.
@@ -144,6 +180,9 @@ impl portfolio_core::Report for RunResult {
                 s.task_definition_arn,
                 s.duration_seconds
             );
+        }
+        if let Some(run) = &self.run_task {
+            out.push_str(&run_task_markdown(run));
         }
         for s in &self.services {
             if s.report.is_none() && s.chart.is_none() && s.health_check.is_none() {
@@ -166,9 +205,9 @@ impl portfolio_core::Report for RunResult {
 
     /// One line per service: how it ended, after how long, which deployment.
     fn lines(&self) -> Vec<String> {
-        self.services
-            .iter()
-            .map(|s| {
+        let task = self.run_task.as_ref().map(TaskRun::line);
+        task.into_iter()
+            .chain(self.services.iter().map(|s| {
                 format!(
                     "{}: {} after {:.0} s ({})",
                     s.service,
@@ -176,9 +215,42 @@ impl portfolio_core::Report for RunResult {
                     s.duration_seconds,
                     s.deployment_id.as_deref().unwrap_or("no deployment")
                 )
-            })
+            }))
             .collect()
     }
+}
+
+/// The step summary's section of the `--run-task` task: its ARNs, outcome, exit
+/// code, and the log tail of each container.
+fn run_task_markdown(run: &TaskRun) -> String {
+    let icon = if run.outcome.allows_deploy() {
+        "✅"
+    } else {
+        "❌"
+    };
+    let mut out = String::from("\n### run-task\n\n");
+    let _ = writeln!(out, "{icon} {}: {}\n", run.task_definition_arn, run.outcome);
+    for arn in &run.task_arns {
+        let _ = writeln!(out, "- `{arn}`");
+    }
+    if let Some(code) = run.exit_code {
+        let _ = writeln!(out, "\n**Exit code:** {code}");
+    }
+    if let Some(reason) = &run.reason {
+        let _ = writeln!(out, "\n**Reason:** {}", md_escape(reason));
+    }
+    for container in run.tasks.iter().flat_map(|t| &t.containers) {
+        if container.logs.is_empty() {
+            continue;
+        }
+        let stream = container.log_stream.as_deref().unwrap_or(&container.name);
+        let _ = writeln!(out, "\nLast log lines of `{stream}`:\n\n```");
+        for line in &container.logs {
+            let _ = writeln!(out, "{line}");
+        }
+        out.push_str("```\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -236,5 +308,52 @@ mod tests {
         let json = serde_json::to_value(&run).unwrap();
         assert_eq!(json["services"][1]["outcome"], "rolled-back");
         assert_eq!(json["services"][1]["exit_code"], 3);
+    }
+
+    #[test]
+    fn a_failed_run_task_is_the_runs_outcome_and_has_its_section() {
+        use crate::one_off::{TaskOutcome, TaskRun};
+        use crate::tasks::{ContainerInfo, TaskInfo};
+        let service = result(
+            "api",
+            Outcome::NotStarted {
+                reason: "not updated: the run-task task failed".into(),
+            },
+        );
+        let arn = "arn:aws:ecs:us-east-1:1:task/c/0f1e";
+        let task = TaskRun {
+            outcome: TaskOutcome::Failed,
+            task_arns: vec![arn.into()],
+            cluster: "c".into(),
+            task_definition_arn: "arn:td/api:2".into(),
+            exit_code: Some(1),
+            reason: Some("api exited 1 (Essential container in task exited)".into()),
+            tasks: vec![TaskInfo {
+                id: "0f1e".into(),
+                last_status: "STOPPED".into(),
+                health: None,
+                created_at: None,
+                started_at: None,
+                stopped_at: None,
+                stop_code: Some("EssentialContainerExited".into()),
+                stopped_reason: Some("Essential container in task exited".into()),
+                containers: vec![ContainerInfo {
+                    name: "api".into(),
+                    exit_code: Some(1),
+                    reason: None,
+                    health: None,
+                    logs: vec!["Running migrate".into(), "Error: the command failed".into()],
+                    log_stream: Some("/ecs/p/api / ecs/api/0f1e".into()),
+                }],
+            }],
+        };
+        let run = RunResult::new(vec![service], 3.0, 5).with_run_task(task);
+        assert_eq!(run.exit_code, 8);
+        assert_eq!(run.outcome, "task-failed");
+        assert!(
+            run.outputs()
+                .contains(&("run-task-arn", format!("[\"{arn}\"]")))
+        );
+        insta::assert_snapshot!(run.summary().unwrap());
     }
 }

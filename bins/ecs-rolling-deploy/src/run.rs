@@ -22,9 +22,11 @@ use crate::follow::{self, End, Follower};
 use crate::gantt;
 use crate::github::GitHubDeployment;
 use crate::health::{self, Health};
+use crate::one_off::{OneOff, TaskOutcome, TaskRun};
 use crate::outcome::Outcome;
 use crate::report;
 use crate::result::{RunResult, ServiceResult};
+use crate::run_task::TaskSettings;
 use crate::settings::{Settings, Target};
 use crate::tasks;
 use crate::view::ServiceView;
@@ -106,7 +108,16 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
         session,
         settings,
     });
-    let outcome = deploy(&shared, prepared, started, &aws).await;
+    let outcome = match shared.settings.run_task.clone() {
+        None => deploy(&shared, prepared, started, &aws).await,
+        Some(task) => match one_off(&shared, &task, &prepared).await {
+            Ok(run) if run.outcome.allows_deploy() => deploy(&shared, prepared, started, &aws)
+                .await
+                .map(|result| result.with_run_task(run)),
+            Ok(run) => Ok(not_deployed(&shared, &prepared, started, &aws, run)),
+            Err(err) => Err(err),
+        },
+    };
     let published = outcome.and_then(|run| {
         publish(&run, &shared.session)?;
         Ok(run)
@@ -222,6 +233,60 @@ async fn deploy(
         started_at.elapsed().as_secs_f64(),
         aws.calls().requests(),
     ))
+}
+
+/// Runs the `--run-task` task on the first service's new definition, in its
+/// cluster, before any UpdateService.
+async fn one_off(
+    shared: &Shared,
+    task: &TaskSettings,
+    prepared: &Prepared,
+) -> Result<TaskRun, Error> {
+    let (Some(target), Some(arn)) = (shared.settings.targets.first(), prepared.arns.first()) else {
+        return Err(portfolio_core::InvalidInput::new("--run-task", "needs a service").into());
+    };
+    OneOff {
+        ecs: &shared.ecs,
+        logs: &shared.logs,
+        progress: shared.progress(),
+        cancel: &shared.session.cancel,
+        cluster: &target.cluster,
+        task_definition: arn,
+        settings: task,
+        deadline: shared.deadline,
+        log_lines: shared.settings.log_lines,
+    }
+    .run()
+    .await
+}
+
+/// The result when the `--run-task` task stopped the deploy: no service updated.
+fn not_deployed(
+    shared: &Shared,
+    prepared: &Prepared,
+    started_at: Instant,
+    aws: &Aws,
+    run: TaskRun,
+) -> RunResult {
+    let outcome = match run.outcome {
+        TaskOutcome::Cancelled => Outcome::Cancelled { rolled_back: false },
+        other => Outcome::NotStarted {
+            reason: format!("not updated: the run-task task {other}"),
+        },
+    };
+    let targets = &shared.settings.targets;
+    let results = targets
+        .iter()
+        .zip(&prepared.before)
+        .zip(&prepared.arns)
+        .map(|((target, view), arn)| not_started(target, view, arn, outcome.clone()))
+        .collect();
+    RunResult::new(
+        results,
+        started_at.elapsed().as_secs_f64(),
+        aws.calls().requests(),
+    )
+    .with_run_task(run)
 }
 
 /// Publishes `run` (outputs, summary, closing lines, `--json`), then the

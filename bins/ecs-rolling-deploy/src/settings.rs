@@ -110,6 +110,8 @@ pub struct Settings {
     pub log_lines: u32,
     /// `--github-deployment`.
     pub github_deployment: bool,
+    /// `--run-task`: the one-off task before the update.
+    pub run_task: Option<crate::run_task::TaskSettings>,
 }
 
 impl Settings {
@@ -153,6 +155,7 @@ impl Settings {
             tags: &tags,
         };
         let targets = targets(&cli, config, &env, &render)?;
+        let run_task = cli.run_task.resolve()?;
         let mut aws = cli.aws.settings(config.region(&env));
         aws.region = Some(region.to_owned());
         Ok(Settings {
@@ -172,6 +175,7 @@ impl Settings {
             health_timeout: cli.health_timeout,
             log_lines: cli.log_lines,
             github_deployment: cli.github_deployment,
+            run_task,
         })
     }
 

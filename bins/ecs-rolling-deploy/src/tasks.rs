@@ -148,7 +148,7 @@ pub async fn collect(
             .total_cmp(&b.created_at.unwrap_or(0.0))
     });
     if log_lines > 0 && tasks.iter().any(TaskInfo::failed) {
-        add_logs(ecs, logs, &mut tasks, task_definition, log_lines).await;
+        read_logs(ecs, logs, &mut tasks, task_definition, log_lines, true).await;
     }
     Ok(tasks)
 }
@@ -175,12 +175,29 @@ fn log_settings(definition: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-async fn add_logs(
+/// The last `lines` log lines of every container of the first few `tasks` (a
+/// one-off task's log tail).
+pub async fn add_log_tails(
     ecs: &aws_sdk_ecs::Client,
     logs: &aws_sdk_cloudwatchlogs::Client,
     tasks: &mut [TaskInfo],
     task_definition: &str,
     lines: u32,
+) {
+    if lines > 0 {
+        read_logs(ecs, logs, tasks, task_definition, lines, false).await;
+    }
+}
+
+/// The last `lines` log lines of the containers of the first few tasks: only the
+/// failed ones of the failed tasks when `only_failed`.
+async fn read_logs(
+    ecs: &aws_sdk_ecs::Client,
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    tasks: &mut [TaskInfo],
+    task_definition: &str,
+    lines: u32,
+    only_failed: bool,
 ) {
     let settings =
         match portfolio_taskdef::live::describe_task_definition(ecs, task_definition).await {
@@ -192,11 +209,15 @@ async fn add_logs(
         };
     for task in tasks
         .iter_mut()
-        .filter(|t| t.failed())
+        .filter(|t| !only_failed || t.failed())
         .take(TASKS_WITH_LOGS)
     {
         let id = task.id.clone();
-        for container in task.containers.iter_mut().filter(|c| c.failed()) {
+        for container in task
+            .containers
+            .iter_mut()
+            .filter(|c| !only_failed || c.failed())
+        {
             let Some((_, group, prefix)) = settings.iter().find(|(n, ..)| *n == container.name)
             else {
                 continue;

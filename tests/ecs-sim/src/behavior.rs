@@ -1,13 +1,19 @@
 //! What a simulated task does, chosen by the docker label `ecs-sim.behavior`.
 //!
 //! The label lives in a container definition's `dockerLabels`. Values: `healthy` (the
-//! default), `crash`, `unhealthy`, `pull-error`, `slow:<seconds>` and `flaky:<percent>`.
+//! default), `crash`, `unhealthy`, `pull-error`, `slow:<seconds>`, `flaky:<percent>` and
+//! `exit:<code>`. The container's environment variable [`ENV`] (from the definition, or
+//! a RunTask container override) wins over the label, so one revision can run as a
+//! healthy service and as a one-off task that fails.
 
 use std::fmt;
 use std::str::FromStr;
 
 /// The docker label that selects a task's behaviour.
 pub const LABEL: &str = "ecs-sim.behavior";
+
+/// The environment variable that selects a task's behaviour, over [`LABEL`].
+pub const ENV: &str = "ECS_SIM_BEHAVIOR";
 
 /// How a simulated task behaves once launched.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -25,12 +31,15 @@ pub enum Behavior {
     Slow(f64),
     /// This percentage (0..=100) of tasks crash; the others are healthy.
     Flaky(f64),
+    /// The essential container runs its command and exits with this code soon after
+    /// start (a one-off task's end; in a service, a task that stops).
+    Exit(i32),
 }
 
 /// A label value that names no known behaviour.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown {LABEL} value {0:?} (expected healthy, crash, unhealthy, pull-error, slow:<seconds> or flaky:<percent>)"
+    "unknown {LABEL} value {0:?} (expected healthy, crash, unhealthy, pull-error, slow:<seconds>, flaky:<percent> or exit:<code>)"
 )]
 pub struct ParseBehaviorError(pub String);
 
@@ -48,6 +57,9 @@ impl FromStr for Behavior {
             _ => {}
         }
         let (kind, arg) = value.split_once(':').ok_or_else(bad)?;
+        if kind == "exit" {
+            return arg.trim().parse().map(Self::Exit).map_err(|_| bad());
+        }
         let number: f64 = arg
             .trim()
             .trim_end_matches(['s', '%'])
@@ -73,6 +85,7 @@ impl fmt::Display for Behavior {
             Self::PullError => f.write_str("pull-error"),
             Self::Slow(s) => write!(f, "slow:{s}"),
             Self::Flaky(p) => write!(f, "flaky:{p}"),
+            Self::Exit(code) => write!(f, "exit:{code}"),
         }
     }
 }

@@ -12,4 +12,5 @@ mod harness;
 mod health;
 mod input;
 mod region;
+mod run_task;
 mod text;

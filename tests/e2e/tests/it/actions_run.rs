@@ -479,11 +479,20 @@ fn the_pipeline_actions_write_every_output_they_declare() {
             ("service", "backend"),
             ("environment", "dev"),
             ("task-definition", &taskdef.outputs["task-definition"]),
+            // A migration on the new revision first, waited for.
+            ("run-task", "true"),
+            ("run-task-subnets", "subnet-1"),
+            ("wait-for-task-stopped", "true"),
         ],
         app.path(),
     );
     assert!(deploy.success, "{}", deploy.log);
     assert_eq!(deploy.outputs["outcome"], "completed", "{}", deploy.log);
+    assert!(
+        deploy.outputs["run-task-arn"].starts_with("[\"arn:aws:ecs:"),
+        "{}",
+        deploy.log
+    );
     assert_outputs_written("ecs-deploy", &[&deploy]);
 }
 

@@ -38,6 +38,7 @@ pub fn call(model: &mut Model, c: &Call, op: &str, body: &Value) -> Result<Value
         "ListTasks" => list_tasks(model, p),
         "DescribeTasks" => describe_tasks(model, p),
         "StopTask" => stop_task(model, c, p),
+        "RunTask" => super::run_task::run_task(model, c, p),
         "ListServiceDeployments" => list_service_deployments(model, p),
         "DescribeServiceDeployments" => describe_service_deployments(model, p),
         "StopServiceDeployment" => stop_service_deployment(model, c, p),
@@ -48,11 +49,13 @@ pub fn call(model: &mut Model, c: &Call, op: &str, body: &Value) -> Result<Value
     }
 }
 
-fn tags_of(model: &Model, arn: &str) -> Value {
+/// The tags of resource `arn`, as ECS renders them.
+pub fn tags_of(model: &Model, arn: &str) -> Value {
     render::tags(model.tags.get(arn))
 }
 
-fn add_tags(model: &mut Model, arn: &str, tags: Vec<(String, String)>) {
+/// Adds `tags` to resource `arn` (a key given again replaces its value).
+pub fn add_tags(model: &mut Model, arn: &str, tags: Vec<(String, String)>) {
     if tags.is_empty() {
         return;
     }

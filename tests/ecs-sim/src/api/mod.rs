@@ -8,3 +8,4 @@ pub mod errors;
 pub mod logs;
 pub mod params;
 pub mod render;
+pub mod run_task;

@@ -192,10 +192,22 @@ pub fn task(t: &Task, tag_list: Option<Value>) -> Value {
             Value::Object(m)
         })
         .collect();
+    let given = t
+        .spec
+        .standalone
+        .as_ref()
+        .map(|s| s.container_overrides.as_slice())
+        .unwrap_or_default();
     let overrides: Vec<Value> = t
         .containers
         .iter()
-        .map(|c| json!({"name": c.name}))
+        .map(|c| {
+            given
+                .iter()
+                .find(|o| o.get("name").and_then(Value::as_str) == Some(c.name.as_str()))
+                .cloned()
+                .unwrap_or_else(|| json!({"name": c.name}))
+        })
         .collect();
     let mut m = Map::new();
     m.insert("attachments".into(), json!([]));
@@ -222,7 +234,7 @@ pub fn task(t: &Task, tag_list: Option<Value>) -> Value {
         }),
     );
     m.insert("enableExecuteCommand".into(), json!(false));
-    m.insert("group".into(), json!(format!("service:{}", t.spec.service)));
+    m.insert("group".into(), json!(t.group()));
     m.insert("healthStatus".into(), json!(t.health.as_str()));
     m.insert("lastStatus".into(), json!(t.last_status.as_str()));
     put(&mut m, "launchType", t.spec.launch_type.clone());
@@ -237,7 +249,9 @@ pub fn task(t: &Task, tag_list: Option<Value>) -> Value {
     put(&mut m, "pullStartedAt", t.pull_started_at);
     put(&mut m, "pullStoppedAt", t.pull_stopped_at);
     put(&mut m, "startedAt", t.started_at);
-    m.insert("startedBy".into(), json!(t.spec.started_by));
+    if !t.spec.started_by.is_empty() {
+        m.insert("startedBy".into(), json!(t.spec.started_by));
+    }
     put(&mut m, "stopCode", t.stop_code.clone());
     put(&mut m, "stoppedAt", t.stopped_at);
     put(&mut m, "stoppedReason", t.stopped_reason.clone());

@@ -13,6 +13,8 @@ fn parses_every_behaviour() {
     assert_eq!("slow:2.5s".parse(), Ok(Behavior::Slow(2.5)));
     assert_eq!("flaky:50".parse(), Ok(Behavior::Flaky(50.0)));
     assert_eq!("flaky:25%".parse(), Ok(Behavior::Flaky(25.0)));
+    assert_eq!("exit:0".parse(), Ok(Behavior::Exit(0)));
+    assert_eq!("exit:3".parse(), Ok(Behavior::Exit(3)));
 }
 
 #[test]
@@ -24,6 +26,8 @@ fn rejects_nonsense() {
         "flaky:101",
         "flaky:-1",
         "nap:3",
+        "exit",
+        "exit:x",
     ] {
         assert!(bad.parse::<Behavior>().is_err(), "{bad} should not parse");
     }
@@ -43,6 +47,7 @@ fn display_round_trips() {
         Behavior::Slow(3.0),
         Behavior::Flaky(10.0),
         Behavior::PullError,
+        Behavior::Exit(2),
     ] {
         assert_eq!(b.to_string().parse(), Ok(b));
     }

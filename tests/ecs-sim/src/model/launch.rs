@@ -34,10 +34,7 @@ pub fn launch(
     };
     let mut out = Vec::new();
     for _ in 0..n {
-        *ctx.task_seq += 1;
-        let seed = ctx
-            .seed
-            .wrapping_add(ctx.task_seq.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let seed = task_seed(ctx.seed, ctx.task_seq);
         let id = hex_id(ctx.rng);
         let mut spec = launch_spec(
             svc,
@@ -69,6 +66,49 @@ fn launch_spec(
     seed: u64,
     timings: Timings,
 ) -> Launch {
+    let (containers, behavior) = containers(body, id, &[], seed);
+    let region = &svc.region;
+    Launch {
+        id: id.to_owned(),
+        arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster}/{id}"),
+        cluster_arn: svc.cluster_arn.clone(),
+        task_definition_arn: def_arn.to_owned(),
+        started_by: dep.id.clone(),
+        service: svc.name.clone(),
+        standalone: None,
+        behavior,
+        containers,
+        cpu: number_string(body.get("cpu")),
+        memory: number_string(body.get("memory")),
+        launch_type: dep.launch_type.clone(),
+        availability_zone: availability_zone(region, seed),
+        seed,
+        timings,
+    }
+}
+
+/// The seed of the next task's delays (counts the task).
+pub fn task_seed(seed: u64, task_seq: &mut u64) -> u64 {
+    *task_seq += 1;
+    seed.wrapping_add(task_seq.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// The availability zone a task with `seed` lands in.
+pub fn availability_zone(region: &str, seed: u64) -> String {
+    let az_letter = ["a", "b", "c"][usize::try_from(seed % 3).unwrap_or(0)];
+    format!("{region}{az_letter}")
+}
+
+/// The containers of task definition `body` for task `id`, with RunTask's
+/// `containerOverrides` (command, environment) applied, and the behaviour they select:
+/// the first container's [`behavior::ENV`] variable or [`behavior::LABEL`] label, a
+/// `flaky` share decided by `seed`.
+pub fn containers(
+    body: &Value,
+    id: &str,
+    overrides: &[Value],
+    seed: u64,
+) -> (Vec<Container>, Behavior) {
     let defs = body
         .get("containerDefinitions")
         .and_then(Value::as_array)
@@ -79,11 +119,26 @@ fn launch_spec(
         .iter()
         .map(|c| {
             let name = str_of(c, "name").unwrap_or("app").to_owned();
-            if chosen.is_none()
-                && let Some(label) = c.pointer(&format!("/dockerLabels/{}", behavior::LABEL))
-            {
-                chosen = Some(behavior::from_label(label.as_str()));
+            let over = overrides
+                .iter()
+                .find(|o| o.get("name").and_then(Value::as_str) == Some(name.as_str()));
+            if chosen.is_none() {
+                let label = c.pointer(&format!("/dockerLabels/{}", behavior::LABEL));
+                chosen = environment(c, over, behavior::ENV)
+                    .or_else(|| label.and_then(Value::as_str).map(str::to_owned))
+                    .map(|v| behavior::from_label(Some(&v)));
             }
+            let command = over
+                .and_then(|o| o.get("command"))
+                .or_else(|| c.get("command"))
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
             let log = (c
                 .pointer("/logConfiguration/logDriver")
                 .and_then(Value::as_str)
@@ -116,6 +171,7 @@ fn launch_spec(
                 port: c
                     .pointer("/portMappings/0/containerPort")
                     .and_then(Value::as_i64),
+                command,
                 name,
             }
         })
@@ -131,31 +187,30 @@ fn launch_spec(
         }
         b => b,
     };
-    let region = &svc.region;
-    let az_letter = ["a", "b", "c"][usize::try_from(seed % 3).unwrap_or(0)];
-    Launch {
-        id: id.to_owned(),
-        arn: format!("arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster}/{id}"),
-        cluster_arn: svc.cluster_arn.clone(),
-        task_definition_arn: def_arn.to_owned(),
-        started_by: dep.id.clone(),
-        service: svc.name.clone(),
-        behavior,
-        containers,
-        cpu: number_string(body.get("cpu")),
-        memory: number_string(body.get("memory")),
-        launch_type: dep.launch_type.clone(),
-        availability_zone: format!("{region}{az_letter}"),
-        seed,
-        timings,
-    }
+    (containers, behavior)
+}
+
+/// Variable `name` of a container: the override's environment wins over the
+/// definition's.
+fn environment(definition: &Value, over: Option<&Value>, name: &str) -> Option<String> {
+    let find = |v: &Value| {
+        v.get("environment")?
+            .as_array()?
+            .iter()
+            .find(|e| e.get("name").and_then(Value::as_str) == Some(name))?
+            .get("value")?
+            .as_str()
+            .map(str::to_owned)
+    };
+    over.and_then(find).or_else(|| find(definition))
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
 }
 
-fn number_string(v: Option<&Value>) -> Option<String> {
+/// A number or string field as ECS reports it (a string).
+pub fn number_string(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -12,6 +12,7 @@ pub mod launch;
 pub mod ops;
 pub mod scheduler;
 pub mod service;
+pub mod standalone;
 pub mod task;
 pub mod taskdef;
 
@@ -195,7 +196,9 @@ impl Model {
             return;
         };
         let outcome = task.step(t, ctx.logs);
-        let deployment = task.deployment().to_owned();
+        let Some(deployment) = task.deployment().map(str::to_owned) else {
+            return; // a standalone task: no scheduler reacts
+        };
         let Some(svc) = cluster
             .services
             .iter_mut()

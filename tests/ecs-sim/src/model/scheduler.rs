@@ -53,7 +53,7 @@ pub struct Tally {
 #[must_use]
 pub fn tally(tasks: &BTreeMap<String, Task>, id: &str) -> Tally {
     let mut t = Tally::default();
-    for task in tasks.values().filter(|t| t.deployment() == id) {
+    for task in tasks.values().filter(|t| t.deployment() == Some(id)) {
         t.live += i64::from(task.is_live());
         t.running += i64::from(task.is_running());
         t.pending += i64::from(task.is_pending());
@@ -337,7 +337,7 @@ fn drain_all(
     let mut busy = false;
     for task in tasks
         .values_mut()
-        .filter(|k| ids.iter().any(|i| i == k.deployment()))
+        .filter(|k| ids.iter().any(|i| k.deployment() == Some(i)))
     {
         if task.is_live() {
             task.drain(t, "ServiceSchedulerInitiated", "Service deleted", ctx.logs);
@@ -375,7 +375,11 @@ fn stop_surplus(
     // Older deployments' tasks: not-yet-healthy first, then oldest first.
     let mut old: Vec<(bool, f64, String)> = tasks
         .values()
-        .filter(|k| k.is_live() && k.deployment() != pid && ids.iter().any(|i| i == k.deployment()))
+        .filter(|k| {
+            k.is_live()
+                && k.deployment() != Some(pid)
+                && ids.iter().any(|i| k.deployment() == Some(i))
+        })
         .map(|k| (k.is_healthy(), k.created_at, k.spec.id.clone()))
         .collect();
     old.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -404,7 +408,7 @@ fn stop_surplus(
     if prim_live > desired {
         let mut mine: Vec<(bool, f64, String)> = tasks
             .values()
-            .filter(|k| k.is_live() && k.deployment() == pid)
+            .filter(|k| k.is_live() && k.deployment() == Some(pid))
             .map(|k| (k.is_healthy(), -k.created_at, k.spec.id.clone()))
             .collect();
         mine.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));

@@ -1,5 +1,10 @@
 //! A simulated task and its life: PROVISIONING -> PENDING -> RUNNING (-> HEALTHY or
 //! UNHEALTHY) -> DEPROVISIONING -> STOPPED, driven by timers in simulated seconds.
+//!
+//! A service's task keeps running until the scheduler drains it or it fails. A
+//! standalone task (RunTask) runs its command to the end: the essential container exits
+//! (0 for `healthy` and `slow`, 1 for `crash`, the code of `exit:<code>`), and ECS stops
+//! the task with `EssentialContainerExited`.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -75,6 +80,8 @@ pub enum Step {
     FailHealth,
     /// The image pull fails.
     PullFail,
+    /// The essential container exits with this code.
+    Exit(i32),
     /// DEPROVISIONING -> STOPPED.
     FinishStop,
 }
@@ -120,6 +127,17 @@ pub struct Container {
     pub log: Option<(String, String)>,
     /// First container port, for the start-up log line.
     pub port: Option<i64>,
+    /// The command it runs (a RunTask override, else the definition's), for its log.
+    pub command: Vec<String>,
+}
+
+/// What a task started by RunTask (not by a service) carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standalone {
+    /// `group` (`family:<family>` unless given).
+    pub group: String,
+    /// `overrides.containerOverrides` as given.
+    pub container_overrides: Vec<serde_json::Value>,
 }
 
 /// Everything needed to launch a task.
@@ -133,10 +151,13 @@ pub struct Launch {
     pub cluster_arn: String,
     /// Task definition ARN.
     pub task_definition_arn: String,
-    /// Deployment id (`startedBy`).
+    /// `startedBy`: the deployment id of a service's task, the caller's value (or
+    /// empty: none) of a standalone one.
     pub started_by: String,
-    /// Service name.
+    /// Service name (empty for a standalone task).
     pub service: String,
+    /// Set for a task started by RunTask.
+    pub standalone: Option<Standalone>,
     /// Behaviour from the docker label (flaky already decided).
     pub behavior: Behavior,
     /// Containers.
@@ -261,10 +282,22 @@ impl Task {
         self.last_status == LastStatus::Deprovisioning
     }
 
-    /// The deployment this task belongs to.
+    /// The deployment this task belongs to; none for a standalone task.
     #[must_use]
-    pub fn deployment(&self) -> &str {
-        &self.spec.started_by
+    pub fn deployment(&self) -> Option<&str> {
+        match self.spec.standalone {
+            Some(_) => None,
+            None => Some(&self.spec.started_by),
+        }
+    }
+
+    /// The task's `group`: `service:<name>`, or a standalone task's.
+    #[must_use]
+    pub fn group(&self) -> String {
+        match &self.spec.standalone {
+            Some(s) => s.group.clone(),
+            None => format!("service:{}", self.spec.service),
+        }
     }
 
     /// Perform the due step at time `t`, writing log lines, and say what it meant.
@@ -295,6 +328,10 @@ impl Task {
                 self.started_at = Some(t);
                 self.set_containers(LastStatus::Running);
                 self.log_start(t, logs);
+                if self.spec.standalone.is_some() {
+                    self.next = self.standalone_end(t);
+                    return Outcome::Nothing;
+                }
                 self.next = match self.spec.behavior {
                     Behavior::Crash => Some((t + draw(&mut self.rng, timings.crash), Step::Crash)),
                     Behavior::Unhealthy => Some((
@@ -302,6 +339,9 @@ impl Task {
                         Step::FailHealth,
                     )),
                     Behavior::Slow(s) => Some((t + s.max(0.001), Step::BecomeHealthy)),
+                    Behavior::Exit(code) => {
+                        Some((t + draw(&mut self.rng, timings.crash), Step::Exit(code)))
+                    }
                     Behavior::Healthy | Behavior::PullError | Behavior::Flaky(_) => Some((
                         t + draw(&mut self.rng, timings.health_check),
                         Step::BecomeHealthy,
@@ -345,9 +385,12 @@ impl Task {
             }
             Step::FailHealth => {
                 self.health = Health::Unhealthy;
+                let standalone = self.spec.standalone.is_some();
                 for c in &mut self.containers {
                     c.health = Health::Unhealthy;
-                    c.exit_code = Some(137);
+                    if !standalone {
+                        c.exit_code = Some(137);
+                    }
                 }
                 self.log_all(
                     t,
@@ -357,6 +400,10 @@ impl Task {
                         "Health check failed: dependency not ready",
                     ],
                 );
+                if standalone {
+                    // ECS replaces the unhealthy tasks of services only.
+                    return Outcome::Nothing;
+                }
                 self.begin_stop(
                     t,
                     "ServiceSchedulerInitiated",
@@ -379,6 +426,12 @@ impl Task {
                     c.reason = Some(reason.clone());
                 }
                 self.begin_stop(t, "TaskFailedToStart", &reason, true);
+                Outcome::Failed {
+                    health_check: false,
+                }
+            }
+            Step::Exit(code) => {
+                self.exit(t, code, logs);
                 Outcome::Failed {
                     health_check: false,
                 }
@@ -432,6 +485,50 @@ impl Task {
         self.begin_stop(t, code, reason, false);
     }
 
+    /// When and how a standalone task's command ends, once RUNNING.
+    fn standalone_end(&mut self, t: f64) -> Option<(f64, Step)> {
+        let timings = self.spec.timings;
+        match self.spec.behavior {
+            Behavior::Healthy | Behavior::PullError | Behavior::Flaky(_) => {
+                Some((t + draw(&mut self.rng, timings.health_check), Step::Exit(0)))
+            }
+            Behavior::Slow(s) => Some((t + s.max(0.001), Step::Exit(0))),
+            Behavior::Crash => Some((t + draw(&mut self.rng, timings.crash), Step::Crash)),
+            Behavior::Exit(code) => {
+                Some((t + draw(&mut self.rng, timings.crash), Step::Exit(code)))
+            }
+            Behavior::Unhealthy => Some((
+                t + draw(&mut self.rng, timings.health_check),
+                Step::FailHealth,
+            )),
+        }
+    }
+
+    /// The essential container exits with `code`; the others are stopped (exit 0 after
+    /// a clean end, else 137), and ECS stops the task.
+    fn exit(&mut self, t: f64, code: i32, logs: &mut LogStore) {
+        let end = format!("Process exited with code {code}");
+        let lines: &[&str] = match code {
+            0 => &["Finished.", &end],
+            _ => &["Error: the command failed", &end],
+        };
+        self.log_all(t, logs, lines);
+        let essential = self.essential_index();
+        for (i, c) in self.containers.iter_mut().enumerate() {
+            c.exit_code = Some(match (i == essential, code) {
+                (true, _) => code,
+                (false, 0) => 0,
+                (false, _) => 137,
+            });
+        }
+        self.begin_stop(
+            t,
+            "EssentialContainerExited",
+            "Essential container in task exited",
+            true,
+        );
+    }
+
     fn essential_index(&self) -> usize {
         self.containers
             .iter()
@@ -455,6 +552,17 @@ impl Task {
                     t,
                     &format!("Starting {} ({})", c.name, c.image),
                 );
+                if self.spec.standalone.is_some() {
+                    if !c.command.is_empty() {
+                        logs.put(
+                            group,
+                            stream,
+                            t,
+                            &format!("Running {}", c.command.join(" ")),
+                        );
+                    }
+                    continue;
+                }
                 logs.put(group, stream, t, &format!("Listening on 0.0.0.0:{port}"));
                 logs.put(group, stream, t, "Application startup complete.");
             }

@@ -116,7 +116,7 @@ fn snapshot(model: &Model) -> Vec<(String, String, &'static str, f64, Option<f64
         .map(|t| {
             (
                 t.spec.id.clone(),
-                t.deployment().to_owned(),
+                t.deployment().unwrap_or_default().to_owned(),
                 t.last_status.as_str(),
                 t.created_at,
                 t.stopped_at,

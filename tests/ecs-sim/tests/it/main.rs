@@ -9,3 +9,4 @@ mod deploy;
 mod digests;
 mod faults;
 mod harness;
+mod run_task;
