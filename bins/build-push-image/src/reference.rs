@@ -23,6 +23,25 @@ pub struct TagRef {
     pub given: String,
 }
 
+/// The repository of the first full reference among `values`
+/// (`registry/repository:tag`), when no `--repository` or `--service` names
+/// one: a docker/build-push-action step migrated with only `tags` set.
+pub fn repository_of(values: &[String]) -> Option<String> {
+    values.iter().find_map(|value| {
+        let value = value.trim();
+        if value.contains('@') {
+            return None;
+        }
+        let name = match value.rsplit_once(':') {
+            Some((name, tag)) if !tag.contains('/') => name,
+            _ => value,
+        };
+        let (host, path) = name.split_once('/')?;
+        let is_host = host.contains(['.', ':']) || host == "localhost";
+        (is_host && !path.is_empty()).then(|| path.to_owned())
+    })
+}
+
 /// Splits `value` (a tag or `host/repository:tag`) and checks that it is a
 /// valid tag of `repository`.
 pub fn parse(value: &str, repository: &str) -> Result<TagRef, InvalidInput> {
@@ -100,6 +119,21 @@ pub fn named_host(refs: &[TagRef]) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_repository_comes_from_the_first_full_reference() {
+        let values = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            super::repository_of(&values(&["v1", "1.dkr.ecr.us-east-1.amazonaws.com/team/app:v1"])),
+            Some("team/app".to_owned())
+        );
+        assert_eq!(
+            super::repository_of(&values(&["127.0.0.1:5000/app"])),
+            Some("app".to_owned())
+        );
+        assert_eq!(super::repository_of(&values(&["v1", "library/app:v1"])), None);
+        assert_eq!(super::repository_of(&values(&["r.example.com/app@sha256:00"])), None);
+    }
+
     use super::*;
 
     const REPO: &str = "portfolio-dev-backend";

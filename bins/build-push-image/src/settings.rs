@@ -146,10 +146,12 @@ impl Settings {
             .repository
             .clone()
             .or_else(|| service.as_ref().map(|s| s.repository.clone()))
+            .or_else(|| reference::repository_of(&cli.tags))
             .ok_or_else(|| {
                 InvalidInput::new(
                     "--repository",
-                    "no repository: pass --repository NAME or --service NAME (from portfolio-ci.yaml)",
+                    "no repository: pass --repository NAME, --service NAME (from portfolio-ci.yaml) \
+                     or a full reference registry/repository:tag as --tag",
                 )
             })?;
         check_repository(&repository)?;
