@@ -29,7 +29,7 @@ pub struct LoginArgs {
 
     /// Store the ECR login under this HOST[:PORT] instead (a registry
     /// standing in for ECR); one registry only
-    #[arg(long, value_name = "HOST[:PORT]")]
+    #[arg(long, env = "PORTFOLIO_CI_REGISTRY", value_name = "HOST[:PORT]")]
     pub registry: Option<String>,
 
     /// Accepted for amazon-ecr-login's input: the password is always
