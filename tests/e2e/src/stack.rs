@@ -235,6 +235,26 @@ impl LocalAws {
         })
     }
 
+    /// The registered task definition `arn`, as ECS describes it.
+    pub fn task_definition(
+        &self,
+        arn: &str,
+    ) -> Result<aws_sdk_ecs::types::TaskDefinition, StackError> {
+        self.runtime.block_on(async {
+            let ecs = aws_sdk_ecs::Client::from_conf(self.ecs_config().await);
+            let out = ecs
+                .describe_task_definition()
+                .task_definition(arn)
+                .send()
+                .await
+                .map_err(aws("ecs:DescribeTaskDefinition"))?;
+            out.task_definition.ok_or(StackError::Aws {
+                call: "ecs:DescribeTaskDefinition",
+                message: format!("{arn}: no task definition in the answer"),
+            })
+        })
+    }
+
     async fn ecs_config(&self) -> aws_sdk_ecs::Config {
         let shared = portfolio_testkit::sdk_config(&self.sim.endpoint()).await;
         aws_sdk_ecs::Config::from(&shared)

@@ -443,3 +443,92 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         "everything was destroyed: {state}"
     );
 }
+
+/// The README's "Migrating a workflow" table: each peer `uses:` and ours.
+fn migration_table() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(e2e::repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Migrating a workflow\n")
+        .nth(1)
+        .expect("the README has a Migrating a workflow section");
+    let section = section.split("\n#").next().unwrap_or_default();
+    section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            match cells.as_slice() {
+                ["", peer, ours, ""] if peer.starts_with('`') => Some((
+                    peer.trim_matches('`').to_owned(),
+                    ours.trim_matches('`').to_owned(),
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_workflow_on_the_peers_runs_green_once_its_uses_lines_are_renamed() {
+    let table = migration_table();
+    assert_eq!(table.len(), 4, "{table:?}");
+    let fixtures = e2e::repo_root().join("tests/e2e/fixtures/migration");
+    let mut workflow = std::fs::read_to_string(fixtures.join("deploy-backend.yml")).unwrap();
+    for (peer, ours) in &table {
+        assert!(workflow.contains(&format!("uses: {peer}\n")), "{peer}");
+        workflow = workflow.replace(&format!("uses: {peer}\n"), &format!("uses: {ours}\n"));
+    }
+    for line in workflow.lines().filter(|l| l.contains("uses:")) {
+        assert!(
+            ["portfolio-ci/", "actions/checkout", "configure-aws-credentials"]
+                .iter()
+                .any(|kept| line.contains(kept)),
+            "left unmigrated: {line}"
+        );
+    }
+
+    let stack = stack_with_services("backend", 8000);
+    let app = AppRepo::new(|dir| {
+        std::fs::copy(
+            fixtures.join("task-definition.json"),
+            dir.join("task-definition.json"),
+        )
+        .unwrap();
+        std::fs::write(dir.join(".github/workflows/deploy-backend.yml"), &workflow).unwrap();
+    });
+    let run = app.act(&stack, "deploy-backend.yml", &["push"], &[]);
+    let log = &run.log;
+    assert!(run.success, "act failed:\n{log}");
+    assert!(log.contains("Job succeeded"), "{log}");
+    // The migration ran as a one-off task on the new revision before the
+    // service update, and the service runs the image just built, by digest.
+    assert!(log.contains("migration task [\"arn:aws:ecs:"), "{log}");
+    let deployed = log
+        .lines()
+        .find_map(|l| l.split("deployed ").nth(1))
+        .expect("the deploy step's task-definition-arn output");
+    assert!(
+        deployed.contains(":task-definition/portfolio-dev-backend:"),
+        "{log}"
+    );
+    let definition = stack.task_definition(deployed.trim()).unwrap();
+    let container = &definition.container_definitions()[0];
+    let image = container.image().unwrap_or_default();
+    assert!(
+        image.starts_with(&format!(
+            "{}/portfolio-dev-backend@sha256:",
+            stack.registry_host()
+        )),
+        "{image}"
+    );
+    assert!(
+        container
+            .environment()
+            .iter()
+            .any(|e| e.name() == Some("RELEASE")),
+        "{container:?}"
+    );
+    assert!(
+        !log.contains(stack.registry_password()),
+        "the registry password leaked"
+    );
+}
