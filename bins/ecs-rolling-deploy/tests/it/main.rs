@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cancel;
+mod definitions;
 mod deploy;
 mod examples;
 mod faults;
@@ -11,4 +12,5 @@ mod github;
 mod harness;
 mod health;
 mod input;
+mod settings;
 mod text;
