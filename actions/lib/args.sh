@@ -3,6 +3,8 @@
 # environment, never interpolated into the script) into the tool's flags.
 #   flag --name "$VALUE"     adds --name VALUE when VALUE is not empty
 #   switch --name "$VALUE"   adds --name when VALUE is "true"
+#   negate --name "$VALUE"   adds --name (a --no-... switch) when VALUE is "false",
+#                            for an input that defaults to true
 #   each --name "$VALUE"     adds --name LINE for every non-empty line of VALUE
 #   ensure_tool TOOL         installs the binaries through the setup action's
 #                            installer when TOOL is not on PATH (inputs
@@ -25,6 +27,14 @@ switch() {
   case "$2" in
     true) args+=("$1") ;;
     false|"") ;;
+    *) echo "::error::$1 expects true or false, got '$2'"; exit 2 ;;
+  esac
+}
+
+negate() {
+  case "$2" in
+    false) args+=("$1") ;;
+    true|"") ;;
     *) echo "::error::$1 expects true or false, got '$2'"; exit 2 ;;
   esac
 }

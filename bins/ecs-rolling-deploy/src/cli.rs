@@ -12,9 +12,10 @@ use crate::error::EXIT_CODES;
 
 const DEFAULTS: &str = "\
 Defaults come from portfolio-ci.yaml (or the built-in architecture): cluster portfolio-<env>,
-the service's task definition template, deployment 200% / 100% with the circuit breaker and
-rollback, timeout 30m, and a smoke check of https://<domain><health path> when the environment
-names a domain.";
+the service's task definition template, timeout 30m, and a smoke check of
+https://<domain><health path> when the environment names a domain. The service's own deployment
+configuration (percentages, circuit breaker) is left as it is unless a flag or the file's
+`deployment` section sets a field. Without --service, the definition is only registered.";
 
 /// The examples of `--help`; each runs against the example application
 /// (examples/portfolio) and the local stack (a test runs them).
@@ -77,11 +78,22 @@ pub struct Cli {
     #[arg(long, env = "PORTFOLIO_CI_CLUSTER", value_name = "NAME")]
     pub cluster: Option<String>,
 
-    /// Task definition file to register (JSON or YAML, e.g. from render-taskdef)
-    /// [default: the service's template in portfolio-ci.yaml; with --image only,
-    /// the live definition]
-    #[arg(long, value_name = "FILE")]
+    /// Task definition file to register as written (JSON or YAML, e.g. from
+    /// render-taskdef; `${...}` is not expanded) [default: the service's template
+    /// in portfolio-ci.yaml; with --image only, the live definition]
+    #[arg(long, value_name = "FILE", conflicts_with = "template")]
     pub task_definition: Option<PathBuf>,
+
+    /// Task definition template to render (${NAME} placeholders, --var) and
+    /// register, instead of the service's template in portfolio-ci.yaml
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Deploy this registered task definition (ARN or family:revision)
+    /// without registering one
+    #[arg(long, value_name = "ARN", value_parser = crate::settings::parse_task_definition_arn,
+          conflicts_with_all = ["task_definition", "template", "images", "vars"])]
+    pub task_definition_arn: Option<String>,
 
     /// New image for a container (repeatable); without --task-definition the
     /// service's live definition is edited
@@ -106,21 +118,39 @@ pub struct Cli {
     #[arg(long)]
     pub force_new_deployment: bool,
 
-    /// deploymentConfiguration.maximumPercent [default: config, 200]
+    /// Set deploymentConfiguration.maximumPercent [default: config, else the service's own]
     #[arg(long, value_name = "PERCENT")]
     pub maximum_percent: Option<i32>,
 
-    /// deploymentConfiguration.minimumHealthyPercent [default: config, 100]
+    /// Set deploymentConfiguration.minimumHealthyPercent [default: config, else the service's own]
     #[arg(long, value_name = "PERCENT")]
     pub minimum_healthy_percent: Option<i32>,
 
-    /// Deployment circuit breaker on or off [default: config, true]
+    /// Turn the deployment circuit breaker on or off [default: config, else the service's own]
     #[arg(long, value_name = "BOOL")]
     pub circuit_breaker: Option<bool>,
 
-    /// Let the circuit breaker roll back [default: config, true]
+    /// Let the circuit breaker roll back or not [default: config, else the service's own]
     #[arg(long, value_name = "BOOL")]
     pub rollback: Option<bool>,
+
+    /// Set the service's enableECSManagedTags [default: the service's own]
+    #[arg(long, value_name = "BOOL")]
+    pub enable_ecs_managed_tags: Option<bool>,
+
+    /// Set the service's propagateTags [default: the service's own]
+    #[arg(long, value_name = "FROM", value_parser = ["SERVICE", "TASK_DEFINITION", "NONE"])]
+    pub propagate_tags: Option<String>,
+
+    /// Register and update, print the deployment id, and exit 0 without
+    /// following the deployment
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Longest pause between two polls while following (the pace is about 1 s
+    /// while the deployment moves, up to 3 s idle and 8 s after errors)
+    #[arg(long, value_name = "DURATION", value_parser = portfolio_core::cli::parse_duration)]
+    pub max_poll_interval: Option<Duration>,
 
     /// How long to follow the deployment, e.g. 90s, 10m [default: config, 30m]
     #[arg(long, env = "PORTFOLIO_CI_DEPLOY_TIMEOUT", value_name = "DURATION", value_parser = portfolio_core::cli::parse_duration)]

@@ -1,11 +1,18 @@
-//! The task definition each service will run: a file, the service's
-//! template from portfolio-ci.yaml, or the live definition with new images.
-//! The `portfolio-taskdef` crate reads, edits and validates it; this module
-//! renders files and templates for a service ([`Render`], called while the
-//! settings are resolved, before any AWS call), edits the live definition
-//! once the services are described ([`build`]), adds the deployment tags,
-//! and registers each distinct definition once (services with the same
+//! The task definition each service will run: a definition file, a
+//! template (the service's in portfolio-ci.yaml, or `--template`), a
+//! registered revision, or the live definition with new images. The
+//! `portfolio-taskdef` crate reads, edits and validates it; this module
+//! reads files and renders templates ([`Render`], called while the settings
+//! are resolved, before any AWS call), edits the live definition once the
+//! services are described ([`build`]), adds the deployment tags, and
+//! registers each distinct definition once (services with the same
 //! definition share a revision, tagged with all their names).
+//!
+//! A definition file (`--task-definition`, e.g. what render-taskdef wrote)
+//! is not a template: its `${...}` text is registered as written (a
+//! rendered `$${HOME}` is `${HOME}` for the shell, never expanded again),
+//! and only `--image` and the tags change it. Templates get the
+//! placeholders and the awslogs defaults of the service.
 
 use std::path::Path;
 
@@ -26,8 +33,9 @@ use crate::settings::{Definition, Settings, Target};
 pub enum Source {
     /// A definition to register.
     Register(TaskDefinition),
-    /// The live definition, unchanged (--force-new-deployment alone).
-    Live(String),
+    /// A registered definition, deployed as it is (the live one with
+    /// --force-new-deployment alone, or --task-definition-arn).
+    Existing(String),
 }
 
 /// What rendering a file or template for a service needs.
@@ -48,16 +56,29 @@ pub struct Render<'a> {
 }
 
 impl Render<'_> {
-    /// Reads the file or template at `path` and renders it for `target`:
-    /// placeholders, awslogs defaults, `--image`, the tags; then validates it.
-    pub fn file(&self, path: &Path, target: &Target) -> Result<TaskDefinition, Error> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| portfolio_taskdef::Error::Read {
-                path: path.to_owned(),
-                source,
-            })?;
-        let mut definition = TaskDefinition::parse(&text, &path.display().to_string())?;
-        let service = target.config.as_ref();
+    /// Reads the definition file at `path` for `target` (none: register
+    /// only): registered as written, with `--image` and the tags; validated.
+    pub fn definition(
+        &self,
+        path: &Path,
+        target: Option<&Target>,
+    ) -> Result<TaskDefinition, Error> {
+        let mut definition = read(path)?;
+        let context = Context {
+            default_container: service_of(target).map(|c| c.container.clone()),
+            log_defaults: None,
+            vars: None,
+        };
+        finish(&mut definition, self.images, self.tags, &context)?;
+        Ok(definition)
+    }
+
+    /// Reads the template at `path` and renders it for `target` (none:
+    /// register only): placeholders, awslogs defaults, `--image`, the tags;
+    /// then validates it.
+    pub fn template(&self, path: &Path, target: Option<&Target>) -> Result<TaskDefinition, Error> {
+        let mut definition = read(path)?;
+        let service = service_of(target);
         let context = Context {
             default_container: service.map(|c| c.container.clone()),
             log_defaults: service.map(|c| LogDefaults {
@@ -72,16 +93,32 @@ impl Render<'_> {
     }
 
     /// The placeholder values of a template: the built-in names, then `--var`.
-    fn placeholders(&self, target: &Target) -> Vars {
+    fn placeholders(&self, target: Option<&Target>) -> Vars {
         let mut vars =
-            placeholders::built_ins(self.config, self.env, self.region, target.config.as_ref());
-        vars.insert("CLUSTER".to_owned(), target.cluster.clone());
-        vars.insert("SERVICE".to_owned(), target.key.clone());
+            placeholders::built_ins(self.config, self.env, self.region, service_of(target));
+        if let Some(target) = target {
+            vars.insert("CLUSTER".to_owned(), target.cluster.clone());
+            vars.insert("SERVICE".to_owned(), target.key.clone());
+        }
         for Pair { name, value } in self.vars {
             vars.insert(name.clone(), value.clone());
         }
         vars
     }
+}
+
+/// The configuration of `target`'s service, when portfolio-ci.yaml knows it.
+fn service_of(target: Option<&Target>) -> Option<&portfolio_core::config::ServiceConfig> {
+    target.and_then(|t| t.config.as_ref())
+}
+
+/// Reads and parses the file at `path` (JSON or YAML).
+fn read(path: &Path) -> Result<TaskDefinition, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| portfolio_taskdef::Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(TaskDefinition::parse(&text, &path.display().to_string())?)
 }
 
 /// Renders `definition` with `images` and `context`, adds `tags`, validates.
@@ -112,7 +149,8 @@ pub async fn build(
 ) -> Result<Source, Error> {
     match &target.definition {
         Definition::Rendered(definition) => Ok(Source::Register(definition.clone())),
-        Definition::Live => Ok(Source::Live(live_arn.to_owned())),
+        Definition::Live => Ok(Source::Existing(live_arn.to_owned())),
+        Definition::Registered(arn) => Ok(Source::Existing(arn.clone())),
         Definition::LiveWithImages => {
             let mut definition = live::load_service(ecs, &target.cluster, &target.service).await?;
             let context = Context {
@@ -173,7 +211,7 @@ pub async fn register_all(
     let mut arns: Vec<String> = sources
         .iter()
         .map(|source| match source {
-            Source::Live(arn) => arn.clone(),
+            Source::Existing(arn) => arn.clone(),
             Source::Register(_) => String::new(),
         })
         .collect();
@@ -192,7 +230,11 @@ pub async fn register_all(
     Ok(arns)
 }
 
-async fn register(ecs: &aws_sdk_ecs::Client, definition: &TaskDefinition) -> Result<String, Error> {
+/// Registers `definition` as it is; ECS's refusal of it is an input error.
+pub async fn register(
+    ecs: &aws_sdk_ecs::Client,
+    definition: &TaskDefinition,
+) -> Result<String, Error> {
     live::register_task_definition(ecs, definition)
         .await
         .map_err(|err| match err {

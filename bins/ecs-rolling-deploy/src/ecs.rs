@@ -1,23 +1,31 @@
-//! The ECS calls that change something: UpdateService with the deployment
-//! configuration, and rolling a deployment back (StopServiceDeployment
-//! ROLLBACK, or UpdateService to the previous definition once COMPLETED).
+//! The ECS calls that change something: UpdateService, and rolling a
+//! deployment back (StopServiceDeployment ROLLBACK, or UpdateService to the
+//! previous definition once COMPLETED).
+//!
+//! UpdateService sends only what the user asked for: no
+//! deploymentConfiguration unless a field of it was set, and then the
+//! service's current one (read just before) with those fields changed, so
+//! what Terraform set (alarms, strategy, bake time, the other fields) stays.
 
 use aws_sdk_ecs::types::{
-    DeploymentCircuitBreaker, DeploymentConfiguration, StopServiceDeploymentStopType,
+    DeploymentCircuitBreaker, DeploymentConfiguration, PropagateTags, StopServiceDeploymentStopType,
 };
 
 use portfolio_core::AwsError;
 
 use crate::error::Error;
-use crate::settings::{Strategy, Target};
+use crate::settings::{Overrides, ServiceTags, Target};
+use crate::view::Configuration;
 
 /// What UpdateService is asked to do.
 #[derive(Debug, Clone)]
 pub struct Update<'a> {
     /// The task definition ARN.
     pub task_definition: &'a str,
-    /// Deployment configuration.
-    pub strategy: Strategy,
+    /// Deployment configuration fields to change.
+    pub overrides: Overrides,
+    /// Tag settings of the service to change.
+    pub tags: &'a ServiceTags,
     /// Desired count, only when given.
     pub desired_count: Option<i32>,
     /// Force a new deployment.
@@ -34,6 +42,10 @@ pub struct Ours {
     pub service_deployment: Option<String>,
     /// When ECS created it (epoch seconds).
     pub created_at: Option<f64>,
+    /// The task definition it runs, as ECS names it (a full ARN).
+    pub task_definition: Option<String>,
+    /// The service's deployment configuration, as the answer shows it.
+    pub configuration: Configuration,
 }
 
 /// Updates the service; returns the deployment it started (the PRIMARY one).
@@ -42,22 +54,27 @@ pub async fn update_service(
     target: &Target,
     update: &Update<'_>,
 ) -> Result<Ours, Error> {
-    let s = update.strategy;
-    let breaker = DeploymentCircuitBreaker::builder()
-        .enable(s.circuit_breaker)
-        .rollback(s.rollback && s.circuit_breaker)
-        .build();
-    let configuration = DeploymentConfiguration::builder()
-        .maximum_percent(s.maximum_percent)
-        .minimum_healthy_percent(s.minimum_healthy_percent)
-        .deployment_circuit_breaker(breaker)
-        .build();
+    let configuration = match update.overrides.is_empty() {
+        true => None,
+        false => Some(merged(
+            current_configuration(ecs, target).await?,
+            update.overrides,
+        )),
+    };
     let output = ecs
         .update_service()
         .cluster(&target.cluster)
         .service(&target.service)
         .task_definition(update.task_definition)
-        .deployment_configuration(configuration)
+        .set_deployment_configuration(configuration)
+        .set_enable_ecs_managed_tags(update.tags.enable_ecs_managed_tags)
+        .set_propagate_tags(
+            update
+                .tags
+                .propagate_tags
+                .as_deref()
+                .map(PropagateTags::from),
+        )
         .set_desired_count(update.desired_count)
         .force_new_deployment(update.force)
         .send()
@@ -101,6 +118,11 @@ pub async fn update_service(
                 created_at: d
                     .created_at()
                     .map(aws_sdk_ecs::primitives::DateTime::as_secs_f64),
+                task_definition: d.task_definition().map(str::to_owned),
+                configuration: service
+                    .and_then(|s| s.deployment_configuration())
+                    .map(Configuration::from)
+                    .unwrap_or_default(),
             })
         })
         .ok_or_else(|| {
@@ -108,6 +130,56 @@ pub async fn update_service(
                 .on(target.label())
                 .into()
         })
+}
+
+/// The service's deployment configuration now (DescribeServices).
+async fn current_configuration(
+    ecs: &aws_sdk_ecs::Client,
+    target: &Target,
+) -> Result<Option<DeploymentConfiguration>, Error> {
+    let output = ecs
+        .describe_services()
+        .cluster(&target.cluster)
+        .services(&target.service)
+        .send()
+        .await
+        .map_err(|err| AwsError::new("ecs:DescribeServices", &err).on(target.label()))?;
+    Ok(output
+        .services()
+        .iter()
+        .find(|s| s.status() != Some("INACTIVE"))
+        .and_then(|s| s.deployment_configuration().cloned()))
+}
+
+/// `current` with the fields `overrides` sets changed; every other field
+/// (alarms, strategy, bake time, ...) as it is.
+pub fn merged(
+    current: Option<DeploymentConfiguration>,
+    overrides: Overrides,
+) -> DeploymentConfiguration {
+    let mut out = current.unwrap_or_else(|| DeploymentConfiguration::builder().build());
+    if overrides.maximum_percent.is_some() {
+        out.maximum_percent = overrides.maximum_percent;
+    }
+    if overrides.minimum_healthy_percent.is_some() {
+        out.minimum_healthy_percent = overrides.minimum_healthy_percent;
+    }
+    if overrides.circuit_breaker.is_some() || overrides.rollback.is_some() {
+        let now = out.deployment_circuit_breaker.as_ref();
+        let enable = overrides
+            .circuit_breaker
+            .unwrap_or_else(|| now.is_some_and(DeploymentCircuitBreaker::enable));
+        let rollback = overrides
+            .rollback
+            .unwrap_or_else(|| now.is_some_and(DeploymentCircuitBreaker::rollback));
+        out.deployment_circuit_breaker = Some(
+            DeploymentCircuitBreaker::builder()
+                .enable(enable)
+                .rollback(rollback)
+                .build(),
+        );
+    }
+    out
 }
 
 /// Rolls deployment `ours` back with StopServiceDeployment(ROLLBACK).
@@ -185,7 +257,58 @@ pub fn created_with(listed: &[(String, f64)], created_at: f64) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_ecs::types::{DeploymentAlarms, DeploymentStrategy};
+
     use super::*;
+
+    #[test]
+    fn merging_changes_only_the_fields_set() {
+        let current = DeploymentConfiguration::builder()
+            .maximum_percent(150)
+            .minimum_healthy_percent(50)
+            .strategy(DeploymentStrategy::BlueGreen)
+            .bake_time_in_minutes(5)
+            .alarms(
+                DeploymentAlarms::builder()
+                    .enable(true)
+                    .rollback(true)
+                    .alarm_names("5xx")
+                    .build()
+                    .unwrap(),
+            )
+            .deployment_circuit_breaker(
+                DeploymentCircuitBreaker::builder()
+                    .enable(true)
+                    .rollback(false)
+                    .build(),
+            )
+            .build();
+        let max = Overrides {
+            maximum_percent: Some(200),
+            ..Overrides::default()
+        };
+        let out = merged(Some(current.clone()), max);
+        assert_eq!(out.maximum_percent, Some(200));
+        assert_eq!(out.minimum_healthy_percent, Some(50));
+        assert_eq!(out.strategy, current.strategy);
+        assert_eq!(out.bake_time_in_minutes, Some(5));
+        assert_eq!(out.alarms, current.alarms);
+        assert_eq!(
+            out.deployment_circuit_breaker,
+            current.deployment_circuit_breaker
+        );
+        let rollback = Overrides {
+            rollback: Some(true),
+            ..Overrides::default()
+        };
+        let breaker = merged(Some(current), rollback)
+            .deployment_circuit_breaker
+            .unwrap();
+        assert!(breaker.enable() && breaker.rollback());
+        // A service without a breaker: only what was asked.
+        let off = merged(None, rollback).deployment_circuit_breaker.unwrap();
+        assert!(!off.enable() && off.rollback());
+    }
 
     #[test]
     fn finds_the_service_deployment_created_with_ours_and_only_that_one() {

@@ -4,6 +4,7 @@
 //! deadline, and records the deployment states for the rollout picture.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use portfolio_core::AwsError;
 use portfolio_core::output::Progress;
@@ -73,6 +74,8 @@ pub struct Follower<'a> {
     pub ours: String,
     /// When to give up.
     pub deadline: Instant,
+    /// The longest pause between polls (`--max-poll-interval`).
+    pub max_poll_interval: Option<Duration>,
     /// Keep following the rollback until it settles.
     pub wait_for_rollback: bool,
     /// Event ids already shown (or older than the run).
@@ -82,7 +85,7 @@ pub struct Follower<'a> {
 impl Follower<'_> {
     /// Polls until the deployment ends or the deadline passes.
     pub async fn run(mut self) -> Result<Followed, Error> {
-        let mut pace = Pace::default();
+        let mut pace = Pace::with_cap(self.max_poll_interval);
         let mut last_line = String::new();
         let mut marks: Vec<Mark> = Vec::new();
         let mut last_view = None;

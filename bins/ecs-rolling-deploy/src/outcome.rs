@@ -13,6 +13,8 @@ use crate::error::{NOT_ROLLED_BACK, ROLLED_BACK, SUPERSEDED, TIMED_OUT, UNHEALTH
 pub enum Outcome {
     /// rolloutState COMPLETED (and the smoke check passed, if any).
     Completed,
+    /// Started and not followed (`--no-wait`).
+    Started,
     /// FAILED by the circuit breaker, with ECS rolling back.
     RolledBack,
     /// FAILED and nothing rolls it back.
@@ -49,7 +51,7 @@ impl Outcome {
     /// The process exit code for this outcome alone.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Completed => portfolio_core::exit::SUCCESS,
+            Outcome::Completed | Outcome::Started => portfolio_core::exit::SUCCESS,
             Outcome::RolledBack => ROLLED_BACK,
             Outcome::Failed => NOT_ROLLED_BACK,
             Outcome::TimedOut { .. } => TIMED_OUT,
@@ -64,6 +66,7 @@ impl Outcome {
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Completed => "completed",
+            Outcome::Started => "started",
             Outcome::RolledBack => "rolled-back",
             Outcome::Failed => "failed",
             Outcome::TimedOut { .. } => "timed-out",
@@ -76,7 +79,7 @@ impl Outcome {
 
     /// True when the deployment did not end as asked.
     pub fn is_failure(&self) -> bool {
-        *self != Outcome::Completed
+        !matches!(self, Outcome::Completed | Outcome::Started)
     }
 }
 
@@ -85,6 +88,7 @@ impl fmt::Display for Outcome {
         let rolled = |yes: bool| if yes { ", rolled back" } else { "" };
         match self {
             Outcome::Completed => f.write_str("completed"),
+            Outcome::Started => f.write_str("started, not followed (--no-wait)"),
             Outcome::RolledBack => {
                 f.write_str("failed: the circuit breaker tripped and ECS rolls back")
             }
@@ -125,6 +129,8 @@ mod tests {
     #[test]
     fn codes_match_the_help() {
         assert_eq!(Outcome::Completed.exit_code(), 0);
+        assert_eq!(Outcome::Started.exit_code(), 0);
+        assert!(!Outcome::Started.is_failure());
         assert_eq!(Outcome::RolledBack.exit_code(), 3);
         assert_eq!(Outcome::Failed.exit_code(), 4);
         assert_eq!(Outcome::TimedOut { rolled_back: true }.exit_code(), 5);

@@ -26,15 +26,27 @@ pub enum Seen {
 #[derive(Debug, Clone)]
 pub struct Pace {
     delay: Duration,
+    cap: Option<Duration>,
 }
 
 impl Default for Pace {
     fn default() -> Self {
-        Pace { delay: FAST }
+        Pace {
+            delay: FAST,
+            cap: None,
+        }
     }
 }
 
 impl Pace {
+    /// A pace whose delays never exceed `cap` (`--max-poll-interval`), when given.
+    pub fn with_cap(cap: Option<Duration>) -> Self {
+        Pace {
+            cap,
+            ..Pace::default()
+        }
+    }
+
     /// Records what the last poll saw and returns the delay before the next.
     pub fn next(&mut self, seen: Seen) -> Duration {
         self.delay = match seen {
@@ -42,7 +54,7 @@ impl Pace {
             Seen::Same => self.delay.mul_f64(1.25).clamp(FAST, IDLE),
             Seen::Error => self.delay.mul_f64(2.0).clamp(FAST, BACKOFF),
         };
-        self.delay
+        self.cap.map_or(self.delay, |cap| self.delay.min(cap))
     }
 }
 
@@ -63,6 +75,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_cap_bounds_every_delay(
+            seen in prop::collection::vec(0u8..3, 1..60),
+            cap_ms in 1u64..10_000,
+        ) {
+            let cap = Duration::from_millis(cap_ms);
+            let mut pace = Pace::with_cap(Some(cap));
+            for s in seen {
+                let seen = match s { 0 => Seen::Change, 1 => Seen::Same, _ => Seen::Error };
+                let delay = pace.next(seen);
+                prop_assert!(delay <= cap && delay <= BACKOFF);
+                prop_assert!(delay >= FAST.min(cap));
+            }
+        }
+
         #[test]
         fn delay_stays_within_bounds(seen in prop::collection::vec(0u8..3, 1..60)) {
             let mut pace = Pace::default();

@@ -11,6 +11,7 @@ use crate::error::TASK_FAILED;
 use crate::one_off::{TaskOutcome, TaskRun};
 use crate::outcome::{Outcome, combined_exit_code};
 use crate::report::{Report, md_escape};
+use crate::view::Configuration;
 
 /// How one service's deployment went.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +26,9 @@ pub struct ServiceResult {
     pub previous_task_definition_arn: String,
     /// OUR deployment id (none when the service was not updated).
     pub deployment_id: Option<String>,
+    /// The service's own deployment configuration, as UpdateService
+    /// answered (none when the service was not updated).
+    pub deployment_configuration: Option<Configuration>,
     /// How it ended.
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -59,6 +63,9 @@ pub struct RunResult {
     /// The `--run-task` task, run before the update.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_task: Option<TaskRun>,
+    /// The registered task definition when no service was named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_definition_arn: Option<String>,
 }
 
 impl RunResult {
@@ -77,6 +84,16 @@ impl RunResult {
             api_calls,
             services,
             run_task: None,
+            task_definition_arn: None,
+        }
+    }
+
+    /// A run without services that registered `arn`.
+    pub fn registered(arn: String, duration_seconds: f64, api_calls: u64) -> Self {
+        RunResult {
+            outcome: "registered".to_owned(),
+            task_definition_arn: Some(arn),
+            ..RunResult::new(Vec::new(), duration_seconds, api_calls)
         }
     }
 
@@ -136,6 +153,7 @@ impl portfolio_core::Report for RunResult {
     /// lines for several.
     fn outputs(&self) -> Vec<(&'static str, String)> {
         let value = |f: &dyn Fn(&ServiceResult) -> String| match self.services.as_slice() {
+            [] => String::new(),
             [one] => f(one),
             many => many
                 .iter()
@@ -146,7 +164,10 @@ impl portfolio_core::Report for RunResult {
         vec![
             (
                 "task-definition-arn",
-                value(&|s| s.task_definition_arn.clone()),
+                match &self.task_definition_arn {
+                    Some(arn) => arn.clone(),
+                    None => value(&|s| s.task_definition_arn.clone()),
+                },
             ),
             (
                 "deployment-id",
@@ -167,17 +188,28 @@ impl portfolio_core::Report for RunResult {
     /// The step summary.
     fn summary(&self) -> Option<String> {
         let mut out = String::from("## ecs-rolling-deploy\n\n");
-        out.push_str("| service | outcome | deployment | task definition | duration |\n");
-        out.push_str("| --- | --- | --- | --- | ---: |\n");
+        if let Some(arn) = &self.task_definition_arn {
+            let _ = writeln!(out, "Registered `{arn}` (no service named, none updated).");
+            return Some(out);
+        }
+        out.push_str(
+            "| service | outcome | deployment | task definition | service's configuration | duration |\n",
+        );
+        out.push_str("| --- | --- | --- | --- | --- | ---: |\n");
         for s in &self.services {
             let icon = if s.outcome.is_failure() { "❌" } else { "✅" };
+            let configuration = s
+                .deployment_configuration
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), ToString::to_string);
             let _ = writeln!(
                 out,
-                "| {} | {icon} {} | `{}` | `{}` | {:.0} s |",
+                "| {} | {icon} {} | `{}` | `{}` | {} | {:.0} s |",
                 s.service,
                 md_escape(&s.outcome.to_string()),
                 s.deployment_id.as_deref().unwrap_or("-"),
                 s.task_definition_arn,
+                md_escape(&configuration),
                 s.duration_seconds
             );
         }
@@ -205,6 +237,9 @@ impl portfolio_core::Report for RunResult {
 
     /// One line per service: how it ended, after how long, which deployment.
     fn lines(&self) -> Vec<String> {
+        if let Some(arn) = &self.task_definition_arn {
+            return vec![format!("registered {arn}")];
+        }
         let task = self.run_task.as_ref().map(TaskRun::line);
         task.into_iter()
             .chain(self.services.iter().map(|s| {
@@ -265,6 +300,7 @@ mod tests {
             task_definition_arn: format!("arn:td/{service}:2"),
             previous_task_definition_arn: format!("arn:td/{service}:1"),
             deployment_id: Some(format!("ecs-svc/{service}")),
+            deployment_configuration: None,
             exit_code: outcome.exit_code(),
             outcome,
             duration_seconds: 31.4,

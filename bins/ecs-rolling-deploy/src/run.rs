@@ -27,7 +27,7 @@ use crate::outcome::Outcome;
 use crate::report;
 use crate::result::{RunResult, ServiceResult};
 use crate::run_task::TaskSettings;
-use crate::settings::{Settings, Target};
+use crate::settings::{ServiceTags, Settings, Target};
 use crate::tasks;
 use crate::view::ServiceView;
 
@@ -70,6 +70,38 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
     let started = Instant::now();
     let aws = Aws::connect(&settings.aws, &session.progress).await;
     let ecs = aws.ecs();
+    if let Some(only) = &settings.register_only {
+        // No service: register, run the --run-task task there, report.
+        let arn = session
+            .cancel
+            .guard(definition::register(&ecs, &only.definition))
+            .await?;
+        let task = match &settings.run_task {
+            Some(task) => Some(
+                OneOff {
+                    ecs: &ecs,
+                    logs: &aws.logs(),
+                    progress: &session.progress,
+                    cancel: &session.cancel,
+                    cluster: &only.cluster,
+                    task_definition: &arn,
+                    settings: task,
+                    deadline: Instant::now() + settings.timeout,
+                    log_lines: settings.log_lines,
+                }
+                .run()
+                .await?,
+            ),
+            None => None,
+        };
+        let mut run =
+            RunResult::registered(arn, started.elapsed().as_secs_f64(), aws.calls().requests());
+        if let Some(task) = task {
+            run = run.with_run_task(task);
+        }
+        publish(&run, &session)?;
+        return Ok(Exit(run.exit_code));
+    }
     let prepared = match session
         .cancel
         .guard(prepare(&settings, &ecs, &session.progress))
@@ -184,22 +216,26 @@ async fn deploy(
         }
         let update = Update {
             task_definition: arn,
-            strategy: shared.settings.strategy,
+            overrides: shared.settings.overrides,
+            tags: &shared.settings.service_tags,
             desired_count: shared.settings.desired_count,
             force: shared.settings.force_new_deployment,
         };
         match ecs::update_service(&shared.ecs, target, &update).await {
             Ok(ours) => {
+                let task_definition = ours.task_definition.clone().unwrap_or_else(|| arn.clone());
                 shared.progress().line(&format!(
-                    "{}: deployment {} started on {} ({arn})",
+                    "{}: deployment {} started on {} ({task_definition}); the service's \
+                     configuration: {}",
                     target.key,
                     ours.id,
-                    target.label()
+                    target.label(),
+                    ours.configuration
                 ));
                 deployments.push(Started {
                     target: target.clone(),
                     before: view,
-                    task_definition: arn.clone(),
+                    task_definition,
                     ours,
                     at: Instant::now(),
                 });
@@ -224,7 +260,13 @@ async fn deploy(
         }
     }
 
-    let mut results = follow_all(shared, &deployments).await;
+    let mut results = match shared.settings.wait {
+        true => follow_all(shared, &deployments).await,
+        false => deployments
+            .iter()
+            .map(|started| result_of(started, Outcome::Started, None, None))
+            .collect(),
+    };
     results.extend(skipped);
     let order = |r: &ServiceResult| targets.iter().position(|t| t.key == r.service);
     results.sort_by_key(order);
@@ -407,6 +449,7 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         target,
         ours: started.ours.id.clone(),
         deadline: shared.deadline,
+        max_poll_interval: shared.settings.max_poll_interval,
         wait_for_rollback: shared.settings.wait_for_rollback,
         seen_events: started.before.events.iter().map(|e| e.id.clone()).collect(),
     };
@@ -544,7 +587,8 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
     }
     let update = Update {
         task_definition: previous,
-        strategy: shared.settings.strategy,
+        overrides: crate::settings::Overrides::default(),
+        tags: &ServiceTags::default(),
         desired_count: None,
         force: false,
     };
@@ -569,6 +613,7 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
         target: &started.target,
         ours: restore.id.clone(),
         deadline: Instant::now() + shared.settings.timeout,
+        max_poll_interval: shared.settings.max_poll_interval,
         wait_for_rollback: false,
         seen_events: HashSet::new(),
     };
@@ -600,6 +645,7 @@ fn result_of(
         task_definition_arn: started.task_definition.clone(),
         previous_task_definition_arn: started.before.task_definition.clone(),
         deployment_id: Some(started.ours.id.clone()),
+        deployment_configuration: Some(started.ours.configuration.clone()),
         exit_code: outcome.exit_code(),
         outcome,
         duration_seconds: started.at.elapsed().as_secs_f64(),
@@ -623,6 +669,7 @@ fn not_started(
         task_definition_arn: task_definition.to_owned(),
         previous_task_definition_arn: before.task_definition.clone(),
         deployment_id: None,
+        deployment_configuration: None,
         exit_code: outcome.exit_code(),
         outcome,
         duration_seconds: 0.0,

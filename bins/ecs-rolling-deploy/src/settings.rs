@@ -29,6 +29,8 @@ pub enum Definition {
     LiveWithImages,
     /// The live definition unchanged (`--force-new-deployment` alone).
     Live,
+    /// A registered definition (`--task-definition-arn`), deployed as it is.
+    Registered(String),
 }
 
 /// One service to deploy.
@@ -62,17 +64,36 @@ impl Target {
     }
 }
 
-/// The deployment configuration UpdateService sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Strategy {
+/// The deployment configuration fields the user set (a flag, else the
+/// file's `deployment` section); UpdateService sends a
+/// deploymentConfiguration only when one is set, merged into the
+/// service's own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
     /// maximumPercent.
-    pub maximum_percent: i32,
+    pub maximum_percent: Option<i32>,
     /// minimumHealthyPercent.
-    pub minimum_healthy_percent: i32,
+    pub minimum_healthy_percent: Option<i32>,
     /// Circuit breaker on.
-    pub circuit_breaker: bool,
+    pub circuit_breaker: Option<bool>,
     /// Circuit breaker rolls back.
-    pub rollback: bool,
+    pub rollback: Option<bool>,
+}
+
+impl Overrides {
+    /// True when nothing is set: the service's configuration is left alone.
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+}
+
+/// Service settings UpdateService sets only when given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceTags {
+    /// `--enable-ecs-managed-tags`.
+    pub enable_ecs_managed_tags: Option<bool>,
+    /// `--propagate-tags`.
+    pub propagate_tags: Option<String>,
 }
 
 /// Everything a run needs, resolved before any AWS call.
@@ -80,10 +101,19 @@ pub struct Strategy {
 pub struct Settings {
     /// The environment.
     pub env: String,
-    /// Services, in the order given (duplicates removed).
+    /// Services, in the order given (duplicates removed); none to only
+    /// register [`Settings::register_only`].
     pub targets: Vec<Target>,
-    /// UpdateService's deployment configuration.
-    pub strategy: Strategy,
+    /// The definition to register when no service is named.
+    pub register_only: Option<RegisterOnly>,
+    /// The deployment configuration fields to change.
+    pub overrides: Overrides,
+    /// The tag settings of the service to change.
+    pub service_tags: ServiceTags,
+    /// Follow the deployments (not `--no-wait`).
+    pub wait: bool,
+    /// `--max-poll-interval`.
+    pub max_poll_interval: Option<Duration>,
     /// How long to follow.
     pub timeout: Duration,
     /// The AWS side, its region resolved.
@@ -133,7 +163,7 @@ impl Settings {
     /// validated), the deployment settings.
     pub fn from_config(cli: Cli, config: &Config, region: &str) -> Result<Settings, Error> {
         let env = cli.env.name().to_owned();
-        let strategy = strategy(&cli, config)?;
+        let overrides = overrides(&cli, config)?;
         let timeout = if let Some(timeout) = cli.timeout {
             timeout
         } else {
@@ -154,14 +184,33 @@ impl Settings {
             vars: &cli.vars,
             tags: &tags,
         };
-        let targets = targets(&cli, config, &env, &render)?;
+        let (targets, register_only) = match cli.services.services.is_empty() {
+            false => (targets(&cli, config, &env, &render)?, None),
+            true => (
+                Vec::new(),
+                Some(RegisterOnly {
+                    definition: register_only(&cli, &render)?,
+                    cluster: match &cli.cluster {
+                        Some(cluster) => cluster.clone(),
+                        None => config.cluster(&env)?,
+                    },
+                }),
+            ),
+        };
         let run_task = cli.run_task.resolve()?;
         let mut aws = cli.aws.settings(config.region(&env));
         aws.region = Some(region.to_owned());
         Ok(Settings {
             env,
             targets,
-            strategy,
+            register_only,
+            overrides,
+            service_tags: ServiceTags {
+                enable_ecs_managed_tags: cli.enable_ecs_managed_tags,
+                propagate_tags: cli.propagate_tags.clone(),
+            },
+            wait: !cli.no_wait,
+            max_poll_interval: cli.max_poll_interval,
             timeout,
             aws,
             images: cli.images,
@@ -181,6 +230,12 @@ impl Settings {
 
     /// `ecs-rolling-deploy backend, frontend to prod`.
     pub fn describe(&self) -> String {
+        if self.targets.is_empty() {
+            return format!(
+                "ecs-rolling-deploy: register a task definition for {}",
+                self.env
+            );
+        }
         let names: Vec<&str> = self.targets.iter().map(|t| t.key.as_str()).collect();
         format!("ecs-rolling-deploy {} to {}", names.join(", "), self.env)
     }
@@ -194,13 +249,6 @@ fn targets(
     env: &str,
     render: &Render<'_>,
 ) -> Result<Vec<Target>, Error> {
-    if cli.services.services.is_empty() {
-        return Err(InvalidInput::new(
-            "--service",
-            "name at least one service to deploy (or set PORTFOLIO_CI_SERVICE)",
-        )
-        .into());
-    }
     if cli.desired_count.is_some_and(|n| n < 0) {
         return Err(InvalidInput::new("--desired-count", "expected 0 or more").into());
     }
@@ -247,14 +295,62 @@ fn targets(
     Ok(targets)
 }
 
+/// A run without `--service`: the definition to register, and the cluster
+/// where `--run-task` runs it.
+#[derive(Debug, Clone)]
+pub struct RegisterOnly {
+    /// The definition, from `--task-definition` or `--template`.
+    pub definition: TaskDefinition,
+    /// `--cluster`, else the environment's cluster.
+    pub cluster: String,
+}
+
+/// Without `--service`: the definition to register only, from
+/// `--task-definition` or `--template`.
+fn register_only(cli: &Cli, render: &Render<'_>) -> Result<TaskDefinition, Error> {
+    check_vars(cli)?;
+    match (&cli.task_definition, &cli.template) {
+        (Some(path), _) => render.definition(path, None),
+        (None, Some(path)) => render.template(path, None),
+        (None, None) => Err(InvalidInput::new(
+            "--service",
+            "name at least one service to deploy (or set PORTFOLIO_CI_SERVICE), or give \
+             --task-definition FILE or --template FILE without a service to only register it",
+        )
+        .into()),
+    }
+}
+
+/// `--var` fills a template's placeholders: with a definition file (which
+/// is registered as written) it would silently do nothing.
+fn check_vars(cli: &Cli) -> Result<(), Error> {
+    match (&cli.task_definition, cli.vars.is_empty()) {
+        (Some(path), false) => Err(InvalidInput::new(
+            "--var",
+            format!(
+                "{} is a task definition, registered as written: --var only fills the \
+                 ${{NAME}} placeholders of a template (give it as --template FILE)",
+                path.display()
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Where the definition of `target` comes from; files and templates are
 /// read, rendered and validated now.
 fn definition(cli: &Cli, target: &Target, render: &Render<'_>) -> Result<Definition, Error> {
-    match (&cli.task_definition, cli.images.is_empty()) {
-        (Some(path), _) => Ok(Definition::Rendered(render.file(path, target)?)),
-        (None, false) => Ok(Definition::LiveWithImages),
-        (None, true) => match target.template() {
-            Some(path) => Ok(Definition::Rendered(render.file(path, target)?)),
+    check_vars(cli)?;
+    if let Some(arn) = &cli.task_definition_arn {
+        return Ok(Definition::Registered(arn.clone()));
+    }
+    match (&cli.task_definition, &cli.template, cli.images.is_empty()) {
+        (Some(path), _, _) => Ok(Definition::Rendered(render.definition(path, Some(target))?)),
+        (None, Some(path), _) => Ok(Definition::Rendered(render.template(path, Some(target))?)),
+        (None, None, false) => Ok(Definition::LiveWithImages),
+        (None, None, true) => match target.template() {
+            Some(path) => Ok(Definition::Rendered(render.template(path, Some(target))?)),
             None if cli.force_new_deployment => Ok(Definition::Live),
             None => Err(InvalidInput::new(
                 "--task-definition",
@@ -271,38 +367,72 @@ fn definition(cli: &Cli, target: &Target, render: &Render<'_>) -> Result<Definit
     }
 }
 
-/// UpdateService's deployment configuration: the flags, then the file.
-fn strategy(cli: &Cli, config: &Config) -> Result<Strategy, Error> {
+/// The deployment configuration fields set by a flag, else by the file;
+/// the built-in defaults set none.
+fn overrides(cli: &Cli, config: &Config) -> Result<Overrides, Error> {
     let d = &config.deployment;
-    let strategy = Strategy {
-        maximum_percent: cli.maximum_percent.unwrap_or(d.maximum_percent),
-        minimum_healthy_percent: cli
-            .minimum_healthy_percent
-            .unwrap_or(d.minimum_healthy_percent),
-        circuit_breaker: cli.circuit_breaker.unwrap_or(d.circuit_breaker),
-        rollback: cli.rollback.unwrap_or(d.rollback),
+    let overrides = Overrides {
+        maximum_percent: cli.maximum_percent.or(d.maximum_percent),
+        minimum_healthy_percent: cli.minimum_healthy_percent.or(d.minimum_healthy_percent),
+        circuit_breaker: cli.circuit_breaker.or(d.circuit_breaker),
+        rollback: cli.rollback.or(d.rollback),
     };
-    if !(100..=200).contains(&strategy.maximum_percent) {
+    if let Some(max) = overrides.maximum_percent
+        && !(100..=200).contains(&max)
+    {
         return Err(InvalidInput::new(
             "--maximum-percent",
-            format!(
-                "{} is out of range: expected 100 to 200",
-                strategy.maximum_percent
-            ),
+            format!("{max} is out of range: expected 100 to 200"),
         )
         .into());
     }
-    if !(0..=100).contains(&strategy.minimum_healthy_percent) {
+    if let Some(min) = overrides.minimum_healthy_percent
+        && !(0..=100).contains(&min)
+    {
         return Err(InvalidInput::new(
             "--minimum-healthy-percent",
-            format!(
-                "{} is out of range: expected 0 to 100",
-                strategy.minimum_healthy_percent
-            ),
+            format!("{min} is out of range: expected 0 to 100"),
         )
         .into());
     }
-    Ok(strategy)
+    Ok(overrides)
+}
+
+/// `--task-definition-arn`: a task definition ARN
+/// (`arn:PARTITION:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION`) or
+/// `FAMILY:REVISION`.
+pub fn parse_task_definition_arn(text: &str) -> Result<String, String> {
+    let reference = match text.strip_prefix("arn:") {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            match parts.as_slice() {
+                [partition, "ecs", region, account, resource]
+                    if !partition.is_empty()
+                        && !region.is_empty()
+                        && account.len() == 12
+                        && account.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    resource.strip_prefix("task-definition/")
+                }
+                _ => None,
+            }
+        }
+        None => Some(text),
+    };
+    let valid = reference
+        .and_then(|r| r.rsplit_once(':'))
+        .is_some_and(|(family, revision)| {
+            edits::is_container_name(family)
+                && revision.parse::<u32>().is_ok_and(|n| n > 0)
+                && revision.bytes().all(|b| b.is_ascii_digit())
+        });
+    match valid {
+        true => Ok(text.to_owned()),
+        false => Err(format!(
+            "'{text}' is not a task definition ARN \
+             (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION) or FAMILY:REVISION"
+        )),
+    }
 }
 
 /// The tags every registered revision carries, then `--tag`. The service
@@ -349,15 +479,10 @@ mod tests {
         let target = &plan.targets[0];
         assert_eq!(target.cluster, "portfolio-dev");
         assert_eq!(target.service, "backend");
-        assert_eq!(
-            plan.strategy,
-            Strategy {
-                maximum_percent: 200,
-                minimum_healthy_percent: 100,
-                circuit_breaker: true,
-                rollback: true
-            }
-        );
+        // The service's own deployment configuration stays: nothing to send.
+        assert!(plan.overrides.is_empty(), "{:?}", plan.overrides);
+        assert_eq!(plan.service_tags, ServiceTags::default());
+        assert!(plan.wait);
         assert_eq!(plan.timeout, Duration::from_secs(30 * 60));
         assert_eq!(target.health_url, None);
     }
@@ -393,8 +518,14 @@ mod tests {
             plan.targets[0].health_url.as_deref(),
             Some("http://x/health")
         );
-        assert!(!plan.strategy.rollback);
-        assert_eq!(plan.strategy.maximum_percent, 150);
+        assert_eq!(
+            plan.overrides,
+            Overrides {
+                maximum_percent: Some(150),
+                rollback: Some(false),
+                ..Overrides::default()
+            }
+        );
         assert_eq!(plan.timeout, Duration::from_secs(90));
     }
 
@@ -414,11 +545,65 @@ mod tests {
     }
 
     #[test]
-    fn a_service_is_required_and_named_in_the_error() {
+    fn a_service_or_a_definition_to_register_is_required() {
         use portfolio_core::Failure;
         let err = plan(cli(&[]), &Config::default()).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().starts_with("--service: "), "{err}");
+        assert!(err.to_string().contains("only register"), "{err}");
+    }
+
+    #[test]
+    fn the_file_sets_only_the_deployment_fields_it_names() {
+        let config = Config::from_yaml(
+            "deployment: {circuit_breaker: false}\n",
+            std::path::Path::new("portfolio-ci.yaml"),
+            std::path::Path::new("."),
+        )
+        .unwrap();
+        let plan = plan(
+            cli(&[
+                "--service",
+                "backend",
+                "--force-new-deployment",
+                "--rollback",
+                "true",
+            ]),
+            &config,
+        )
+        .unwrap();
+        assert_eq!(
+            plan.overrides,
+            Overrides {
+                circuit_breaker: Some(false),
+                rollback: Some(true),
+                ..Overrides::default()
+            }
+        );
+    }
+
+    #[test]
+    fn task_definition_arns_are_checked() {
+        for good in [
+            "portfolio-dev-backend:12",
+            "arn:aws:ecs:us-east-1:123456789012:task-definition/portfolio-dev-backend:3",
+            "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/x_y:1",
+        ] {
+            assert_eq!(parse_task_definition_arn(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "portfolio-dev-backend",
+            "backend:0",
+            "backend:latest",
+            "backend:+1",
+            "a b:1",
+            "arn:aws:ecs:us-east-1:123:task-definition/x:1",
+            "arn:aws:ecs:us-east-1:123456789012:service/c/x:1",
+            "arn:aws:iam::123456789012:task-definition/x:1",
+        ] {
+            let err = parse_task_definition_arn(bad).unwrap_err();
+            assert!(err.contains("is not a task definition ARN"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -440,27 +625,39 @@ mod tests {
         let file = dir.path().join("td.json");
         std::fs::write(
             &file,
-            r#"{"family": "${FAMILY}", "containerDefinitions": [{"name": "backend", "image": "r/b:1"}]}"#,
+            r#"{"family": "portfolio-dev-backend", "containerDefinitions": [{"name": "backend",
+                "image": "r/b:1", "command": ["sh", "-c", "echo ${HOME}"]}]}"#,
         )
         .unwrap();
-        let plan = plan(
-            cli(&[
-                "--service",
-                "backend",
-                "--task-definition",
-                file.to_str().unwrap(),
-            ]),
+        let rendered = |flag: &str| {
+            let plan = plan(
+                cli(&["--service", "backend", flag, file.to_str().unwrap()]),
+                &Config::default(),
+            )
+            .unwrap();
+            let Definition::Rendered(definition) = &plan.targets[0].definition else {
+                panic!("{:?}", plan.targets[0].definition)
+            };
+            assert!(
+                definition.as_map()["tags"]
+                    .to_string()
+                    .contains("portfolio-ci:deployed-by")
+            );
+            definition.clone()
+        };
+        // A template is rendered; ${HOME} has no value.
+        let err = plan(
+            cli(&["--service", "backend", "--template", file.to_str().unwrap()]),
             &Config::default(),
         )
-        .unwrap();
-        let Definition::Rendered(definition) = &plan.targets[0].definition else {
-            panic!("{:?}", plan.targets[0].definition)
-        };
-        assert_eq!(definition.family(), Some("portfolio-dev-backend"));
-        assert!(
-            definition.as_map()["tags"]
-                .to_string()
-                .contains("portfolio-ci:deployed-by")
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("HOME"), "{err}");
+        // A definition file is registered as written.
+        let definition = rendered("--task-definition");
+        assert_eq!(
+            definition.container("backend").unwrap()["command"],
+            serde_json::json!(["sh", "-c", "echo ${HOME}"])
         );
     }
 }

@@ -2,7 +2,11 @@
 //! fields the follower reads, free of SDK types so the decisions about them
 //! are pure and tested on their own.
 
-use aws_sdk_ecs::types::{Deployment, Service, ServiceEvent};
+use std::fmt;
+
+use aws_sdk_ecs::types::{
+    Deployment, DeploymentCircuitBreaker, DeploymentConfiguration, Service, ServiceEvent,
+};
 use serde::Serialize;
 
 /// One deployment of the service.
@@ -30,6 +34,56 @@ pub struct DeploymentView {
     pub created_at: Option<f64>,
     /// Last update, epoch seconds.
     pub updated_at: Option<f64>,
+}
+
+/// The service's own deployment configuration (reported, never imposed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Configuration {
+    /// maximumPercent.
+    pub maximum_percent: Option<i32>,
+    /// minimumHealthyPercent.
+    pub minimum_healthy_percent: Option<i32>,
+    /// The deployment circuit breaker is on.
+    pub circuit_breaker: bool,
+    /// The circuit breaker rolls back.
+    pub rollback: bool,
+    /// `ROLLING`, `BLUE_GREEN`, `LINEAR` or `CANARY`, when ECS names it.
+    pub strategy: Option<String>,
+}
+
+impl From<&DeploymentConfiguration> for Configuration {
+    fn from(c: &DeploymentConfiguration) -> Self {
+        let breaker = c.deployment_circuit_breaker();
+        Configuration {
+            maximum_percent: c.maximum_percent(),
+            minimum_healthy_percent: c.minimum_healthy_percent(),
+            circuit_breaker: breaker.is_some_and(DeploymentCircuitBreaker::enable),
+            rollback: breaker.is_some_and(|b| b.enable() && b.rollback()),
+            strategy: c.strategy().map(|s| s.as_str().to_owned()),
+        }
+    }
+}
+
+/// `max 200%, min 100%, circuit breaker with rollback, ROLLING`.
+impl fmt::Display for Configuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let percent = |p: Option<i32>| p.map_or_else(|| "-".to_owned(), |p| format!("{p}%"));
+        let breaker = match (self.circuit_breaker, self.rollback) {
+            (false, _) => "no circuit breaker",
+            (true, false) => "circuit breaker without rollback",
+            (true, true) => "circuit breaker with rollback",
+        };
+        write!(
+            f,
+            "max {}, min {}, {breaker}",
+            percent(self.maximum_percent),
+            percent(self.minimum_healthy_percent)
+        )?;
+        if let Some(strategy) = &self.strategy {
+            write!(f, ", {strategy}")?;
+        }
+        Ok(())
+    }
 }
 
 /// One service event.

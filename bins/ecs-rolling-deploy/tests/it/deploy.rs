@@ -502,28 +502,21 @@ async fn force_new_deployment_restarts_the_live_definition() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_default_configuration_turns_the_breaker_on_with_rollback() {
-    let world = World::new(SCALE).await;
-    world
-        .create_service(
-            "backend",
-            "healthy",
-            aws_sdk_ecs::types::DeploymentConfiguration::builder()
-                .maximum_percent(150)
-                .minimum_healthy_percent(50)
-                .build(),
-        )
-        .await;
-    let run = world
-        .run(&["--service", "backend", "--force-new-deployment"])
-        .await;
+async fn no_wait_reports_the_deployment_and_exits_0_without_following() {
+    let (world, run) = deploy("slow:100000", true, &["--no-wait"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
+    let service = &run.json()["services"][0];
+    assert_eq!(service["outcome"], "started");
+    let id = service["deployment_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("ecs-svc/"), "{service}");
+    // Nothing followed it: it is still rolling out.
     let now = world.wait("backend", "describe", |_| true).await;
-    let config = now.deployment_configuration().unwrap();
-    assert_eq!(config.maximum_percent(), Some(200));
-    assert_eq!(config.minimum_healthy_percent(), Some(100));
-    let breaker = config.deployment_circuit_breaker().unwrap();
-    assert!(breaker.enable() && breaker.rollback(), "{breaker:?}");
+    let ours = now
+        .deployments()
+        .iter()
+        .find(|d| d.id() == Some(id.as_str()))
+        .unwrap();
+    assert_eq!(ours.rollout_state().unwrap().as_str(), "IN_PROGRESS");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -57,7 +57,9 @@ pub struct World {
     pub dir: TempDir,
 }
 
-/// A task definition of `family` whose container `name` behaves as `behavior`.
+/// A task definition of `family` whose container `name` behaves as
+/// `behavior`, logging to `/ecs/portfolio-dev/<name>` (a definition, no
+/// placeholders; templates put theirs in the family).
 pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
     json!({
         "family": family,
@@ -72,7 +74,7 @@ pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
             "portMappings": [{"containerPort": 8000}],
             "dockerLabels": {"ecs-sim.behavior": behavior},
             "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": format!("/ecs/portfolio-${{ENV}}/{name}"),
+                "awslogs-group": format!("/ecs/portfolio-dev/{name}"),
                 "awslogs-region": "us-east-1",
                 "awslogs-stream-prefix": "ecs"
             }}
@@ -155,9 +157,7 @@ impl World {
         behavior: &str,
         configuration: DeploymentConfiguration,
     ) -> String {
-        let mut definition = taskdef(&format!("portfolio-dev-{name}"), name, behavior);
-        definition["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] =
-            json!(format!("/ecs/portfolio-dev/{name}"));
+        let definition = taskdef(&format!("portfolio-dev-{name}"), name, behavior);
         let definition = TaskDefinition::from_value(definition, "setup").unwrap();
         let arn = portfolio_taskdef::live::register_task_definition(&self.ecs, &definition)
             .await

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cancel;
+mod definitions;
 mod deploy;
 mod examples;
 mod faults;
@@ -13,4 +14,5 @@ mod health;
 mod input;
 mod region;
 mod run_task;
+mod settings;
 mod text;

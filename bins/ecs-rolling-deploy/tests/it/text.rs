@@ -162,10 +162,14 @@ fn redact(text: &str) -> String {
     }
     flush(&mut word, &mut out);
     out.lines()
-        .map(|line| match line.rsplit_once("` | ") {
-            Some((head, tail)) if tail.ends_with(" s |") => format!("{head}` | [n] s |"),
-            _ => line.to_owned(),
-        })
+        .map(
+            |line| match line.trim_end_matches(" s |").rsplit_once(" | ") {
+                Some((head, tail)) if line.ends_with(" s |") && tail.parse::<u64>().is_ok() => {
+                    format!("{head} | [n] s |")
+                }
+                _ => line.to_owned(),
+            },
+        )
         .collect::<Vec<_>>()
         .join("\n")
 }

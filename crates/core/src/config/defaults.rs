@@ -66,10 +66,10 @@ impl Default for Names {
 impl Default for Deployment {
     fn default() -> Self {
         Deployment {
-            maximum_percent: 200,
-            minimum_healthy_percent: 100,
-            circuit_breaker: true,
-            rollback: true,
+            maximum_percent: None,
+            minimum_healthy_percent: None,
+            circuit_breaker: None,
+            rollback: None,
             timeout: "30m".to_owned(),
         }
     }

@@ -58,18 +58,22 @@ pub struct Names {
     pub log_stream_prefix: String,
 }
 
-/// Deployment configuration applied by `ecs-rolling-deploy`.
+/// Deployment settings of `ecs-rolling-deploy`. The four configuration
+/// fields are the service's own unless set here: only a field the file sets
+/// is sent with UpdateService (merged into the service's current
+/// `deploymentConfiguration`); unset, the deploy leaves what Terraform or
+/// the console configured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Deployment {
-    /// `maximumPercent` (200).
-    pub maximum_percent: i32,
-    /// `minimumHealthyPercent` (100).
-    pub minimum_healthy_percent: i32,
-    /// Deployment circuit breaker enabled (true).
-    pub circuit_breaker: bool,
-    /// Roll back when the circuit breaker trips (true).
-    pub rollback: bool,
+    /// `maximumPercent`, when set.
+    pub maximum_percent: Option<i32>,
+    /// `minimumHealthyPercent`, when set.
+    pub minimum_healthy_percent: Option<i32>,
+    /// Deployment circuit breaker enabled, when set.
+    pub circuit_breaker: Option<bool>,
+    /// Roll back when the circuit breaker trips, when set.
+    pub rollback: Option<bool>,
     /// How long to follow a deployment, e.g. `30m`.
     pub timeout: String,
 }
@@ -332,19 +336,20 @@ impl Config {
             template::check(value, true).map_err(|e| self.invalid(key.into(), e.to_string()))?;
         }
         let d = &self.deployment;
-        if !(100..=200).contains(&d.maximum_percent) {
+        if let Some(max) = d.maximum_percent
+            && !(100..=200).contains(&max)
+        {
             return Err(self.invalid(
                 "deployment.maximum_percent".into(),
-                format!("{} is out of range: expected 100 to 200", d.maximum_percent),
+                format!("{max} is out of range: expected 100 to 200"),
             ));
         }
-        if !(0..=100).contains(&d.minimum_healthy_percent) {
+        if let Some(min) = d.minimum_healthy_percent
+            && !(0..=100).contains(&min)
+        {
             return Err(self.invalid(
                 "deployment.minimum_healthy_percent".into(),
-                format!(
-                    "{} is out of range: expected 0 to 100",
-                    d.minimum_healthy_percent
-                ),
+                format!("{min} is out of range: expected 0 to 100"),
             ));
         }
         if humantime::parse_duration(&d.timeout).is_err() {

@@ -26,9 +26,20 @@ fn defaults_reproduce_the_spec() {
     assert_eq!(frontend.port, 3000);
     assert_eq!(frontend.health_path, "/");
     assert_eq!(frontend.cluster, "portfolio-prod");
-    assert_eq!(config.deployment.maximum_percent, 200);
-    assert_eq!(config.deployment.minimum_healthy_percent, 100);
-    assert!(config.deployment.circuit_breaker && config.deployment.rollback);
+    // The deployment configuration is the service's own unless the file sets it.
+    assert_eq!(config.deployment.maximum_percent, None);
+    assert_eq!(config.deployment.minimum_healthy_percent, None);
+    assert_eq!(config.deployment.circuit_breaker, None);
+    assert_eq!(config.deployment.rollback, None);
+}
+
+#[test]
+fn deployment_fields_are_set_only_where_the_file_sets_them() {
+    let config = parse("deployment: {rollback: false, maximum_percent: 150}").unwrap();
+    assert_eq!(config.deployment.maximum_percent, Some(150));
+    assert_eq!(config.deployment.rollback, Some(false));
+    assert_eq!(config.deployment.minimum_healthy_percent, None);
+    assert_eq!(config.deployment.circuit_breaker, None);
 }
 
 #[test]

@@ -86,6 +86,8 @@ fn subcommand(mut command: Command, name: &str) -> Command {
 enum Kind {
     Flag,
     Switch,
+    /// A `--no-...` switch added when an input that defaults to true is false.
+    Negate,
     Each,
 }
 
@@ -96,6 +98,8 @@ struct FlagLine {
     kind: Kind,
     /// Variables used on the line.
     vars: BTreeSet<String>,
+    /// The value is one variable as it is (`"$VAR"`), not built from it.
+    verbatim: bool,
     /// The subcommands of the `case "$COMMAND"` arm it sits in; None outside.
     arm: Option<Vec<String>>,
 }
@@ -130,7 +134,7 @@ fn flag_lines(script: &str) -> Vec<FlagLine> {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         let Some(at) = tokens
             .iter()
-            .position(|t| matches!(*t, "flag" | "switch" | "each"))
+            .position(|t| matches!(*t, "flag" | "switch" | "negate" | "each"))
         else {
             if ends_arm {
                 arm = None;
@@ -140,6 +144,7 @@ fn flag_lines(script: &str) -> Vec<FlagLine> {
         let kind = match tokens[at] {
             "flag" => Kind::Flag,
             "switch" => Kind::Switch,
+            "negate" => Kind::Negate,
             _ => Kind::Each,
         };
         let flag = tokens
@@ -147,10 +152,13 @@ fn flag_lines(script: &str) -> Vec<FlagLine> {
             .expect("a flag after the helper")
             .to_string();
         assert!(flag.starts_with("--"), "not a flag: {line}");
+        let value = tokens.get(at + 2).copied().unwrap_or_default();
+        let vars = variables(line);
         found.push(FlagLine {
             flag,
             kind,
-            vars: variables(line),
+            verbatim: vars.len() == 1 && vars.iter().all(|v| value == format!("\"${v}\"")),
+            vars,
             arm: arm.clone(),
         });
         if ends_arm {
@@ -353,7 +361,7 @@ fn check_flag(action: &Action, line: &FlagLine, sub: &str, flags: &BTreeMap<Stri
         )
     });
     match line.kind {
-        Kind::Switch => assert!(
+        Kind::Switch | Kind::Negate => assert!(
             matches!(clap_action, ArgAction::SetTrue),
             "{what} is used as a switch but takes a value"
         ),
@@ -366,6 +374,134 @@ fn check_flag(action: &Action, line: &FlagLine, sub: &str, flags: &BTreeMap<Stri
             "{what} is used with a value but takes none"
         ),
     }
+}
+
+/// Where an action input's default differs from what the tool does without
+/// the flag: the problems found. A switch input defaults to false (true for
+/// a negated one), an input passed as it is defaults to empty or to clap's
+/// own default, and one whose value is built from it (`"${X}m"`) or that
+/// is repeated defaults to empty.
+fn default_problems(action: &Action, yaml: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let steps = yaml["runs"]["steps"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let Some(step) = steps.iter().find(|s| str_of(s, "id") == Some("run")) else {
+        return vec![format!("{}: no step with id run", action.name)];
+    };
+    let lines = flag_lines(str_of(step, "run").unwrap_or_default());
+    let env = step["env"].as_mapping().cloned().unwrap_or_default();
+    let inputs = yaml["inputs"].as_mapping().cloned().unwrap_or_default();
+    for (name, spec) in &inputs {
+        let name = name.as_str().unwrap_or_default();
+        let default = str_of(spec, "default").unwrap_or_default();
+        let carried = format!("${{{{ inputs.{name} }}}}");
+        let Some(var) = env
+            .iter()
+            .find(|(_, value)| value.as_str() == Some(carried.as_str()))
+            .and_then(|(var, _)| var.as_str())
+        else {
+            continue;
+        };
+        for line in lines.iter().filter(|l| l.vars.contains(var)) {
+            let targets = reachable(&action.command, line.arm.as_deref());
+            let clap_defaults: BTreeSet<String> = targets
+                .iter()
+                .map(|(sub, _)| clap_default(&action.command, sub, &line.flag))
+                .collect();
+            let same = match line.kind {
+                Kind::Switch => matches!(default, "" | "false"),
+                Kind::Negate => matches!(default, "" | "true"),
+                Kind::Flag if line.verbatim => {
+                    default.is_empty() || clap_defaults.iter().all(|d| d == default)
+                }
+                Kind::Flag | Kind::Each => default.is_empty(),
+            };
+            if !same {
+                problems.push(format!(
+                    "{}: input {name} defaults to '{default}', but without it {} {} means {:?}",
+                    action.name,
+                    action.tool,
+                    line.flag,
+                    match line.kind {
+                        Kind::Switch => "false".to_owned(),
+                        Kind::Negate => "true".to_owned(),
+                        _ => clap_defaults.into_iter().collect::<Vec<_>>().join(", "),
+                    }
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Clap's default value of `flag` in subcommand `sub` (or the command
+/// itself), empty when it has none.
+fn clap_default(command: &Command, sub: &str, flag: &str) -> String {
+    let command = command.find_subcommand(sub).unwrap_or(command);
+    command
+        .get_arguments()
+        .find(|arg| {
+            arg.get_long()
+                .is_some_and(|long| format!("--{long}") == flag)
+        })
+        .map(|arg| {
+            arg.get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_input_defaults_to_what_the_tool_does_without_it() {
+    let root = e2e::repo_root();
+    let mut problems = Vec::new();
+    for mut action in actions() {
+        action.command.build();
+        let file = root.join("actions").join(action.name).join("action.yml");
+        let yaml: Value =
+            serde_yaml_ng::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        problems.extend(default_problems(&action, &yaml));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn the_default_check_sees_a_drifted_default() {
+    let mut command = ecs_rolling_deploy::Cli::command();
+    command.build();
+    let action = Action {
+        name: "ecs-deploy",
+        tool: "ecs-rolling-deploy",
+        command,
+    };
+    let yaml: Value = serde_yaml_ng::from_str(
+        "inputs:\n  a: {default: \"true\"}\n  b: {default: \"7\"}\n  c: {default: \"3\"}\n  \
+         d: {default: \"5\"}\n  e: {default: \"false\"}\n\
+         runs:\n  steps:\n    - id: run\n      env:\n        A: ${{ inputs.a }}\n        \
+         B: ${{ inputs.b }}\n        C: ${{ inputs.c }}\n        D: ${{ inputs.d }}\n        \
+         E: ${{ inputs.e }}\n      run: |\n        switch --rollback-on-cancel \"$A\"\n        \
+         flag --log-lines \"$B\"\n        [ -z \"$C\" ] || flag --timeout \"${C}m\"\n        \
+         flag --max-attempts \"$D\"\n        negate --no-wait \"$E\"\n",
+    )
+    .unwrap();
+    let problems = default_problems(&action, &yaml).join("\n");
+    for expected in [
+        "input a defaults to 'true', but without it ecs-rolling-deploy --rollback-on-cancel means \"false\"",
+        "input b defaults to '7', but without it ecs-rolling-deploy --log-lines means \"20\"",
+        "input c defaults to '3'",
+        "input e defaults to 'false'",
+    ] {
+        assert!(
+            problems.contains(expected),
+            "{expected} missing from:\n{problems}"
+        );
+    }
+    assert!(!problems.contains("input d "), "{problems}");
 }
 
 #[test]

@@ -40,6 +40,8 @@ pub struct ServiceUpdate {
     pub network_configuration: Option<Value>,
     /// forceNewDeployment.
     pub force_new_deployment: bool,
+    /// Settings echoed back from now on (propagateTags, enableECSManagedTags).
+    pub extras: Map<String, Value>,
 }
 
 impl Model {
@@ -175,6 +177,7 @@ impl Model {
             .merged(req.deployment_configuration.as_ref())
             .map_err(Rejection::InvalidParameter)?;
         svc.config = config;
+        svc.extras.extend(req.extras);
         if let Some(p) = svc.primary_mut() {
             p.config = config;
         }

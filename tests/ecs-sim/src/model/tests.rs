@@ -264,3 +264,29 @@ fn failed_tasks_reset_when_a_task_of_the_deployment_runs_healthy() {
     assert!(highest > 0, "no task failed");
     assert!(reset, "failedTasks never went back to 0");
 }
+
+#[test]
+fn an_update_without_configuration_keeps_the_service_s_and_tag_settings_are_kept() {
+    let t = 1_000_000.0;
+    let mut model = setup(2, 150, 50, false, "healthy", t);
+    let update = ServiceUpdate {
+        task_definition: Some("f:2".into()),
+        extras: [("propagateTags".to_owned(), json!("SERVICE"))]
+            .into_iter()
+            .collect(),
+        ..ServiceUpdate::default()
+    };
+    model
+        .update_service(Some("c"), "s", update, t + 1.0)
+        .unwrap();
+    let svc = model.cluster(Some("c")).unwrap().service("s").unwrap();
+    assert_eq!(
+        (
+            svc.config.maximum_percent,
+            svc.config.minimum_healthy_percent
+        ),
+        (150, 50)
+    );
+    assert!(svc.config.breaker_enable && !svc.config.breaker_rollback);
+    assert_eq!(svc.extras["propagateTags"], json!("SERVICE"));
+}
