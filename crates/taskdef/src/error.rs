@@ -130,7 +130,7 @@ impl Failure for Error {
                 "fill them before this step (render-taskdef --var, or the step they are meant for)".into(),
             ),
             Error::Placeholders { .. } => Some(
-                "fill them before this step, or render without --strict (each is then a warning)".into(),
+                "fill them before this step (a template's ${NAME} with --var NAME=...), or render without --strict (each is then a warning)".into(),
             ),
             Error::Aws(err) => err.hint(),
             Error::AmbiguousContainer { .. } | Error::UnknownContainer { .. } => Some(
