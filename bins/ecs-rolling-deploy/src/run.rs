@@ -132,7 +132,13 @@ async fn prepare(
     for (target, view) in settings.targets.iter().zip(&before) {
         sources.push(definition::build(settings, ecs, target, &view.task_definition).await?);
     }
-    let arns = definition::register_all(ecs, &settings.targets, &sources).await?;
+    let arns = definition::register_all(
+        ecs,
+        &settings.targets,
+        &sources,
+        &settings.keep_null_value_keys,
+    )
+    .await?;
     let mut shown = HashSet::new();
     for (source, arn) in sources.iter().zip(&arns) {
         if matches!(source, Source::Register(_)) && shown.insert(arn.clone()) {
