@@ -6,6 +6,11 @@
 #   negate --name "$VALUE"   adds --name (a --no-... switch) when VALUE is "false",
 #                            for an input that defaults to true
 #   each --name "$VALUE"     adds --name LINE for every non-empty line of VALUE
+#   s3_lines "$VALUE"        the lines of VALUE that are [CONTAINER:]arn:... (S3 objects)
+#   other_lines "$VALUE" INPUT NEW
+#                            the other lines, with a deprecation warning (on
+#                            stderr, which the runner reads too) that INPUT
+#                            means ARNs now and local files belong in NEW
 #   ensure_tool TOOL         installs the binaries through the setup action's
 #                            installer when TOOL is not on PATH (inputs
 #                            portfolio-ci-version and bin-dir, passed as
@@ -47,6 +52,32 @@ each() {
     [ -n "$line" ] && args+=("$1" "$line")
   done <<< "$2"
   return 0
+}
+
+is_arn_line() {
+  case "$1" in
+    arn:*|[A-Za-z0-9_-]*:arn:*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+s3_lines() {
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    if [ -n "$line" ] && is_arn_line "$line"; then printf '%s\n' "$line"; fi
+  done <<< "$1"
+}
+
+other_lines() {
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    line="${line%"${line##*[![:space:]]}"}"
+    if [ -z "$line" ] || is_arn_line "$line"; then continue; fi
+    echo "::warning::$2: '$line' is not an S3 object ARN; reading it as a local dotenv file is deprecated: $2 takes S3 ARNs (as aws-actions/amazon-ecs-render-task-definition), local files go in $3" >&2
+    printf '%s\n' "$line"
+  done <<< "$1"
 }
 
 ensure_tool() {

@@ -110,6 +110,12 @@ pub struct Cli {
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = edits::parse_pair)]
     pub tags: Vec<edits::Pair>,
 
+    /// Keys whose empty values (null, "", [], {}) are registered as they
+    /// are; every other empty value is dropped before registering
+    /// (comma-separated, repeatable; as amazon-ecs-deploy-task-definition)
+    #[arg(long, value_name = "KEY[,KEY...]")]
+    pub keep_null_value_keys: Vec<String>,
+
     /// Set the service's desired count (otherwise left alone, never fighting auto-scaling)
     #[arg(long, value_name = "N")]
     pub desired_count: Option<i32>,

@@ -17,12 +17,12 @@
 use std::path::Path;
 
 use portfolio_core::Config;
-use portfolio_taskdef::TaskDefinition;
 use portfolio_taskdef::edits::{self, Edits, Pair};
 use portfolio_taskdef::live;
 use portfolio_taskdef::placeholders::{self, Vars};
 use portfolio_taskdef::render::{self, Context, LogDefaults};
 use portfolio_taskdef::validate::validate;
+use portfolio_taskdef::{KeepKeys, TaskDefinition};
 use serde_json::{Value, json};
 
 use crate::error::Error;
@@ -121,7 +121,9 @@ fn read(path: &Path) -> Result<TaskDefinition, Error> {
     Ok(TaskDefinition::parse(&text, &path.display().to_string())?)
 }
 
-/// Renders `definition` with `images` and `context`, adds `tags`, validates.
+/// Renders `definition` with `images` and `context`, adds `tags`,
+/// validates, and refuses what could not be registered (placeholders left
+/// for another step) before any AWS call.
 fn finish(
     definition: &mut TaskDefinition,
     images: &[edits::Target<String>],
@@ -135,6 +137,7 @@ fn finish(
     render::render(definition, &edits, context)?;
     add_tags(definition, tags);
     validate(definition)?;
+    definition.to_register(&KeepKeys::none())?;
     Ok(())
 }
 
@@ -189,11 +192,12 @@ pub const SERVICE_TAG: &str = "portfolio-ci:service";
 
 /// Registers each distinct definition once, tagged with the names of the
 /// services that deploy it (space-separated); returns the ARN per source,
-/// in order.
+/// in order. Empty values are dropped except under `keep`.
 pub async fn register_all(
     ecs: &aws_sdk_ecs::Client,
     targets: &[Target],
     sources: &[Source],
+    keep: &KeepKeys,
 ) -> Result<Vec<String>, Error> {
     // Distinct definitions, each with the indexes of the sources using it.
     let mut distinct: Vec<(&TaskDefinition, Vec<usize>)> = Vec::new();
@@ -222,7 +226,7 @@ pub async fn register_all(
             .collect();
         let mut tagged = definition.clone();
         add_tags(&mut tagged, &[Pair::new(SERVICE_TAG, names.join(" "))]);
-        let arn = register(ecs, &tagged).await?;
+        let arn = register(ecs, &tagged, keep).await?;
         for &i in &users {
             arns[i].clone_from(&arn);
         }
@@ -230,12 +234,14 @@ pub async fn register_all(
     Ok(arns)
 }
 
-/// Registers `definition` as it is; ECS's refusal of it is an input error.
+/// Registers `definition` as it is (empty values dropped but for `keep`);
+/// ECS's refusal of it is an input error.
 pub async fn register(
     ecs: &aws_sdk_ecs::Client,
     definition: &TaskDefinition,
+    keep: &KeepKeys,
 ) -> Result<String, Error> {
-    live::register_task_definition(ecs, definition)
+    live::register_task_definition(ecs, definition, keep)
         .await
         .map_err(|err| match err {
             // ECS's refusal of the definition itself: the input is at fault.

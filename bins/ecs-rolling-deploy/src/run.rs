@@ -74,7 +74,11 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
         // No service: register, run the --run-task task there, report.
         let arn = session
             .cancel
-            .guard(definition::register(&ecs, &only.definition))
+            .guard(definition::register(
+                &ecs,
+                &only.definition,
+                &settings.keep_null_value_keys,
+            ))
             .await?;
         let task = match &settings.run_task {
             Some(task) => Some(
@@ -175,7 +179,13 @@ async fn prepare(
     for (target, view) in settings.targets.iter().zip(&before) {
         sources.push(definition::build(settings, ecs, target, &view.task_definition).await?);
     }
-    let arns = definition::register_all(ecs, &settings.targets, &sources).await?;
+    let arns = definition::register_all(
+        ecs,
+        &settings.targets,
+        &sources,
+        &settings.keep_null_value_keys,
+    )
+    .await?;
     let mut shown = HashSet::new();
     for (source, arn) in sources.iter().zip(&arns) {
         if matches!(source, Source::Register(_)) && shown.insert(arn.clone()) {

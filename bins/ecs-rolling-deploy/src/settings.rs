@@ -13,6 +13,7 @@ use portfolio_core::config::ServiceConfig;
 use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput, RegionChoice};
 use portfolio_taskdef::TaskDefinition;
 use portfolio_taskdef::edits::{self, Pair};
+use portfolio_taskdef::{KeepKeys, TaskDefinition};
 
 use crate::cli::Cli;
 use crate::definition::Render;
@@ -122,6 +123,8 @@ pub struct Settings {
     pub images: Vec<edits::Target<String>>,
     /// The tags every registered revision carries.
     pub tags: Vec<Pair>,
+    /// `--keep-null-value-keys`.
+    pub keep_null_value_keys: KeepKeys,
     /// `--desired-count`.
     pub desired_count: Option<i32>,
     /// `--force-new-deployment`.
@@ -215,6 +218,7 @@ impl Settings {
             aws,
             images: cli.images,
             tags,
+            keep_null_value_keys: keep_keys(&cli.keep_null_value_keys),
             desired_count: cli.desired_count,
             force_new_deployment: cli.force_new_deployment,
             wait_for_rollback: cli.wait_for_rollback,
@@ -239,6 +243,13 @@ impl Settings {
         let names: Vec<&str> = self.targets.iter().map(|t| t.key.as_str()).collect();
         format!("ecs-rolling-deploy {} to {}", names.join(", "), self.env)
     }
+}
+
+/// `--keep-null-value-keys`, every list given.
+fn keep_keys(lists: &[String]) -> KeepKeys {
+    let mut keep = KeepKeys::none();
+    keep.extend(lists.iter().map(String::as_str));
+    keep
 }
 
 /// The services, each with its names from the configuration and the

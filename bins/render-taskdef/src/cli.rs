@@ -34,11 +34,14 @@ Examples:
 /// exit codes, the last two generated from the code's own lists.
 fn after_help() -> String {
     format!(
-        "CONTAINER defaults to the only container, or the service's container in portfolio-ci.yaml.\n\n\
+        "CONTAINER defaults to each --container, else the only container, or the service's\n\
+         container in portfolio-ci.yaml.\n\n\
          Placeholders ${{NAME}} in a template take their value from --var or from the built-ins\n\
          (all with --service, the first four with --env alone):\n  {}\n\
          $${{ is a literal ${{. Registered definitions (--from-service, --family) are not templates:\n\
-         their text is kept as it is.\n\n{EXAMPLES}\n\n{}",
+         their text is kept as it is. A ${{NAME}} without a value, {{{{x}}}}, <IMAGE1_NAME> and $$$X$$$ are\n\
+         left for another step: a warning each (--strict: exit 2). Empty values (null, \"\", [], {{}})\n\
+         are kept; ecs-rolling-deploy drops them when it registers.\n\n{EXAMPLES}\n\n{}",
         BUILT_IN_NAMES.join(", "),
         portfolio_core::exit::help_text(EXIT_CODES)
     )
@@ -87,11 +90,23 @@ pub struct Cli {
     #[arg(long, value_name = "FAMILY[:REVISION]", help_heading = "Source")]
     pub family: Option<String>,
 
+    /// The containers that edits without a CONTAINER name apply to, each of
+    /// them (comma-separated, as the peer's `container-name`) [default: the
+    /// only container, or the service's container in portfolio-ci.yaml]
+    #[arg(long, value_name = "NAME[,NAME...]", value_delimiter = ',', value_parser = edits::parse_container, help_heading = "Edits")]
+    pub container: Vec<String>,
+
     /// Image of a container (repeatable: one per container)
     #[arg(long, value_name = "[CONTAINER=]URI", value_parser = edits::parse_image, help_heading = "Edits")]
     pub image: Vec<Target<String>>,
 
-    /// Environment variables from a dotenv file (applied before --env-var)
+    /// An S3 object ECS reads variables from when the task starts
+    /// (`environmentFiles`, type s3); the ones given replace the container's
+    #[arg(long, value_name = "[CONTAINER:]ARN", value_parser = edits::parse_s3_environment_file, help_heading = "Edits")]
+    pub environment_file: Vec<Target<String>>,
+
+    /// Environment variables from a local dotenv file, written into
+    /// `environment` (applied before --env-var)
     #[arg(long, value_name = "[CONTAINER:]FILE", value_parser = edits::parse_env_file, help_heading = "Edits")]
     pub env_file: Vec<Target<String>>,
 
@@ -119,6 +134,11 @@ pub struct Cli {
     /// from portfolio-ci.yaml with --service)
     #[arg(long, value_name = "[CONTAINER:]KEY=VALUE", value_parser = edits::parse_container_pair, help_heading = "Edits")]
     pub log_option: Vec<Target<Pair>>,
+
+    /// The log driver (`logConfiguration.logDriver`): awslogs, awsfirelens,
+    /// fluentd, gelf, journald, json-file, logentries, splunk or syslog
+    #[arg(long, value_name = "[CONTAINER:]DRIVER", value_parser = edits::parse_log_driver, help_heading = "Edits")]
+    pub log_driver: Vec<Target<String>>,
 
     /// Task CPU units (`256`, or `0.25 vCPU`)
     #[arg(long, value_name = "UNITS", help_heading = "Edits")]
@@ -153,6 +173,11 @@ pub struct Cli {
     /// the job summary)
     #[arg(long, help_heading = "Output")]
     pub diff: bool,
+
+    /// Refuse (exit 2) placeholders left for another step ({{x}},
+    /// <IMAGE1_NAME>, $$$X$$$, ${X} without a value) instead of warning
+    #[arg(long, help_heading = "Output")]
+    pub strict: bool,
 }
 
 /// The spelling `--env [CONTAINER:]NAME=VALUE` of releases before

@@ -3,8 +3,9 @@
 //! written atomically, so a signal (exit 130) never leaves half a file.
 
 use portfolio_core::output::Progress;
-use portfolio_core::{Aws, Exit, Session};
-use portfolio_taskdef::{TaskDefinition, live, render, validate};
+use portfolio_core::{Aws, Exit, FileLocation, Session};
+use portfolio_taskdef::foreign::{self, Foreign, Syntaxes};
+use portfolio_taskdef::{TaskDefinition, live, placeholders, render, validate};
 
 use crate::error::Error;
 use crate::output;
@@ -30,9 +31,18 @@ async fn render_and_write(settings: &Settings, session: &Session) -> Result<Exit
     let mut definition = load(settings, &session.progress).await?;
     let mut before = definition.clone();
     before.strip_read_only();
-    render(&mut definition, &settings.edits, &settings.context)?;
+    // A template's `${NAME}` without a value is left for another step,
+    // like the other tools' placeholders: reported, refused by --strict.
+    let mut context = settings.context.clone();
+    let mut left = match context.vars.take() {
+        Some(vars) => placeholders::fill(&mut definition, &vars),
+        None => Vec::new(),
+    };
+    render(&mut definition, &settings.edits, &context)?;
     definition.strip_read_only();
+    left.extend(foreign::find(&definition, Syntaxes::OtherTools));
     validate(&definition)?;
+    report_left(session, &definition, left, settings.strict)?;
 
     let text = definition.to_json_string();
     let before_text = before.to_json_string();
@@ -71,6 +81,37 @@ async fn render_and_write(settings: &Settings, session: &Session) -> Result<Exit
         output::write_stdout(&text)?;
     }
     Ok(Exit::OK)
+}
+
+/// Each placeholder left for another step: a warning pointing at the
+/// source file, or with `--strict` the error that lists them all.
+fn report_left(
+    session: &Session,
+    definition: &TaskDefinition,
+    left: Vec<Foreign>,
+    strict: bool,
+) -> Result<(), Error> {
+    let origin = definition.origin();
+    if strict && !left.is_empty() {
+        return Err(portfolio_taskdef::Error::Placeholders {
+            origin: origin.to_owned(),
+            found: left,
+            registering: false,
+        }
+        .into());
+    }
+    let at = FileLocation::new(origin, None).filter(|at| at.file.is_file());
+    for found in &left {
+        session.warn_at(
+            &format!(
+                "{origin}: {}: {} is left for another step to fill (--strict refuses it; \
+                 ecs-rolling-deploy does not register a definition that still has it)",
+                found.field, found.placeholder
+            ),
+            at.as_ref(),
+        );
+    }
+    Ok(())
 }
 
 async fn load(settings: &Settings, progress: &Progress) -> Result<TaskDefinition, Error> {

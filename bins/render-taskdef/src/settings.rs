@@ -65,6 +65,8 @@ pub struct Settings {
     pub output: Option<PathBuf>,
     /// `--diff`.
     pub diff: bool,
+    /// `--strict`: placeholders left for another step are an error.
+    pub strict: bool,
     /// Warnings about the command line (deprecated spellings).
     pub warnings: Vec<String>,
 }
@@ -82,6 +84,9 @@ impl Settings {
         let scope = scope(&cli)?;
         let source = source(&cli, scope.as_ref())?;
         let mut edits = Edits {
+            containers: cli.container.clone(),
+            environment_files: cli.environment_file.clone(),
+            log_drivers: cli.log_driver.clone(),
             images: cli.image.clone(),
             unset_env: cli.unset_env.clone(),
             secrets: cli.secret.clone(),
@@ -115,6 +120,7 @@ impl Settings {
             aws,
             output: cli.output,
             diff: cli.diff,
+            strict: cli.strict,
             warnings,
         })
     }

@@ -12,9 +12,10 @@
 
 use serde::Serialize;
 
-use crate::actions::Actions;
+use crate::actions::{Actions, Location};
 use crate::cancel::Cancel;
 use crate::error::Error;
+use crate::exit::FileLocation;
 use crate::output::{Progress, print_json};
 
 /// A tool's result.
@@ -99,6 +100,18 @@ impl Session {
     pub fn warn(&self, message: &str) {
         self.progress.line(&format!("warning: {message}"));
         self.actions.warning(message, None);
+    }
+
+    /// A warning about a place in an input file: a line on stderr and a
+    /// `::warning file=..,line=..::` annotation pointing at it (none for
+    /// stdin or a source that is not a file).
+    pub fn warn_at(&self, message: &str, at: Option<&FileLocation>) {
+        self.progress.line(&format!("warning: {message}"));
+        let file = at.map(|at| (at.file.display().to_string(), at.line));
+        let location = file
+            .as_ref()
+            .map(|(file, line)| Location { file, line: *line });
+        self.actions.warning(message, location);
     }
 }
 

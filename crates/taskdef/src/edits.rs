@@ -62,6 +62,9 @@ impl Pair {
 /// value for the same name wins; see [`crate::render`] for the order of kinds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edits {
+    /// `--container`: the containers an edit without a container name
+    /// applies to (each of them); empty: the only or the service's one.
+    pub containers: Vec<String>,
     /// `--image`: the container's `image`.
     pub images: Vec<Target<String>>,
     /// `--env` and `--env-file`: set in `environment` (replacing a secret of the same name).
@@ -76,6 +79,12 @@ pub struct Edits {
     pub commands: Vec<Target<Vec<String>>>,
     /// `--log-option`: set in `logConfiguration.options`.
     pub log_options: Vec<Target<Pair>>,
+    /// `--log-driver`: the `logConfiguration.logDriver`.
+    pub log_drivers: Vec<Target<String>>,
+    /// `--environment-file`: S3 object ARNs that replace the container's
+    /// `environmentFiles` (`{"value": ARN, "type": "s3"}`), read by ECS
+    /// when the task starts.
+    pub environment_files: Vec<Target<String>>,
     /// `--cpu`: the task's `cpu`.
     pub cpu: Option<String>,
     /// `--memory`: the task's `memory`.
@@ -246,6 +255,72 @@ pub fn parse_image(text: &str) -> Result<Target<String>, String> {
         )),
         None if text.is_empty() => Err("expected [CONTAINER=]URI, got an empty value".into()),
         None => Ok(Target::default_container(text.to_owned())),
+    }
+}
+
+/// The log drivers ECS accepts in `logConfiguration.logDriver`.
+pub const LOG_DRIVERS: [&str; 9] = [
+    "awslogs",
+    "awsfirelens",
+    "fluentd",
+    "gelf",
+    "journald",
+    "json-file",
+    "logentries",
+    "splunk",
+    "syslog",
+];
+
+/// `[CONTAINER:]DRIVER`, one of [`LOG_DRIVERS`].
+pub fn parse_log_driver(text: &str) -> Result<Target<String>, String> {
+    let (container, driver) = split_container(text);
+    if LOG_DRIVERS.contains(&driver) {
+        Ok(Target {
+            container,
+            value: driver.to_owned(),
+        })
+    } else {
+        Err(format!(
+            "expected [CONTAINER:]DRIVER with DRIVER one of {}, got '{text}'",
+            LOG_DRIVERS.join(", ")
+        ))
+    }
+}
+
+/// `[CONTAINER:]ARN` of an S3 object (`arn:aws:s3:::bucket/app.env`, any
+/// partition). The ARN's own colons do not name a container.
+pub fn parse_s3_environment_file(text: &str) -> Result<Target<String>, String> {
+    let (container, arn) = match text.split_once(':') {
+        Some((container, rest)) if container != "arn" && is_container_name(container) => {
+            (Some(container.to_owned()), rest)
+        }
+        _ => (None, text),
+    };
+    let object = arn
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(":s3:::"))
+        .filter(|(partition, _)| partition.starts_with("aws"))
+        .map(|(_, object)| object);
+    match object.and_then(|object| object.split_once('/')) {
+        Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => Ok(Target {
+            container,
+            value: arn.to_owned(),
+        }),
+        _ => Err(format!(
+            "expected [CONTAINER:]ARN of an S3 object (arn:aws:s3:::BUCKET/KEY), got '{text}'"
+        )),
+    }
+}
+
+/// A container name of `--container` (clap splits the comma list).
+pub fn parse_container(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if is_container_name(name) {
+        Ok(name.to_owned())
+    } else {
+        Err(format!(
+            "expected container names separated by commas (letters, digits, '-' and '_'), got '{text}'"
+        ))
     }
 }
 

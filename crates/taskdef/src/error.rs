@@ -11,6 +11,8 @@ use std::path::PathBuf;
 use portfolio_core::exit::{FAILED, USAGE};
 use portfolio_core::{AwsError, Failure, FileLocation, InvalidInput};
 
+use crate::foreign::Foreign;
+
 /// Why a task definition was refused or could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -67,6 +69,20 @@ pub enum Error {
         placeholders: Vec<(String, String)>,
     },
 
+    /// Placeholders of another tool (or unfilled `${NAME}`) where they are
+    /// refused: by `--strict`, or in a definition about to be registered.
+    #[error("{origin}: {} left for another step: {}{}", if found.len() > 1 { "placeholders" } else { "a placeholder" },
+        found.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        if *registering { " (a definition is registered as it is: ECS would run the placeholder text)" } else { "" })]
+    Placeholders {
+        /// The definition's source.
+        origin: String,
+        /// Each placeholder with its field.
+        found: Vec<Foreign>,
+        /// True when the definition was about to be registered.
+        registering: bool,
+    },
+
     /// An input file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -110,6 +126,12 @@ impl Failure for Error {
             Error::Unresolved { placeholders, .. } => placeholders
                 .first()
                 .map(|(name, _)| format!("give each a value with --var, e.g. --var {name}=...")),
+            Error::Placeholders { registering: true, .. } => Some(
+                "fill them before this step (render-taskdef --var, or the step they are meant for)".into(),
+            ),
+            Error::Placeholders { .. } => Some(
+                "fill them before this step (a template's ${NAME} with --var NAME=...), or render without --strict (each is then a warning)".into(),
+            ),
             Error::Aws(err) => err.hint(),
             Error::AmbiguousContainer { .. } | Error::UnknownContainer { .. } => Some(
                 "the container is the only one, the service's container in portfolio-ci.yaml, or the one named in the flag".into(),
@@ -126,6 +148,7 @@ impl Failure for Error {
                 FileLocation::new(origin, *line).filter(|at| at.file.is_file())
             }
             Error::Unresolved { origin, .. }
+            | Error::Placeholders { origin, .. }
             | Error::UnknownContainer { origin, .. }
             | Error::AmbiguousContainer { origin, .. } => {
                 FileLocation::new(origin, None).filter(|at| at.file.is_file())

@@ -18,6 +18,7 @@ use aws_smithy_types::body::SdkBody;
 use portfolio_core::AwsError;
 use serde_json::Value;
 
+use crate::empty::KeepKeys;
 use crate::error::Error;
 use crate::model::TaskDefinition;
 
@@ -120,12 +121,15 @@ pub async fn describe_task_definition(
     })
 }
 
-/// Registers `definition` as it is (every field, known to the SDK or not)
-/// and returns the new revision's ARN.
+/// Registers `definition` (every field, known to the SDK or not) as
+/// [`TaskDefinition::to_register`] prepares it, keeping the empty values of
+/// the `keep` keys, and returns the new revision's ARN.
 pub async fn register_task_definition(
     client: &Client,
     definition: &TaskDefinition,
+    keep: &KeepKeys,
 ) -> Result<String, Error> {
+    let definition = &definition.to_register(keep)?;
     let target = definition
         .family()
         .unwrap_or(definition.origin())

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::empty::{self, KeepKeys};
 use crate::error::Error;
+use crate::foreign::{self, Syntaxes};
 
 /// Fields that DescribeTaskDefinition returns but RegisterTaskDefinition
 /// refuses: stripped so the result registers as it is.
@@ -208,6 +210,26 @@ impl TaskDefinition {
             .into_iter()
             .filter(|field| self.doc.shift_remove(*field).is_some())
             .collect()
+    }
+
+    /// The document RegisterTaskDefinition gets: read-only fields stripped
+    /// and empty values dropped except under `keep` ([`crate::empty`]).
+    /// Refused (exit 2, naming each field) while it holds a placeholder of
+    /// another tool or an unfilled `${NAME}` ([`crate::foreign`]): ECS would
+    /// run the placeholder text.
+    pub fn to_register(&self, keep: &KeepKeys) -> Result<TaskDefinition, Error> {
+        let found = foreign::find(self, Syntaxes::All);
+        if !found.is_empty() {
+            return Err(Error::Placeholders {
+                origin: self.origin.clone(),
+                found,
+                registering: true,
+            });
+        }
+        let mut registrable = self.clone();
+        registrable.strip_read_only();
+        empty::drop_empty(&mut registrable.doc, keep);
+        Ok(registrable)
     }
 
     /// Pretty JSON (two-space indent, keys in document order) and a final newline.

@@ -9,9 +9,10 @@
 use std::collections::BTreeMap;
 
 use portfolio_core::config::{Config, ServiceConfig};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::Error;
+use crate::foreign::{Foreign, container_of};
 use crate::model::TaskDefinition;
 
 /// Placeholder values by name.
@@ -75,11 +76,7 @@ pub fn built_ins(
 /// Replaces every placeholder of `definition` with its value in `vars`.
 /// Nothing changes unless every placeholder resolves.
 pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), Error> {
-    let mut missing = Vec::new();
-    let mut resolved = definition.as_map().clone();
-    for (key, value) in &mut resolved {
-        walk(value, key, vars, &mut missing);
-    }
+    let (resolved, missing) = expanded(definition, vars);
     if !missing.is_empty() {
         return Err(Error::Unresolved {
             origin: definition.origin().to_owned(),
@@ -90,12 +87,43 @@ pub fn resolve(definition: &mut TaskDefinition, vars: &Vars) -> Result<(), Error
     Ok(())
 }
 
+/// Replaces the placeholders of `definition` that have a value in `vars`
+/// and leaves the others as written, for another step to fill; returns
+/// those left, each with its field.
+pub fn fill(definition: &mut TaskDefinition, vars: &Vars) -> Vec<Foreign> {
+    let (resolved, missing) = expanded(definition, vars);
+    *definition.as_map_mut() = resolved;
+    missing
+        .into_iter()
+        .map(|(name, field)| Foreign {
+            container: container_of(&field),
+            placeholder: format!("${{{name}}}"),
+            field,
+        })
+        .collect()
+}
+
+/// The document with every placeholder that has a value replaced, and the
+/// names (as written) and fields of those without one, left as written.
+fn expanded(
+    definition: &TaskDefinition,
+    vars: &Vars,
+) -> (Map<String, Value>, Vec<(String, String)>) {
+    let mut missing = Vec::new();
+    let mut resolved = definition.as_map().clone();
+    for (key, value) in &mut resolved {
+        walk(value, key, vars, &mut missing);
+    }
+    (resolved, missing)
+}
+
 fn walk(value: &mut Value, path: &str, vars: &Vars, missing: &mut Vec<(String, String)>) {
     match value {
-        Value::String(text) if text.contains("${") => match expand(text, vars) {
-            Ok(expanded) => *text = expanded,
-            Err(names) => missing.extend(names.into_iter().map(|name| (name, path.to_owned()))),
-        },
+        Value::String(text) if text.contains("${") => {
+            let (expanded, names) = expand_keeping(text, vars);
+            *text = expanded;
+            missing.extend(names.into_iter().map(|name| (name, path.to_owned())));
+        }
         Value::Array(items) => {
             for (index, item) in items.iter_mut().enumerate() {
                 let label = element_label(item, index);
@@ -123,6 +151,17 @@ pub fn element_label(item: &Value, index: usize) -> String {
 /// Expands the placeholders of `text`; on failure, the names that did not
 /// resolve (a malformed placeholder is reported as written).
 pub fn expand(text: &str, vars: &Vars) -> Result<String, Vec<String>> {
+    let (out, missing) = expand_keeping(text, vars);
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing)
+    }
+}
+
+/// Expands the placeholders of `text` that have a value and keeps the
+/// others as written; returns the text and the names that did not resolve.
+fn expand_keeping(text: &str, vars: &Vars) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut missing = Vec::new();
     let mut rest = text;
@@ -135,13 +174,17 @@ pub fn expand(text: &str, vars: &Vars) -> Result<String, Vec<String>> {
         } else if let Some(body) = after.strip_prefix('{') {
             let Some(end) = body.find('}') else {
                 missing.push(format!("{body} (no closing brace)"));
+                out.push_str(&rest[start..]);
                 rest = "";
                 break;
             };
             let name = &body[..end];
             match vars.get(name) {
                 Some(value) if is_name(name) => out.push_str(value),
-                _ => missing.push(name.to_owned()),
+                _ => {
+                    missing.push(name.to_owned());
+                    out.push_str(&rest[start..start + 2 + end + 1]);
+                }
             }
             rest = &body[end + 1..];
         } else {
@@ -150,11 +193,7 @@ pub fn expand(text: &str, vars: &Vars) -> Result<String, Vec<String>> {
         }
     }
     out.push_str(rest);
-    if missing.is_empty() {
-        Ok(out)
-    } else {
-        Err(missing)
-    }
+    (out, missing)
 }
 
 /// True for a placeholder name: letters, digits and `_`, not starting with a digit.

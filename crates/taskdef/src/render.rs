@@ -3,8 +3,11 @@
 //! A render is all or nothing: placeholders are resolved and every
 //! container an edit names is checked before the definition changes. Edits
 //! apply in this order: placeholders, images, environment (files, then
-//! `--env`), `--unset-env`, secrets, docker labels, commands, awslogs
-//! defaults, log options, task cpu/memory, roles, tags. Values replace
+//! `--env`), `--unset-env`, secrets, docker labels, commands, S3
+//! environment files, log drivers, awslogs defaults, log options, task
+//! cpu/memory, roles, tags. An edit without a container name applies to
+//! each container of `--container` (as the peer's comma-separated
+//! `container-name`), else to the default one. Values replace
 //! existing ones in place (same position); new ones are appended, so a
 //! render is deterministic and applying it twice changes nothing more.
 //!
@@ -56,7 +59,7 @@ pub fn render(
     if let Some(vars) = &context.vars {
         placeholders::resolve(&mut work, vars)?;
     }
-    let resolver = Resolver::new(&work, context);
+    let resolver = Resolver::new(&work, context, &edits.containers)?;
     let images = resolver.all("--image", "CONTAINER=URI", &edits.images)?;
     let env = resolver.all("--env-var", "CONTAINER:NAME=VALUE", &edits.env)?;
     let unset = resolver.all("--unset-env", "CONTAINER:NAME", &edits.unset_env)?;
@@ -68,6 +71,12 @@ pub fn render(
     )?;
     let commands = resolver.all("--command", "CONTAINER:COMMAND", &edits.commands)?;
     let log_options = resolver.all("--log-option", "CONTAINER:KEY=VALUE", &edits.log_options)?;
+    let log_drivers = resolver.all("--log-driver", "CONTAINER:DRIVER", &edits.log_drivers)?;
+    let env_files = resolver.all(
+        "--environment-file",
+        "CONTAINER:ARN",
+        &edits.environment_files,
+    )?;
     let log_target = resolver.default.clone().zip(context.log_defaults.as_ref());
 
     let origin = work.origin().to_owned();
@@ -117,6 +126,20 @@ pub fn render(
             .container(&container)?
             .insert("command".into(), json!(words));
     }
+    // As the peer's `env-files`: the listed files replace the container's.
+    let mut replaced = HashSet::new();
+    for (container, arn) in env_files {
+        let files = editor.array(&container, "environmentFiles")?;
+        if replaced.insert(container.clone()) {
+            files.clear();
+        }
+        files.push(json!({"value": arn, "type": "s3"}));
+    }
+    for (container, driver) in log_drivers {
+        editor
+            .object(&container, "logConfiguration")?
+            .insert("logDriver".into(), json!(driver));
+    }
     if let Some((container, defaults)) = log_target {
         editor.log_defaults(&container, defaults)?;
     }
@@ -145,26 +168,45 @@ pub fn render(
     Ok(())
 }
 
-/// Finds the container each edit is for.
+/// Finds the containers each edit is for.
 struct Resolver {
     known: Vec<String>,
+    /// The service's (or the only) container: awslogs defaults go there.
     default: Option<String>,
+    /// Where an edit without a container name goes: `--container`, else
+    /// the default.
+    unnamed: Vec<String>,
     origin: String,
 }
 
 impl Resolver {
-    fn new(definition: &TaskDefinition, context: &Context) -> Self {
+    fn new(
+        definition: &TaskDefinition,
+        context: &Context,
+        containers: &[String],
+    ) -> Result<Self, Error> {
         let known = definition.container_names();
         let default = match &context.default_container {
             Some(name) if known.contains(name) => Some(name.clone()),
             _ if known.len() == 1 => known.first().cloned(),
             _ => None,
         };
-        Resolver {
+        let mut resolver = Resolver {
+            unnamed: default.iter().cloned().collect(),
             known,
             default,
             origin: definition.origin().to_owned(),
+        };
+        if !containers.is_empty() {
+            resolver.unnamed = containers
+                .iter()
+                .map(|name| resolver.resolve("--container", "NAME", Some(name)))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .flatten()
+                .collect();
         }
+        Ok(resolver)
     }
 
     fn resolve(
@@ -172,22 +214,22 @@ impl Resolver {
         flag: &str,
         form: &'static str,
         named: Option<&str>,
-    ) -> Result<String, Error> {
-        match (named, &self.default) {
-            (Some(name), _) if self.known.iter().any(|k| k == name) => Ok(name.to_owned()),
+    ) -> Result<Vec<String>, Error> {
+        match (named, self.unnamed.is_empty()) {
+            (Some(name), _) if self.known.iter().any(|k| k == name) => Ok(vec![name.to_owned()]),
             (Some(name), _) => Err(Error::UnknownContainer {
                 origin: self.origin.clone(),
                 flag: flag.to_owned(),
                 name: name.to_owned(),
                 known: self.known.clone(),
             }),
-            (None, Some(default)) => Ok(default.clone()),
-            (None, None) if self.known.is_empty() => Err(Error::invalid(
+            (None, false) => Ok(self.unnamed.clone()),
+            (None, true) if self.known.is_empty() => Err(Error::invalid(
                 &self.origin,
                 "containerDefinitions",
                 format!("{flag}: the definition has no named container to edit"),
             )),
-            (None, None) => Err(Error::AmbiguousContainer {
+            (None, true) => Err(Error::AmbiguousContainer {
                 origin: self.origin.clone(),
                 flag: flag.to_owned(),
                 form,
@@ -202,15 +244,13 @@ impl Resolver {
         form: &'static str,
         edits: &'e [Target<T>],
     ) -> Result<Vec<(String, &'e T)>, Error> {
-        edits
-            .iter()
-            .map(|edit| {
-                Ok((
-                    self.resolve(flag, form, edit.container.as_deref())?,
-                    &edit.value,
-                ))
-            })
-            .collect()
+        let mut resolved = Vec::new();
+        for edit in edits {
+            for container in self.resolve(flag, form, edit.container.as_deref())? {
+                resolved.push((container, &edit.value));
+            }
+        }
+        Ok(resolved)
     }
 }
 
@@ -317,7 +357,7 @@ impl Editor<'_> {
 }
 
 /// `map[field]` as the array or object that `empty` and `cast` stand for,
-/// created when missing or null; another kind is an error naming `path`.
+/// created when missing, null or `""`; another kind is an error naming `path`.
 fn child<'m, T>(
     map: &'m mut Map<String, Value>,
     field: &str,
@@ -328,7 +368,7 @@ fn child<'m, T>(
 ) -> Result<&'m mut T, Error> {
     let expected = kind_of(&empty);
     let value = map.entry(field.to_owned()).or_insert(Value::Null);
-    if value.is_null() {
+    if value.is_null() || value.as_str() == Some("") {
         *value = empty;
     }
     let kind = kind_of(value);

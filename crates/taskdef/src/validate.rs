@@ -1,21 +1,30 @@
 //! Checks a rendered definition before anything is written: the mistakes
 //! that RegisterTaskDefinition or the first deployment would otherwise
 //! find late. Each error names the source, the container and the field.
+//!
+//! Empty values (`null`, `""`, `[]`, `{}`) count as absent, as they are
+//! once dropped for registration ([`crate::empty`]). A value that holds a
+//! placeholder of another step ([`crate::foreign`]) is not known yet, so
+//! its format is not checked.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
 use crate::edits::is_container_name;
+use crate::empty::{KeepKeys, drop_empty};
 use crate::error::Error;
+use crate::foreign::is_placeholder_text as unknown;
 use crate::model::{TaskDefinition, kind_of};
 use crate::reference;
 
 /// Checks `definition`; the first problem found is the error.
 pub fn validate(definition: &TaskDefinition) -> Result<(), Error> {
+    let mut doc = definition.as_map().clone();
+    drop_empty(&mut doc, &KeepKeys::none());
     let checker = Checker {
         origin: definition.origin(),
-        doc: definition.as_map(),
+        doc: &doc,
     };
     checker.family()?;
     let containers = checker.containers()?;
@@ -61,7 +70,7 @@ impl<'a> Checker<'a> {
     fn family(&self) -> Result<(), Error> {
         match self.string("family")? {
             None => Err(self.error("family", "missing: every task definition needs a family")),
-            Some(family) if is_container_name(family) => Ok(()),
+            Some(family) if is_container_name(family) || unknown(family) => Ok(()),
             Some(family) => Err(self.error(
                 "family",
                 format!("'{family}' is not valid (up to 255 letters, digits, '-' and '_')"),
@@ -136,6 +145,7 @@ impl<'a> Checker<'a> {
 
     fn container(&self, container: &Container<'_>) -> Result<(), Error> {
         match container.map.get("image") {
+            Some(Value::String(image)) if unknown(image) => {}
             Some(Value::String(image)) => reference::check_image(image)
                 .map_err(|why| self.error(container.field("image"), why))?,
             Some(other) => {
@@ -162,7 +172,9 @@ impl<'a> Checker<'a> {
         self.named_entries(container, "environment", "value")?;
         self.named_entries(container, "secrets", "valueFrom")?;
         for (index, secret) in entries(container.map, "secrets") {
-            if let Some(source) = secret.get("valueFrom").and_then(Value::as_str) {
+            if let Some(source) = secret.get("valueFrom").and_then(Value::as_str)
+                && !unknown(source)
+            {
                 reference::check_secret_source(source).map_err(|why| {
                     self.error(
                         format!("{}[{index}].valueFrom", container.field("secrets")),
@@ -218,6 +230,7 @@ impl<'a> Checker<'a> {
         }
         match self.string("networkMode")? {
             Some("awsvpc") => {}
+            Some(mode) if unknown(mode) => return Ok(()),
             other => {
                 return Err(self.error(
                     "networkMode",
@@ -227,6 +240,15 @@ impl<'a> Checker<'a> {
                     ),
                 ));
             }
+        }
+        let pending = ["cpu", "memory"].iter().any(|field| {
+            self.doc
+                .get(*field)
+                .and_then(Value::as_str)
+                .is_some_and(unknown)
+        });
+        if pending {
+            return Ok(());
         }
         let (Some(cpu), Some(memory)) = (cpu, memory) else {
             let missing = if cpu.is_none() { "cpu" } else { "memory" };
@@ -253,6 +275,7 @@ impl<'a> Checker<'a> {
     fn units(&self, field: &str, parse: fn(&str) -> Option<u32>) -> Result<Option<u32>, Error> {
         match self.doc.get(field) {
             None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if unknown(text) => Ok(None),
             Some(Value::String(text)) => parse(text).map(Some).ok_or_else(|| {
                 self.error(field, format!("'{text}' is not a size (e.g. \"256\" or \"0.25 vCPU\", \"512\" or \"1 GB\")"))
             }),
@@ -262,7 +285,9 @@ impl<'a> Checker<'a> {
 
     fn roles(&self) -> Result<(), Error> {
         for field in ["taskRoleArn", "executionRoleArn"] {
-            if let Some(arn) = self.string(field)? {
+            if let Some(arn) = self.string(field)?
+                && !unknown(arn)
+            {
                 reference::check_role_arn(arn).map_err(|why| self.error(field, why))?;
             }
         }
@@ -290,6 +315,7 @@ impl<'a> Checker<'a> {
                 let port = |key: &str| -> Result<Option<i64>, Error> {
                     match mapping.get(key) {
                         None | Some(Value::Null) => Ok(None),
+                        Some(Value::String(text)) if unknown(text) => Ok(None),
                         Some(Value::Number(n)) => match n.as_i64() {
                             Some(p) if (0..=65535).contains(&p) => Ok(Some(p)),
                             _ => Err(self.error(

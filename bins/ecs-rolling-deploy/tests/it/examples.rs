@@ -70,9 +70,13 @@ async fn example_stack(world: &World) {
             value["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-group"] =
                 serde_json::json!(format!("/ecs/portfolio-{env}/{service}"));
             let definition = TaskDefinition::from_value(value, "setup").unwrap();
-            let arn = portfolio_taskdef::live::register_task_definition(&world.ecs, &definition)
-                .await
-                .unwrap();
+            let arn = portfolio_taskdef::live::register_task_definition(
+                &world.ecs,
+                &definition,
+                &portfolio_taskdef::KeepKeys::none(),
+            )
+            .await
+            .unwrap();
             world
                 .ecs
                 .create_service()

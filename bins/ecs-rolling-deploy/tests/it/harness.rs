@@ -159,9 +159,13 @@ impl World {
     ) -> String {
         let definition = taskdef(&format!("portfolio-dev-{name}"), name, behavior);
         let definition = TaskDefinition::from_value(definition, "setup").unwrap();
-        let arn = portfolio_taskdef::live::register_task_definition(&self.ecs, &definition)
-            .await
-            .unwrap();
+        let arn = portfolio_taskdef::live::register_task_definition(
+            &self.ecs,
+            &definition,
+            &portfolio_taskdef::KeepKeys::none(),
+        )
+        .await
+        .unwrap();
         self.ecs
             .create_service()
             .cluster(CLUSTER)

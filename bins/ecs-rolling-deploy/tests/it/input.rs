@@ -178,3 +178,84 @@ async fn a_task_definition_ecs_rejects_is_exit_2_with_its_message() {
     let now = world.wait("backend", "describe", |_| true).await;
     assert!(now.task_definition().unwrap().ends_with(":1"));
 }
+
+/// Keys of a registered definition's first container, read as ECS sent it.
+async fn registered_container(world: &World, arn: &str) -> serde_json::Value {
+    let response = portfolio_taskdef::live::describe_task_definition(&world.ecs, arn)
+        .await
+        .unwrap();
+    response["taskDefinition"]["containerDefinitions"][0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn null_and_empty_values_are_dropped_before_registering_except_kept_keys() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let mut export = taskdef("portfolio-dev-backend", "backend", "healthy");
+    let container = &mut export["containerDefinitions"][0];
+    container["secrets"] = json!(null);
+    container["ulimits"] = json!([]);
+    container["mountPoints"] = json!([]);
+    container["environment"] = json!([{"name": "EMPTY", "value": ""}]);
+    container["dockerLabels"]["team"] = json!("");
+    container["dockerLabels"]["owner"] = json!("");
+    export["taskRoleArn"] = json!("");
+    let file = world.file("export.json", &export);
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--json",
+            "--task-definition",
+            file.to_str().unwrap(),
+            "--keep-null-value-keys",
+            "team, mountPoints",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let arn = run.json()["services"][0]["task_definition_arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let container = registered_container(&world, &arn).await;
+    assert!(container.get("secrets").is_none(), "{container}");
+    assert!(container.get("ulimits").is_none(), "{container}");
+    assert_eq!(container["mountPoints"], json!([]), "{container}");
+    assert_eq!(container["dockerLabels"]["team"], "", "{container}");
+    assert!(
+        container["dockerLabels"].get("owner").is_none(),
+        "{container}"
+    );
+    assert_eq!(
+        container["environment"],
+        json!([{"name": "EMPTY", "value": ""}])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placeholders_left_for_another_step_are_not_registered() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let mut with_placeholder = taskdef("portfolio-dev-backend", "backend", "healthy");
+    with_placeholder["containerDefinitions"][0]["environment"] =
+        json!([{"name": "API_URL", "value": "https://{{ api_host }}/v1"}]);
+    let file = world.file("foreign.json", &with_placeholder);
+    let run = world
+        .run(&[
+            "--service",
+            "backend",
+            "--task-definition",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "foreign.json: a placeholder left for another step: {{ api_host }} in \
+             containerDefinitions[backend].environment[API_URL].value"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(world.revisions("portfolio-dev-backend").await, 1);
+}

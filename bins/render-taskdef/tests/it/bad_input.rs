@@ -108,12 +108,12 @@ const CASES: &[Case] = &[
         expect: &["td.yaml:", "cannot parse YAML"],
     },
     Case {
-        name: "unresolved placeholder",
+        name: "unresolved placeholder with --strict",
         file: r#"{"family": "app", "executionRoleArn": "${EXECUTION_ROLE_ARN}", "containerDefinitions": [{"name": "web", "image": "${IMAGE}"}]}"#,
-        args: &["--var", "IMAGE=nginx:1"],
+        args: &["--var", "IMAGE=nginx:1", "--strict"],
         expect: &[
-            "td.json: unresolved placeholder ${EXECUTION_ROLE_ARN} in executionRoleArn",
-            "--var EXECUTION_ROLE_ARN=",
+            "td.json: a placeholder left for another step: ${EXECUTION_ROLE_ARN} in executionRoleArn",
+            "--var NAME=",
         ],
     },
     Case {

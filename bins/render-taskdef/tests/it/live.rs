@@ -58,9 +58,13 @@ impl Ecs {
                 .await
                 .unwrap();
             for image in ["repo/backend:v1", "repo/backend:v2"] {
-                live::register_task_definition(&client, &revision(image))
-                    .await
-                    .unwrap();
+                live::register_task_definition(
+                    &client,
+                    &revision(image),
+                    &portfolio_taskdef::KeepKeys::none(),
+                )
+                .await
+                .unwrap();
             }
             client
                 .create_service()

@@ -6,6 +6,7 @@
 mod bad_input;
 mod files;
 mod live;
+mod parity;
 mod precedence;
 mod text;
 

@@ -158,3 +158,41 @@ fn dotenv_values_never_take_this_runs_environment() {
     let values: Vec<_> = edits.env.iter().map(|t| t.value.value.as_str()).collect();
     assert_eq!(values, ["5$", "$PATH and ${PATH}"]);
 }
+
+#[test]
+fn s3_environment_files_log_drivers_and_container_lists() {
+    let file = parse_s3_environment_file("arn:aws:s3:::bucket/dir/app.env").unwrap();
+    assert_eq!(
+        file,
+        Target::default_container("arn:aws:s3:::bucket/dir/app.env".to_owned())
+    );
+    let file = parse_s3_environment_file("web:arn:aws-cn:s3:::bucket/app.env").unwrap();
+    assert_eq!(
+        file,
+        Target::container("web", "arn:aws-cn:s3:::bucket/app.env".to_owned())
+    );
+    for bad in [
+        "app.env",
+        "web:app.env",
+        "arn:aws:s3:::bucket",
+        "arn:aws:ssm:::bucket/a",
+    ] {
+        assert!(
+            parse_s3_environment_file(bad)
+                .unwrap_err()
+                .contains("S3 object"),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        parse_log_driver("web:splunk").unwrap(),
+        Target::container("web", "splunk".to_owned())
+    );
+    assert!(
+        parse_log_driver("syslogd")
+            .unwrap_err()
+            .contains("awslogs, awsfirelens")
+    );
+    assert_eq!(parse_container(" web ").unwrap(), "web");
+    assert!(parse_container("").is_err());
+}

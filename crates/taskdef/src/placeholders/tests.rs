@@ -89,3 +89,30 @@ fn the_listed_built_ins_are_exactly_the_ones_set_for_a_service() {
     listed.sort_unstable();
     assert_eq!(set, listed);
 }
+
+#[test]
+fn fill_keeps_what_has_no_value_and_reports_it() {
+    let mut definition = TaskDefinition::from_value(
+        serde_json::json!({"family": "${FAMILY}", "containerDefinitions": [
+            {"name": "web", "image": "nginx:${TAG}", "command": ["sh", "-c", "echo $${HOME} ${LATER}"]}]}),
+        "t.json",
+    )
+    .unwrap();
+    let vars = Vars::from([("FAMILY".to_owned(), "app".to_owned())]);
+    let left: Vec<String> = fill(&mut definition, &vars)
+        .iter()
+        .map(|f| format!("{:?} {f}", f.container))
+        .collect();
+    assert_eq!(
+        left,
+        [
+            "Some(\"web\") ${TAG} in containerDefinitions[web].image",
+            "Some(\"web\") ${LATER} in containerDefinitions[web].command[2]",
+        ]
+    );
+    assert_eq!(
+        definition.into_value(),
+        serde_json::json!({"family": "app", "containerDefinitions": [
+            {"name": "web", "image": "nginx:${TAG}", "command": ["sh", "-c", "echo ${HOME} ${LATER}"]}]})
+    );
+}

@@ -269,6 +269,7 @@ fn edits_strategy() -> impl Strategy<Value = Edits> {
                 task_role_arn: task_role,
                 execution_role_arn: execution_role,
                 tags: tags.into_iter().map(|(k, v)| Pair::new(k, v)).collect(),
+                ..Edits::default()
             },
         )
 }
@@ -359,4 +360,99 @@ proptest! {
         }
         let _ = TaskDefinition::parse(&text, "any.yaml");
     }
+}
+
+#[test]
+fn container_list_steers_every_edit_without_a_container_name() {
+    let edits = Edits {
+        containers: vec!["web".into(), "worker".into()],
+        images: vec![Target::default_container("nginx:2".into())],
+        env: vec![Target::default_container(Pair::new("LEVEL", "info"))],
+        secrets: vec![Target::default_container(Pair::new("KEY", "/app/key"))],
+        docker_labels: vec![Target::default_container(Pair::new("team", "web"))],
+        commands: vec![Target::default_container(vec!["run".into()])],
+        log_options: vec![Target::default_container(Pair::new("mode", "non-blocking"))],
+        log_drivers: vec![Target::default_container("splunk".into())],
+        environment_files: vec![Target::default_container("arn:aws:s3:::b/app.env".into())],
+        ..Edits::default()
+    };
+    let definition = rendered(&edits, &Context::default()).unwrap();
+    for name in ["web", "worker"] {
+        let c = container(&definition, name);
+        assert_eq!(c["image"], "nginx:2", "{name}");
+        assert!(
+            c["environment"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({"name": "LEVEL", "value": "info"}))
+        );
+        assert_eq!(
+            c["secrets"].as_array().unwrap().last().unwrap(),
+            &json!({"name": "KEY", "valueFrom": "/app/key"})
+        );
+        assert_eq!(c["dockerLabels"], json!({"team": "web"}));
+        assert_eq!(c["command"], json!(["run"]));
+        assert_eq!(
+            c["logConfiguration"],
+            json!({"logDriver": "splunk", "options": {"mode": "non-blocking"}})
+        );
+        assert_eq!(
+            c["environmentFiles"],
+            json!([{"value": "arn:aws:s3:::b/app.env", "type": "s3"}])
+        );
+    }
+    let unknown = Edits {
+        containers: vec!["web".into(), "api".into()],
+        ..Edits::default()
+    };
+    assert_eq!(
+        rendered(&unknown, &Context::default())
+            .unwrap_err()
+            .to_string(),
+        "app.json: --container: unknown container 'api' (containers: web, worker)"
+    );
+}
+
+#[test]
+fn environment_files_replace_the_containers_own_as_the_peer() {
+    let mut definition = TaskDefinition::from_value(
+        json!({"family": "app", "containerDefinitions": [{"name": "web", "image": "nginx:1",
+            "environmentFiles": [{"value": "arn:aws:s3:::old/a.env", "type": "s3"}]}]}),
+        "app.json",
+    )
+    .unwrap();
+    let edits = Edits {
+        environment_files: vec![
+            Target::default_container("arn:aws:s3:::new/a.env".into()),
+            Target::container("web", "arn:aws:s3:::new/b.env".into()),
+        ],
+        ..Edits::default()
+    };
+    render(&mut definition, &edits, &Context::default()).unwrap();
+    assert_eq!(
+        container(&definition, "web")["environmentFiles"],
+        json!([{"value": "arn:aws:s3:::new/a.env", "type": "s3"}, {"value": "arn:aws:s3:::new/b.env", "type": "s3"}])
+    );
+}
+
+#[test]
+fn null_and_empty_fields_are_edited_as_missing() {
+    let mut definition = TaskDefinition::from_value(
+        json!({"family": "app", "containerDefinitions": [{"name": "web", "image": "nginx:1",
+            "environment": null, "secrets": "", "dockerLabels": null, "logConfiguration": null}]}),
+        "app.json",
+    )
+    .unwrap();
+    let edits = Edits {
+        env: vec![Target::default_container(Pair::new("A", "1"))],
+        secrets: vec![Target::default_container(Pair::new("S", "/s"))],
+        docker_labels: vec![Target::default_container(Pair::new("l", "v"))],
+        log_drivers: vec![Target::default_container("awslogs".into())],
+        ..Edits::default()
+    };
+    render(&mut definition, &edits, &Context::default()).unwrap();
+    let web = container(&definition, "web");
+    assert_eq!(web["environment"], json!([{"name": "A", "value": "1"}]));
+    assert_eq!(web["secrets"], json!([{"name": "S", "valueFrom": "/s"}]));
+    assert_eq!(web["logConfiguration"], json!({"logDriver": "awslogs"}));
 }

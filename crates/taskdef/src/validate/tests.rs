@@ -159,3 +159,32 @@ fn bridge_mode_conflicts_on_host_ports_only() {
         "port 8080/tcp is already mapped by containerDefinitions[a].portMappings[1] (bridge mode)"
     ));
 }
+
+#[test]
+fn empty_values_count_as_absent() {
+    let definition = TaskDefinition::from_value(
+        json!({
+            "family": "web", "taskRoleArn": "", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512", "volumes": [], "placementConstraints": null,
+            "containerDefinitions": [{"name": "web", "image": "nginx:1", "secrets": null, "environment": null,
+                "ulimits": [], "portMappings": null, "essential": null, "mountPoints": [], "dockerLabels": {}}],
+        }),
+        "t.json",
+    )
+    .unwrap();
+    validate(&definition).unwrap();
+}
+
+#[test]
+fn values_left_for_another_step_are_not_checked() {
+    validate(&fargate(json!({
+        "family": "{{family}}",
+        "cpu": "{{cpu}}",
+        "executionRoleArn": "arn:aws:iam::$$$ACCOUNT$$$:role/exec",
+        "containerDefinitions": [
+            {"name": "web", "image": "<IMAGE1_NAME>", "portMappings": [{"containerPort": "${PORT}"}],
+             "secrets": [{"name": "DB", "valueFrom": "{{db_secret}}"}]},
+        ],
+    })))
+    .unwrap();
+}
