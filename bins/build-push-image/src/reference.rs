@@ -123,15 +123,24 @@ mod tests {
     fn the_repository_comes_from_the_first_full_reference() {
         let values = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(
-            super::repository_of(&values(&["v1", "1.dkr.ecr.us-east-1.amazonaws.com/team/app:v1"])),
+            super::repository_of(&values(&[
+                "v1",
+                "1.dkr.ecr.us-east-1.amazonaws.com/team/app:v1"
+            ])),
             Some("team/app".to_owned())
         );
         assert_eq!(
             super::repository_of(&values(&["127.0.0.1:5000/app"])),
             Some("app".to_owned())
         );
-        assert_eq!(super::repository_of(&values(&["v1", "library/app:v1"])), None);
-        assert_eq!(super::repository_of(&values(&["r.example.com/app@sha256:00"])), None);
+        assert_eq!(
+            super::repository_of(&values(&["v1", "library/app:v1"])),
+            None
+        );
+        assert_eq!(
+            super::repository_of(&values(&["r.example.com/app@sha256:00"])),
+            None
+        );
     }
 
     use super::*;

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use portfolio_core::config::ServiceConfig;
 use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput, RegionChoice};
-use portfolio_taskdef::TaskDefinition;
 use portfolio_taskdef::edits::{self, Pair};
 use portfolio_taskdef::{KeepKeys, TaskDefinition};
 

@@ -213,9 +213,13 @@ async fn a_registered_revision_is_deployed_without_registering() {
         "setup",
     )
     .unwrap();
-    let second = portfolio_taskdef::live::register_task_definition(&world.ecs, &definition)
-        .await
-        .unwrap();
+    let second = portfolio_taskdef::live::register_task_definition(
+        &world.ecs,
+        &definition,
+        &portfolio_taskdef::KeepKeys::none(),
+    )
+    .await
+    .unwrap();
     let run = world
         .run(&[
             "--service",

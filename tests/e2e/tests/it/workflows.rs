@@ -479,9 +479,13 @@ fn a_workflow_on_the_peers_runs_green_once_its_uses_lines_are_renamed() {
     }
     for line in workflow.lines().filter(|l| l.contains("uses:")) {
         assert!(
-            ["portfolio-ci/", "actions/checkout", "configure-aws-credentials"]
-                .iter()
-                .any(|kept| line.contains(kept)),
+            [
+                "portfolio-ci/",
+                "actions/checkout",
+                "configure-aws-credentials"
+            ]
+            .iter()
+            .any(|kept| line.contains(kept)),
             "left unmigrated: {line}"
         );
     }
