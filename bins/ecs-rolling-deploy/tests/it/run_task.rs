@@ -281,3 +281,37 @@ async fn a_signal_while_waiting_stops_the_task_with_130() {
         Some(first.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_service_the_task_runs_on_the_registered_definition_only() {
+    let world = World::new(SCALE).await;
+    world.service("backend", true).await;
+    let before = service(&world).await;
+    let file = world.backend_file("healthy");
+    let overrides = behaving("exit:3");
+    let run = world
+        .run(&[
+            "--json",
+            "--cluster",
+            CLUSTER,
+            "--task-definition",
+            file.to_str().unwrap(),
+            "--run-task",
+            "--run-task-subnets",
+            "subnet-1",
+            "--run-task-container-overrides",
+            &overrides,
+            "--wait-for-task-stopped",
+        ])
+        .await;
+    assert_eq!(run.code, 8, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["outcome"], "task-failed");
+    assert_eq!(json["run_task"]["exit_code"], 3);
+    let registered = json["task_definition_arn"].as_str().unwrap();
+    assert_eq!(json["run_task"]["task_definition_arn"], registered);
+    // No service was touched.
+    let after = service(&world).await;
+    assert_eq!(after.task_definition(), before.task_definition());
+    assert_eq!(after.deployments().len(), 1);
+}
