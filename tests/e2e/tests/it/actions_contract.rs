@@ -303,7 +303,9 @@ fn every_input_maps_to_a_flag_valid_for_every_subcommand_it_reaches() {
             });
             if name == "command" && action.command.has_subcommands() {
                 assert!(
-                    script.contains(&format!("run_tool {} \"${var}\"", action.tool)),
+                    ["run_tool", "run_tool_report"].iter().any(|run| {
+                        script.contains(&format!("{run} {} \"${var}\"", action.tool))
+                    }),
                     "{}: command is not the subcommand",
                     action.name
                 );

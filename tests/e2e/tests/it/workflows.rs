@@ -477,7 +477,10 @@ fn a_workflow_on_the_peers_runs_green_once_its_uses_lines_are_renamed() {
         assert!(workflow.contains(&format!("uses: {peer}\n")), "{peer}");
         workflow = workflow.replace(&format!("uses: {peer}\n"), &format!("uses: {ours}\n"));
     }
-    for line in workflow.lines().filter(|l| l.contains("uses:")) {
+    for line in workflow
+        .lines()
+        .filter(|l| l.trim_start().starts_with("uses:") || l.contains("- uses:"))
+    {
         assert!(
             [
                 "portfolio-ci/",
