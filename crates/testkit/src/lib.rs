@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod ecr_public;
 pub mod moto;
 pub mod process;
 pub mod registry;
