@@ -26,18 +26,17 @@ use crate::error::Error;
 /// `registry-type`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum RegistryType {
-    /// ECR private registries (an account's, `--registries`).
+    /// The ECR private registries of accounts (--registries)
     #[default]
     Private,
-    /// ECR Public (`public.ecr.aws`).
+    /// ECR Public: public.ecr.aws, logged in to through us-east-1
     Public,
 }
 
 /// `login`: log docker in to ECR for the later steps.
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
-    /// Private: the account registries; public: ECR Public
-    /// (public.ecr.aws, logged in through us-east-1)
+    /// Which ECR registry to log in to (amazon-ecr-login's registry-type)
     #[arg(long, value_enum, ignore_case = true, default_value_t, value_name = "TYPE")]
     pub registry_type: RegistryType,
 
