@@ -37,7 +37,13 @@ pub enum RegistryType {
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
     /// Which ECR registry to log in to (amazon-ecr-login's registry-type)
-    #[arg(long, value_enum, ignore_case = true, default_value_t, value_name = "TYPE")]
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        default_value_t,
+        value_name = "TYPE"
+    )]
     pub registry_type: RegistryType,
 
     /// Account ids of the registries, comma-separated [default: the

@@ -187,10 +187,9 @@ fn a_public_login_asks_ecr_public_in_us_east_1_for_public_ecr_aws() {
             "{expected} in {outputs}"
         );
     }
-    let config: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(world.path("home/.docker/config.json")).unwrap(),
-    )
-    .unwrap();
+    let config: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(world.path("home/.docker/config.json")).unwrap())
+            .unwrap();
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("AWS:{password}"));
     assert_eq!(config["auths"]["public.ecr.aws"]["auth"], auth.as_str());
     assert_eq!(config["auths"].as_object().unwrap().len(), 1, "{config}");

@@ -138,7 +138,12 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
     }
 
     fn choose(
@@ -159,11 +164,21 @@ mod tests {
     #[test]
     fn the_file_beats_the_region_configure_aws_credentials_exports() {
         assert_eq!(
-            choose(None, Some("eu-west-1"), &[("AWS_REGION", "us-east-1")], None),
+            choose(
+                None,
+                Some("eu-west-1"),
+                &[("AWS_REGION", "us-east-1")],
+                None
+            ),
             "eu-west-1 (portfolio-ci.yaml; AWS_REGION=us-east-1 not used)"
         );
         assert_eq!(
-            choose(None, Some("eu-west-1"), &[("AWS_REGION", "eu-west-1")], None),
+            choose(
+                None,
+                Some("eu-west-1"),
+                &[("AWS_REGION", "eu-west-1")],
+                None
+            ),
             "eu-west-1 (portfolio-ci.yaml)"
         );
     }
@@ -187,16 +202,27 @@ mod tests {
             choose(
                 None,
                 None,
-                &[("AWS_REGION", "eu-central-1"), ("AWS_DEFAULT_REGION", "us-east-2")],
+                &[
+                    ("AWS_REGION", "eu-central-1"),
+                    ("AWS_DEFAULT_REGION", "us-east-2")
+                ],
                 Some("us-west-2")
             ),
             "eu-central-1 (AWS_REGION)"
         );
         assert_eq!(
-            choose(None, None, &[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "us-east-2")], None),
+            choose(
+                None,
+                None,
+                &[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "us-east-2")],
+                None
+            ),
             "us-east-2 (AWS_DEFAULT_REGION)"
         );
-        assert_eq!(choose(None, None, &[], Some("us-west-2")), "us-west-2 (the AWS profile)");
+        assert_eq!(
+            choose(None, None, &[], Some("us-west-2")),
+            "us-west-2 (the AWS profile)"
+        );
         assert_eq!(choose(None, None, &[], None), "us-east-1 (default)");
     }
 }

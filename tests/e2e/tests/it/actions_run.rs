@@ -572,6 +572,10 @@ fn the_ecr_lifecycle_action_writes_every_output_and_keeps_the_json_report() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&preview.outputs["report"]).unwrap())
             .unwrap();
-    assert_eq!(report["expire"].as_array().map(Vec::len), Some(5), "{report}");
+    assert_eq!(
+        report["expire"].as_array().map(Vec::len),
+        Some(5),
+        "{report}"
+    );
     assert_ne!(preview.outputs["report"], enforce.outputs["report"]);
 }
