@@ -1,6 +1,7 @@
 //! The ECR control plane: the login (token and registry host from
-//! GetAuthorizationToken; ECR Public's from its own call), and the repository (checked, or created the way
-//! the spec wants it) with its tag mutability rules.
+//! GetAuthorizationToken; ECR Public's from its own call), and the
+//! repository (checked, or created the way the spec wants it) with its tag
+//! mutability rules.
 //!
 //! The registry host is the `proxyEndpoint` ECR returns, never built by
 //! hand: it differs by partition (`amazonaws.com.cn`) and endpoint kind

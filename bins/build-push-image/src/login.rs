@@ -6,13 +6,14 @@
 //! `--registries`). With `--registry-type public` it is ECR Public's call
 //! instead, made in us-east-1 whatever the region (the only region where
 //! ECR Public authenticates), for the host `public.ecr.aws`;
-//! `--registries` is then ignored, as the peer ignores it. The password is masked (`::add-mask::`) before
-//! anything is printed, then written where `docker login` writes it: the
-//! `auths` of `$DOCKER_CONFIG/config.json` (else `~/.docker/config.json`),
-//! every other entry kept. Outputs as the peer names them: `registry` (one
-//! registry only), and `docker_username_<host>` / `docker_password_<host>`
-//! with every run of other characters than letters, digits and `_` in the
-//! host turned into `_`.
+//! `--registries` is then ignored, as the peer ignores it. The password is
+//! masked (`::add-mask::`) before anything is printed, then written where
+//! `docker login` writes it: the `auths` of `$DOCKER_CONFIG/config.json`
+//! (else `~/.docker/config.json`), every other entry kept. Outputs as the
+//! peer names them: `registry` (one registry only), and
+//! `docker_username_<host>` / `docker_password_<host>` with every run of
+//! other characters than letters, digits and `_` in the host turned into
+//! `_`.
 
 use clap::{ArgAction, Args, ValueEnum};
 use portfolio_core::{Aws, AwsSettings, Exit, InvalidInput, RegionChoice, Report, Session};
