@@ -1,6 +1,7 @@
 //! The ECR control plane: the login (token and registry host from
-//! GetAuthorizationToken), and the repository (checked, or created the way
-//! the spec wants it) with its tag mutability rules.
+//! GetAuthorizationToken; ECR Public's from its own call), and the
+//! repository (checked, or created the way the spec wants it) with its tag
+//! mutability rules.
 //!
 //! The registry host is the `proxyEndpoint` ECR returns, never built by
 //! hand: it differs by partition (`amazonaws.com.cn`) and endpoint kind
@@ -80,6 +81,36 @@ pub async fn login(
             credentials: credentials.clone(),
         })
         .collect())
+}
+
+/// The one registry host of ECR Public.
+pub const PUBLIC_REGISTRY: &str = "public.ecr.aws";
+/// The only region where ECR Public hands out authorization tokens.
+pub const PUBLIC_AUTH_REGION: &str = "us-east-1";
+
+/// Logs in to ECR Public (`public.ecr.aws`) with the `ecr-public`
+/// GetAuthorizationToken call of `client` (a client in
+/// [`PUBLIC_AUTH_REGION`]); the password is masked before it is returned.
+/// ECR Public answers with one authorization and no proxy endpoint: the
+/// host is always [`PUBLIC_REGISTRY`].
+pub async fn login_public(
+    client: &aws_sdk_ecrpublic::Client,
+    actions: &Actions,
+) -> Result<Login, Error> {
+    const OPERATION: &str = "ecr-public:GetAuthorizationToken";
+    let response = client
+        .get_authorization_token()
+        .send()
+        .await
+        .map_err(|err| AwsError::new(OPERATION, &err))?;
+    let token = response
+        .authorization_data()
+        .and_then(aws_sdk_ecrpublic::types::AuthorizationData::authorization_token)
+        .ok_or_else(|| AwsError::other(OPERATION, "the answer holds no authorization token"))?;
+    Ok(Login {
+        registry: PUBLIC_REGISTRY.to_owned(),
+        credentials: Credentials::from_ecr_token(token, actions)?,
+    })
 }
 
 /// The registry host of a proxy endpoint: `https://HOST` -> `HOST`.

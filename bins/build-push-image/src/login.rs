@@ -3,27 +3,52 @@
 //!
 //! One ECR GetAuthorizationToken call gives the token and the registry
 //! host (its `proxyEndpoint`; another account's host for each id of
-//! `--registries`). The password is masked (`::add-mask::`) before
-//! anything is printed, then written where `docker login` writes it: the
-//! `auths` of `$DOCKER_CONFIG/config.json` (else `~/.docker/config.json`),
-//! every other entry kept. Outputs as the peer names them: `registry` (one
-//! registry only), and `docker_username_<host>` / `docker_password_<host>`
-//! with every run of other characters than letters, digits and `_` in the
-//! host turned into `_`.
+//! `--registries`). With `--registry-type public` it is ECR Public's call
+//! instead, made in us-east-1 whatever the region (the only region where
+//! ECR Public authenticates), for the host `public.ecr.aws`;
+//! `--registries` is then ignored, as the peer ignores it. The password is
+//! masked (`::add-mask::`) before anything is printed, then written where
+//! `docker login` writes it: the `auths` of `$DOCKER_CONFIG/config.json`
+//! (else `~/.docker/config.json`), every other entry kept. Outputs as the
+//! peer names them: `registry` (one registry only), and
+//! `docker_username_<host>` / `docker_password_<host>` with every run of
+//! other characters than letters, digits and `_` in the host turned into
+//! `_`.
 
-use clap::{ArgAction, Args};
-use portfolio_core::{Aws, AwsSettings, Exit, InvalidInput, Report, Session};
+use clap::{ArgAction, Args, ValueEnum};
+use portfolio_core::{Aws, AwsSettings, Exit, InvalidInput, RegionChoice, Report, Session};
 use serde::Serialize;
 
 use crate::auth;
 use crate::ecr;
 use crate::error::Error;
 
+/// Which kind of ECR registry to log in to (amazon-ecr-login's
+/// `registry-type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum RegistryType {
+    /// The ECR private registries of accounts (--registries)
+    #[default]
+    Private,
+    /// ECR Public: public.ecr.aws, logged in to through us-east-1
+    Public,
+}
+
 /// `login`: log docker in to ECR for the later steps.
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
+    /// Which ECR registry to log in to (amazon-ecr-login's registry-type)
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        default_value_t,
+        value_name = "TYPE"
+    )]
+    pub registry_type: RegistryType,
+
     /// Account ids of the registries, comma-separated [default: the
-    /// caller's account]
+    /// caller's account]; ignored with --registry-type public
     #[arg(long, value_delimiter = ',', value_name = "ACCOUNT,...")]
     pub registries: Vec<String>,
 
@@ -92,7 +117,12 @@ pub fn output_suffix(registry: &str) -> String {
 /// Checks `args` (exit 2 before any call), logs in, writes the docker
 /// config and the outputs.
 pub async fn run(session: &Session, args: &LoginArgs, aws: &AwsSettings) -> Result<Exit, Error> {
-    for id in &args.registries {
+    let public = args.registry_type == RegistryType::Public;
+    let registry_ids: &[String] = if public { &[] } else { &args.registries };
+    if public && !args.registries.is_empty() {
+        session.warn("--registries is ignored with --registry-type public (as amazon-ecr-login)");
+    }
+    for id in registry_ids {
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidInput::new(
                 "--registries",
@@ -101,7 +131,7 @@ pub async fn run(session: &Session, args: &LoginArgs, aws: &AwsSettings) -> Resu
             .into());
         }
     }
-    if args.registry.is_some() && args.registries.len() > 1 {
+    if args.registry.is_some() && registry_ids.len() > 1 {
         return Err(InvalidInput::new(
             "--registry",
             "names one registry: it cannot stand in for several --registries",
@@ -111,9 +141,17 @@ pub async fn run(session: &Session, args: &LoginArgs, aws: &AwsSettings) -> Resu
     if !args.mask_password {
         session.warn("mask-password false: the password is masked all the same");
     }
-    let ecr = Aws::connect(aws, &session.progress).await.ecr();
-    session.progress.status("logging in to ECR");
-    let mut logins = ecr::login(&ecr, &args.registries, &session.actions).await?;
+    let aws = Aws::connect(aws, &session.progress).await;
+    let mut logins = if public {
+        session.progress.status("logging in to ECR Public");
+        let client = aws
+            .in_region(RegionChoice::explicit(ecr::PUBLIC_AUTH_REGION))
+            .ecr_public();
+        vec![ecr::login_public(&client, &session.actions).await?]
+    } else {
+        session.progress.status("logging in to ECR");
+        ecr::login(&aws.ecr(), registry_ids, &session.actions).await?
+    };
     if let (Some(host), [login]) = (&args.registry, logins.as_mut_slice()) {
         login.registry.clone_from(host);
     }

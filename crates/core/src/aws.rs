@@ -5,7 +5,7 @@
 //! honoured by aws-config itself; this module settles the region (the
 //! configuration before the AWS environment, see [`RegionChoice`]), and adds the standard retry mode, per-attempt timeouts and a
 //! counter of every call ([`Aws`]). The service clients a tool needs are
-//! behind this crate's features (`ecs`, `ecr`, `sts`, `logs`).
+//! behind this crate's features (`ecs`, `ecr`, `ecr-public`, `sts`, `logs`).
 
 use std::time::Duration;
 
@@ -153,6 +153,7 @@ macro_rules! clients {
 clients! {
     "ecs" ecs aws_sdk_ecs "An ECS client.";
     "ecr" ecr aws_sdk_ecr "An ECR client.";
+    "ecr-public" ecr_public aws_sdk_ecrpublic "An ECR Public client (AWS_ENDPOINT_URL_ECR_PUBLIC honoured).";
     "sts" sts aws_sdk_sts "An STS client.";
     "logs" logs aws_sdk_cloudwatchlogs "A CloudWatch Logs client (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS honoured).";
 }

@@ -2,10 +2,13 @@
 //!
 //! Each stand-in is started by the test that needs it, waited for until it
 //! answers, and stopped when its handle drops. Nothing here fakes a
-//! response: tests talk to moto_server and the other real components.
+//! response: tests talk to moto_server and the other real components. The
+//! one exception is [`ecr_public`], a small server for a service nothing
+//! local implements (ECR Public's login), held to the service's protocol.
 
 #![deny(missing_docs)]
 
+pub mod ecr_public;
 pub mod moto;
 pub mod process;
 pub mod registry;

@@ -1,8 +1,12 @@
 //! `build-push-image login`: docker in later steps uses the login; the
-//! outputs are amazon-ecr-login's; the password is masked first.
+//! outputs are amazon-ecr-login's; the password is masked first; ECR
+//! Public is logged in to through us-east-1.
 
 use std::fs;
 use std::process::Command;
+
+use base64::Engine;
+use portfolio_testkit::ecr_public::{Call, EcrPublic, TARGET};
 
 use crate::harness::{REPO, World, run};
 
@@ -126,4 +130,74 @@ fn several_registries_get_one_login_each_and_keep_other_logins() {
     let bad = run(&mut bad);
     bad.assert_code(2);
     assert!(bad.stderr.contains("--registries"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_public_login_asks_ecr_public_in_us_east_1_for_public_ecr_aws() {
+    let world = World::start(None);
+    let password = "public-registry-secret";
+    let public = EcrPublic::start(password).unwrap();
+    let output = world.path("runner/output");
+    let mut command = world.command();
+    command
+        .args(["login", "--registry-type", "Public"])
+        .args(["--registries", "123456789012,not-an-id"])
+        .env("AWS_ENDPOINT_URL_ECR_PUBLIC", public.endpoint())
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_DEFAULT_REGION", "eu-west-1")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", world.path("runner/summary"));
+    let done = run(&mut command);
+    done.assert_code(0);
+    assert_eq!(
+        public.calls(),
+        [Call {
+            target: TARGET.to_owned(),
+            region: "us-east-1".to_owned(),
+            service: "ecr-public".to_owned(),
+        }]
+    );
+    assert_eq!(
+        done.stderr.lines().position(|l| l.contains(password)),
+        done.stderr
+            .lines()
+            .position(|l| l == format!("::add-mask::{password}")),
+        "{}",
+        done.stderr
+    );
+    assert!(
+        done.stderr
+            .lines()
+            .any(|l| l.starts_with("::warning::") && l.contains("--registries is ignored")),
+        "{}",
+        done.stderr
+    );
+
+    let outputs = fs::read_to_string(&output).unwrap();
+    for expected in [
+        "registry=public.ecr.aws".to_owned(),
+        "docker_username_public_ecr_aws=AWS".to_owned(),
+        format!("docker_password_public_ecr_aws={password}"),
+        "docker_username=AWS".to_owned(),
+        format!("docker_password={password}"),
+    ] {
+        assert!(
+            outputs.lines().any(|l| l == expected),
+            "{expected} in {outputs}"
+        );
+    }
+    let config: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(world.path("home/.docker/config.json")).unwrap())
+            .unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("AWS:{password}"));
+    assert_eq!(config["auths"]["public.ecr.aws"]["auth"], auth.as_str());
+    assert_eq!(config["auths"].as_object().unwrap().len(), 1, "{config}");
+
+    let mut bad = world.command();
+    bad.args(["login", "--registry-type", "protected"]);
+    let bad = run(&mut bad);
+    bad.assert_code(2);
+    assert!(bad.stderr.contains("--registry-type"), "{}", bad.stderr);
+    assert_eq!(public.calls().len(), 1);
 }

@@ -155,3 +155,12 @@ fn the_job_summary_and_closing_lines_of_a_build() {
     let closing = lines[last_step.map_or(0, |i| i + 1)..].join("\n");
     insta::assert_snapshot!("build_closing_lines", redact(&closing));
 }
+
+#[test]
+fn login_help_lists_its_flags() {
+    let mut command = tool();
+    command.args(["login", "--help"]).env("COLUMNS", "100");
+    let help = run(&mut command);
+    help.assert_code(0);
+    insta::assert_snapshot!("login_help", help.stdout);
+}
