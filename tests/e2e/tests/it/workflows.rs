@@ -511,7 +511,8 @@ fn a_workflow_on_the_peers_runs_green_once_its_uses_lines_are_renamed() {
     assert!(log.contains("migration task [\"arn:aws:ecs:"), "{log}");
     let deployed = log
         .lines()
-        .find_map(|l| l.split("deployed ").nth(1))
+        .filter_map(|l| l.split("deployed ").nth(1))
+        .find(|v| v.starts_with("arn:") && !v.contains('"'))
         .expect("the deploy step's task-definition-arn output");
     assert!(
         deployed.contains(":task-definition/portfolio-dev-backend:"),
