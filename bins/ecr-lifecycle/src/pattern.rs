@@ -1,9 +1,12 @@
 //! Tag matching as ECR does it: whole-tag globs where `*` matches any run of
-//! characters (`tagPatternList`) and plain prefixes (`tagPrefixList`).
+//! characters (`tagPatternList`, [`portfolio_core::tag_glob`]) and plain
+//! prefixes (`tagPrefixList`).
 //!
 //! Besides matching, [`overlap`] answers whether two matchers can accept the
 //! same tag, which the linter uses to find keep-N rules whose slots an
 //! earlier rule claims.
+
+use portfolio_core::tag_glob;
 
 /// One entry of a rule's tag list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +22,7 @@ impl Matcher {
     pub fn matches(&self, tag: &str) -> bool {
         match self {
             Matcher::Prefix(prefix) => tag.starts_with(prefix.as_str()),
-            Matcher::Pattern(pattern) => glob_match(pattern, tag),
+            Matcher::Pattern(pattern) => tag_glob::matches(pattern, tag),
         }
     }
 
@@ -37,28 +40,6 @@ impl Matcher {
             Matcher::Prefix(text) | Matcher::Pattern(text) => text,
         }
     }
-}
-
-/// Whole-string glob match where `*` matches any run of characters
-/// (possibly empty) and every other character matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let middle: Vec<&str> = parts.collect();
-    let Some((last, middle)) = middle.split_last() else {
-        // No '*' at all: the whole text must equal the pattern.
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// True when some string matches both globs.

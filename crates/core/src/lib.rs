@@ -23,6 +23,7 @@ pub mod github;
 pub mod oci;
 pub mod output;
 pub mod publish;
+pub mod tag_glob;
 pub mod template;
 
 pub use actions::Actions;
