@@ -24,6 +24,9 @@ pub struct Update<'a> {
     pub task_definition: &'a str,
     /// Deployment configuration fields to change.
     pub overrides: Overrides,
+    /// The service's configuration as described before the update, which
+    /// the overrides change field by field.
+    pub current: Option<&'a DeploymentConfiguration>,
     /// Tag settings of the service to change.
     pub tags: &'a ServiceTags,
     /// Desired count, only when given.
@@ -56,10 +59,7 @@ pub async fn update_service(
 ) -> Result<Ours, Error> {
     let configuration = match update.overrides.is_empty() {
         true => None,
-        false => Some(merged(
-            current_configuration(ecs, target).await?,
-            update.overrides,
-        )),
+        false => Some(merged(update.current.cloned(), update.overrides)),
     };
     let output = ecs
         .update_service()
@@ -130,25 +130,6 @@ pub async fn update_service(
                 .on(target.label())
                 .into()
         })
-}
-
-/// The service's deployment configuration now (DescribeServices).
-async fn current_configuration(
-    ecs: &aws_sdk_ecs::Client,
-    target: &Target,
-) -> Result<Option<DeploymentConfiguration>, Error> {
-    let output = ecs
-        .describe_services()
-        .cluster(&target.cluster)
-        .services(&target.service)
-        .send()
-        .await
-        .map_err(|err| AwsError::new("ecs:DescribeServices", &err).on(target.label()))?;
-    Ok(output
-        .services()
-        .iter()
-        .find(|s| s.status() != Some("INACTIVE"))
-        .and_then(|s| s.deployment_configuration().cloned()))
 }
 
 /// `current` with the fields `overrides` sets changed; every other field

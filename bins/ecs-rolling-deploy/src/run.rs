@@ -227,6 +227,7 @@ async fn deploy(
         let update = Update {
             task_definition: arn,
             overrides: shared.settings.overrides,
+            current: view.configuration.as_ref(),
             tags: &shared.settings.service_tags,
             desired_count: shared.settings.desired_count,
             force: shared.settings.force_new_deployment,
@@ -598,6 +599,7 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
     let update = Update {
         task_definition: previous,
         overrides: crate::settings::Overrides::default(),
+        current: None,
         tags: &ServiceTags::default(),
         desired_count: None,
         force: false,

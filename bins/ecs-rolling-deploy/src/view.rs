@@ -106,6 +106,10 @@ pub struct ServiceView {
     pub deployments: Vec<DeploymentView>,
     /// Events, newest first.
     pub events: Vec<EventView>,
+    /// The service's deployment configuration, as ECS answered it (what a
+    /// requested change is merged into).
+    #[serde(skip)]
+    pub configuration: Option<DeploymentConfiguration>,
 }
 
 impl ServiceView {
@@ -162,6 +166,7 @@ impl From<&Service> for ServiceView {
             task_definition: s.task_definition().unwrap_or_default().to_owned(),
             deployments: s.deployments().iter().map(DeploymentView::from).collect(),
             events: s.events().iter().map(EventView::from).collect(),
+            configuration: s.deployment_configuration().cloned(),
         }
     }
 }
