@@ -13,9 +13,15 @@
 #                            means ARNs now and local files belong in NEW
 #   ensure_tool TOOL         installs the binaries through the setup action's
 #                            installer when TOOL is not on PATH (inputs
-#                            portfolio-ci-version and bin-dir, passed as
-#                            SETUP_VERSION and SETUP_BIN_DIR, as setup's own
-#                            version and bin-dir)
+#                            portfolio-ci-version, bin-dir, portfolio-ci-token
+#                            and portfolio-ci-build-from-source, passed as
+#                            SETUP_VERSION, SETUP_BIN_DIR, SETUP_TOKEN and
+#                            SETUP_BUILD_FROM_SOURCE, as setup's own version,
+#                            bin-dir, token and build-from-source; the step
+#                            also passes ACTION_REF, ACTION_PATH,
+#                            ACTION_REPOSITORY, SERVER_URL and API_URL); the
+#                            token is dropped from the environment before
+#                            the tool runs
 #   run_tool TOOL            ensure_tool, then runs TOOL with the collected flags
 #   run_tool_report TOOL     the same with --json, the JSON result kept in a file
 #                            under RUNNER_TEMP whose path is the step output
@@ -81,13 +87,18 @@ other_lines() {
 }
 
 ensure_tool() {
-  command -v "$1" >/dev/null 2>&1 && return 0
+  if command -v "$1" >/dev/null 2>&1; then
+    unset SETUP_TOKEN
+    return 0
+  fi
   # A composite action cannot `uses:` its sibling portably: run its installer.
   local setup="${ACTION_PATH:?}/../setup" outputs bin_dir
   outputs=$(mktemp)
   echo "$1 is not on PATH: installing portfolio-ci with $setup/install.sh"
   INPUT_VERSION="${SETUP_VERSION:-}" INPUT_BIN_DIR="${SETUP_BIN_DIR:-}" INPUT_DOWNLOAD_URL="" \
+    INPUT_TOKEN="${SETUP_TOKEN:-}" INPUT_BUILD_FROM_SOURCE="${SETUP_BUILD_FROM_SOURCE:-false}" \
     ACTION_PATH="$setup" GITHUB_OUTPUT="$outputs" bash "$setup/install.sh" || exit $?
+  unset SETUP_TOKEN
   bin_dir=$(sed -n 's/^bin-dir=//p' "$outputs")
   rm -f "$outputs"
   [ -x "$bin_dir/$1" ] || { echo "::error::setup installed no $1 in '$bin_dir'"; exit 1; }
