@@ -19,6 +19,38 @@ const STEP_INPUTS: &[&str] = &["working-directory"];
 const SETUP_INPUTS: &[(&str, &str)] = &[
     ("portfolio-ci-version", "SETUP_VERSION"),
     ("bin-dir", "SETUP_BIN_DIR"),
+    ("portfolio-ci-token", "SETUP_TOKEN"),
+    ("portfolio-ci-build-from-source", "SETUP_BUILD_FROM_SOURCE"),
+];
+
+/// What setup's installer reads from the runner's context, in the step
+/// that runs it (setup's own, or a tool action's, whose args.sh runs it).
+const INSTALLER_CONTEXT: &[(&str, &str)] = &[
+    ("ACTION_REF", "${{ github.action_ref }}"),
+    ("ACTION_PATH", "${{ github.action_path }}"),
+    ("ACTION_REPOSITORY", "${{ github.action_repository }}"),
+    ("SERVER_URL", "${{ github.server_url }}"),
+    ("API_URL", "${{ github.api_url }}"),
+];
+
+/// setup's inputs, the installer's variable for each, the input's default
+/// and the tool actions' input handed to it (the same default).
+const INSTALLER_INPUTS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("version", "INPUT_VERSION", "", Some("portfolio-ci-version")),
+    ("bin-dir", "INPUT_BIN_DIR", "", Some("bin-dir")),
+    ("download-url", "INPUT_DOWNLOAD_URL", "", None),
+    (
+        "token",
+        "INPUT_TOKEN",
+        "${{ github.token }}",
+        Some("portfolio-ci-token"),
+    ),
+    (
+        "build-from-source",
+        "INPUT_BUILD_FROM_SOURCE",
+        "false",
+        Some("portfolio-ci-build-from-source"),
+    ),
 ];
 
 /// Inputs deliberately passed through the environment, never as a flag:
@@ -740,5 +772,102 @@ fn the_structure_check_sees_broken_actions() {
             problems.contains(expected),
             "{expected} missing from:\n{problems}"
         );
+    }
+}
+
+/// The environment of the step with id `id` of an action.yml.
+fn step_env(yaml: &Value, id: &str) -> BTreeMap<String, String> {
+    let steps = yaml["runs"]["steps"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let step = steps
+        .iter()
+        .find(|s| str_of(s, "id") == Some(id))
+        .unwrap_or_else(|| panic!("no step with id {id}"));
+    step["env"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_str()?.to_owned())))
+        .collect()
+}
+
+#[test]
+fn every_action_hands_the_installer_its_repository_server_token_and_opt_in() {
+    let root = e2e::repo_root();
+    let read = |name: &str| -> Value {
+        let file = root.join("actions").join(name).join("action.yml");
+        serde_yaml_ng::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    };
+    let installer = std::fs::read_to_string(root.join("actions/setup/install.sh")).unwrap();
+    let args = std::fs::read_to_string(root.join("actions/lib/args.sh")).unwrap();
+
+    let setup = read("setup");
+    let env = step_env(&setup, "install");
+    for (var, expr) in INSTALLER_CONTEXT {
+        assert_eq!(
+            env.get(*var).map(String::as_str),
+            Some(*expr),
+            "setup: {var}"
+        );
+        assert!(
+            installer.contains(&format!("${{{var}")),
+            "install.sh never reads {var}"
+        );
+    }
+    for (input, var, default, handed_from) in INSTALLER_INPUTS {
+        assert_eq!(
+            env.get(*var).map(String::as_str),
+            Some(format!("${{{{ inputs.{input} }}}}").as_str()),
+            "setup: {input} does not reach {var}"
+        );
+        assert_eq!(
+            str_of(&setup["inputs"][*input], "default").unwrap_or_default(),
+            *default,
+            "setup: default of {input}"
+        );
+        assert!(
+            installer.contains(&format!("${{{var}")),
+            "install.sh never reads {var}"
+        );
+        if handed_from.is_some() {
+            assert!(
+                args.contains(&format!("{var}=")),
+                "args.sh does not hand over {var}"
+            );
+        }
+    }
+
+    for action in actions() {
+        let yaml = read(action.name);
+        let env = step_env(&yaml, "run");
+        for (var, expr) in INSTALLER_CONTEXT {
+            assert_eq!(
+                env.get(*var).map(String::as_str),
+                Some(*expr),
+                "{}: {var}",
+                action.name
+            );
+        }
+        for (input, _, default, handed_from) in INSTALLER_INPUTS {
+            let Some(tool_input) = handed_from else {
+                continue;
+            };
+            assert_eq!(
+                str_of(&yaml["inputs"][*tool_input], "default").unwrap_or_default(),
+                *default,
+                "{}: {tool_input} must default as setup's {input}",
+                action.name
+            );
+            let (_, var) = SETUP_INPUTS
+                .iter()
+                .find(|(i, _)| i == tool_input)
+                .unwrap_or_else(|| panic!("{tool_input} is not a setup input of the tools"));
+            assert!(
+                args.contains(&format!("\"${{{var}")),
+                "args.sh does not pass {var} to the installer"
+            );
+        }
     }
 }

@@ -14,7 +14,7 @@ use e2e::stack::{LocalAws, ServiceSpec};
 use serde_yaml_ng::Value;
 use tempfile::TempDir;
 
-use crate::setup_action::{TOOLS, VERSION, serve_release};
+use crate::setup_action::{GitHub, TOOLS, VERSION, published, serve_release};
 
 /// What one run of an action left behind.
 struct ActionRun {
@@ -34,16 +34,42 @@ struct Job {
     dir: TempDir,
     path: String,
     env: Vec<(String, String)>,
+    /// The `github.*` context values the actions' expressions read.
+    github: BTreeMap<String, String>,
 }
 
 impl Job {
     /// A job whose PATH holds only the system's directories.
     fn new() -> Job {
+        // The GitHub server and API are unreachable (the discard port), the
+        // action's repository and ref unknown, as for a local action.
+        let github = [
+            ("action_ref", ""),
+            ("action_repository", ""),
+            ("token", ""),
+            ("server_url", "http://127.0.0.1:9"),
+            ("api_url", "http://127.0.0.1:9"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("github.{k}"), v.to_owned()))
+        .collect();
         Job {
             dir: tempfile::tempdir().unwrap(),
             path: "/usr/local/bin:/usr/bin:/bin".to_owned(),
             env: Vec::new(),
+            github,
         }
+    }
+
+    /// Sets `github.<key>` of the context.
+    fn with_github(mut self, key: &str, value: &str) -> Job {
+        let key = format!("github.{key}");
+        assert!(
+            self.github.contains_key(&key),
+            "unknown context value {key}"
+        );
+        self.github.insert(key, value.to_owned());
+        self
     }
 
     fn with_env(mut self, env: impl IntoIterator<Item = (String, String)>) -> Job {
@@ -59,11 +85,13 @@ impl Job {
             &std::fs::read_to_string(action_path.join("action.yml")).unwrap(),
         )
         .unwrap();
-        let mut values = BTreeMap::new();
+        let mut values = self.github.clone();
         for (input, spec) in yaml["inputs"].as_mapping().unwrap() {
             let input = input.as_str().unwrap();
             let default = spec.get("default").and_then(Value::as_str).unwrap_or("");
-            values.insert(format!("inputs.{input}"), default.to_owned());
+            // A default may be an expression (`${{ github.token }}`).
+            let default = substitute(default, &self.github);
+            values.insert(format!("inputs.{input}"), default);
         }
         for (input, value) in inputs {
             let key = format!("inputs.{input}");
@@ -76,8 +104,6 @@ impl Job {
             "github.action_path".to_owned(),
             action_path.display().to_string(),
         );
-        values.insert("github.action_ref".to_owned(), String::new());
-        values.insert("github.token".to_owned(), String::new());
         values.insert("runner.temp".to_owned(), temp.display().to_string());
         let github_path = self.dir.path().join("github_path");
         if !github_path.exists() {
@@ -294,6 +320,37 @@ fn a_tool_action_installs_the_requested_release_through_setup() {
         run.log.contains(&format!("render-taskdef {VERSION}")),
         "{}",
         run.log
+    );
+}
+
+#[test]
+fn a_tool_action_installs_from_its_private_repository_with_the_job_token() {
+    let token = "ghs_toolActionToken0123456789";
+    let github = GitHub::start(
+        "corp/portfolio-ci",
+        "/api/v3",
+        Some(token),
+        &[published("v1.2.3")],
+        &[],
+    );
+    let app = example();
+    let job = Job::new()
+        .with_github("action_repository", "corp/portfolio-ci")
+        .with_github("action_ref", "v1")
+        .with_github("server_url", &github.server_url())
+        .with_github("api_url", &github.api_url())
+        .with_github("token", token);
+    let run = job.run("render-taskdef", &[("service", "backend")], app.path());
+    assert!(run.success, "{}", run.log);
+    // v1 resolved through the API with the token, and that release's
+    // stand-in binary ran.
+    assert!(run.log.contains("render-taskdef v1.2.3"), "{}", run.log);
+    assert!(
+        github
+            .requests()
+            .contains("/api/v3/repos/corp/portfolio-ci/releases?per_page=100&page=1 auth=yes"),
+        "{}",
+        github.requests()
     );
 }
 
