@@ -163,11 +163,14 @@ no_release() {
   fail "$1. A branch or an unreleased commit is not installed by default: pin the action to a release (@v1, @v1.2, @v1.2.3, or the full commit SHA of a release tag), pass bin-dir with prebuilt binaries, or set build-from-source: true to build it with cargo (minutes per job)."
 }
 
+# build_from_source: builds the tools of the action's checkout with cargo;
+# the build is reused from the tool cache only for a ref that cannot move
+# (a commit SHA or a vX.Y.Z tag), never for a branch.
 build_from_source() {
   local root dest
   root=$(cd "${ACTION_PATH:?}/../.." && pwd)
   dest="$cache_root/source-$(printf '%s' "${ref:-local}" | tr -c 'A-Za-z0-9._-' '_')/$target"
-  if [ ! -x "$dest/${TOOLS[0]}" ]; then
+  if [[ ! "$ref" =~ ^([0-9a-f]{40}|v[0-9]+\.[0-9]+\.[0-9]+)$ ]] || [ ! -x "$dest/${TOOLS[0]}" ]; then
     command -v cargo >/dev/null 2>&1 || fail "build-from-source: cargo is not available to build '${ref:-}'"
     echo "No release for '${ref:-}': building from source in $root (build-from-source: true)"
     local args=() tool
@@ -267,8 +270,11 @@ status=0
 download_asset "$archive" "$work/$archive" || status=$?
 if [ "$status" -ne 0 ]; then
   hint=
-  [ -n "$token" ] || [ -n "$download_url" ] \
-    || hint=" (without a token: a private repository's releases only download through the API with one)"
+  if [ -z "$download_url" ] && [ -z "$token" ]; then
+    hint=" (without a token: a private repository's releases only download through the API with one)"
+  elif [ -z "$download_url" ]; then
+    hint=" (or the token cannot read $repo: github.token reads only the workflow's own repository; pass token with one that has contents: read on $repo)"
+  fi
   no_release "release $version of ${repo:-$download_url} has no $archive$hint"
 fi
 download_asset SHA256SUMS "$work/SHA256SUMS" \

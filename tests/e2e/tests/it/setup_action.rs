@@ -428,6 +428,26 @@ fn build_from_source_builds_a_branch_or_a_version_without_a_release() {
         }
         assert_eq!(runner.output("version"), "source");
     }
+    // Again: a branch moves, so it is built again; a version cannot, so its
+    // build is reused from the tool cache.
+    for (version, builds) in [("main", true), ("v9.9.9", false)] {
+        let output = runner.run_script(
+            &setup,
+            "",
+            &[
+                ("INPUT_VERSION", version),
+                ("INPUT_DOWNLOAD_URL", &release.url),
+                ("INPUT_BUILD_FROM_SOURCE", "true"),
+            ],
+        );
+        let log = text(&output);
+        assert!(output.status.success(), "{version}: {log}");
+        assert_eq!(
+            log.contains("building from source"),
+            builds,
+            "{version}: {log}"
+        );
+    }
     // The v9.9.9 archive was asked for first, and was not there.
     let requests = fs::read_to_string(release.root.path().join("requests.log")).unwrap();
     assert!(
