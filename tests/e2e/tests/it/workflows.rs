@@ -122,7 +122,9 @@ impl AppRepo {
         for var in [
             "AWS_DEPLOY_ROLE_DEV",
             "AWS_DEPLOY_ROLE_PROD",
-            "AWS_TERRAFORM_ROLE",
+            "AWS_TERRAFORM_PLAN_ROLE",
+            "AWS_TERRAFORM_ROLE_DEV",
+            "AWS_TERRAFORM_ROLE_PROD",
             "ECS_EXECUTION_ROLE_ARN_DEV",
             "ECS_EXECUTION_ROLE_ARN_PROD",
         ] {
