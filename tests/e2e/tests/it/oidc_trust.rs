@@ -132,10 +132,14 @@ fn readme_section() -> String {
     section[..end].to_owned()
 }
 
-/// The `examples/aws/trust/KEY.json` a line names, if any.
+/// The `examples/aws/trust/KEY.json` a line names, if any (a shell
+/// variable such as `$role.json` names none).
 fn trust_file_named(line: &str) -> Option<String> {
     let after = line.split(&format!("{TRUST_DIR}/")).nth(1)?;
-    Some(after.split(".json").next()?.to_owned())
+    let key = after.split(".json").next()?;
+    key.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        .then(|| key.to_owned())
 }
 
 /// The README's JSON blocks, each under the trust file named last before it.
@@ -177,9 +181,9 @@ fn readme_policies(section: &str) -> Policies {
 fn readme_variables(section: &str) -> BTreeMap<String, String> {
     section
         .lines()
-        .filter(|line| line.starts_with('|'))
+        .filter(|line| line.trim_start().starts_with('|'))
         .filter_map(|line| {
-            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let cells: Vec<&str> = line.trim().split('|').map(str::trim).collect();
             let key = trust_file_named(cells.get(1)?)?;
             let variable = cells.get(2)?.trim_matches('`').to_owned();
             Some((key, variable))
@@ -330,4 +334,32 @@ fn the_readme_names_only_trust_files_that_exist() {
             );
         }
     }
+}
+
+/// What the test computes, for review: each job that assumes a role, on
+/// which event (and environment input), the role variable it reads and the
+/// token it presents. (Jobs are listed whatever their `if:` says: the role
+/// and token of a job do not depend on whether it runs.)
+#[test]
+fn the_tokens_the_jobs_present() {
+    let lines: BTreeSet<String> = role_uses(REPOSITORY, "main")
+        .iter()
+        .map(|u| {
+            let environment = u
+                .run
+                .inputs
+                .get("environment")
+                .map(|e| format!(" environment={e}"));
+            format!(
+                "{} | {}{} | vars.{} | {} | {}",
+                u.job,
+                u.run.event,
+                environment.unwrap_or_default(),
+                u.variable,
+                u.claims[&format!("{OIDC_HOST}:sub")],
+                u.claims[&format!("{OIDC_HOST}:job_workflow_ref")],
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.into_iter().collect::<Vec<_>>().join("\n"));
 }
