@@ -146,7 +146,7 @@ mod tests {
         ])
     }
 
-    fn policy(condition: Value) -> Value {
+    fn policy(condition: &Value) -> Value {
         json!({"Statement": [{
             "Effect": "Allow",
             "Principal": {"Federated": PROVIDER},
@@ -169,17 +169,17 @@ mod tests {
 
     #[test]
     fn string_like_globs_and_string_equals_is_exact() {
-        let globbed = policy(json!({"StringLike": {
+        let globbed = policy(&json!({"StringLike": {
             "Token.Actions.GitHubUserContent.com:SUB": ["repo:o/r:environment:*", "x"]}}));
         assert!(check(&globbed, "repo:o/r:environment:dev"));
         assert!(!check(&globbed, "repo:o/r:ref:refs/heads/main"));
-        let equals = policy(json!({"StringEquals": {
+        let equals = policy(&json!({"StringEquals": {
             "token.actions.githubusercontent.com:sub": "repo:o/r:environment:dev",
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}));
         assert!(check(&equals, "repo:o/r:environment:dev"));
         assert!(!check(&equals, "repo:o/r:environment:DEV"));
         // A claim the token lacks fails the condition.
-        let missing = policy(json!({"StringLike": {
+        let missing = policy(&json!({"StringLike": {
             "token.actions.githubusercontent.com:job_workflow_ref": "*"}}));
         assert!(!check(&missing, "repo:o/r:environment:dev"));
         assert!(like("a*b?d", "aXXbcd") && !like("a*b?d", "abd") && like("*", ""));
@@ -192,7 +192,7 @@ mod tests {
             provider_arn: PROVIDER,
             claims: &claims,
         };
-        let p = policy(json!({"ForAllValues:StringLike": {"x": "*"}}));
+        let p = policy(&json!({"ForAllValues:StringLike": {"x": "*"}}));
         assert!(allows(&p, &token).is_err());
     }
 }

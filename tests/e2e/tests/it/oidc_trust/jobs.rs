@@ -103,7 +103,7 @@ fn input_choices(inputs: Option<&Yaml>) -> Vec<BTreeMap<String, String>> {
 
 /// The runs a workflow's triggers make, as on `branch` (the default branch
 /// for events that run there).
-pub fn runs(workflow: &Yaml, repository: &str, branch: &str) -> Vec<Run> {
+fn runs(workflow: &Yaml, repository: &str, branch: &str) -> Vec<Run> {
     let run = |event: &str, git_ref: String, inputs| Run {
         repository: repository.to_owned(),
         event: event.to_owned(),
@@ -223,9 +223,8 @@ impl Context for CalleeContext<'_> {
 /// `refs/tags/v1` for `@v1`, the SHA itself for `@<sha>` (as GitHub writes
 /// job_workflow_ref).
 fn workflow_ref(version: &str) -> String {
-    if version.len() == 40 && version.chars().all(|c| c.is_ascii_hexdigit()) {
-        version.to_owned()
-    } else if version.starts_with("refs/") {
+    let sha = version.len() == 40 && version.chars().all(|c| c.is_ascii_hexdigit());
+    if sha || version.starts_with("refs/") {
         version.to_owned()
     } else {
         format!("refs/tags/{version}")
@@ -267,8 +266,7 @@ fn job_role_uses(
             .to_owned();
         let audience = with
             .get("audience")
-            .map(render)
-            .unwrap_or_else(|| "sts.amazonaws.com".to_owned());
+            .map_or_else(|| "sts.amazonaws.com".to_owned(), render);
         let context = match (&environment, run.event.as_str()) {
             (Some(env), _) => format!("environment:{}", env.replace(':', "%3A")),
             (None, "pull_request" | "pull_request_target") => "pull_request".to_owned(),
