@@ -10,6 +10,8 @@
 //! console`, offline) and the README's "Running against real AWS" blocks;
 //! the three must say the same thing. Tokens of another repository, and of
 //! a branch other than main for jobs without an environment, are refused.
+//! Every such job is granted `id-token: write` (act runs without OIDC, so
+//! only this test sees a job that could not ask for a token).
 
 mod expr;
 mod iam;
@@ -240,6 +242,12 @@ fn every_job_that_assumes_a_role_is_trusted_by_that_role_and_no_other() {
             .filter(|(_, variable)| **variable == role_use.variable)
             .map(|(key, _)| key.clone())
             .collect();
+        if !role_use.id_token {
+            failures.push(format!(
+                "not granted id-token: write: {}",
+                describe(role_use)
+            ));
+        }
         if expected.is_empty() {
             failures.push(format!(
                 "no role is held in vars.{}: {}",

@@ -47,6 +47,11 @@ pub struct RoleUse {
     /// The repository variable `role-to-assume` reads.
     pub variable: String,
     pub environment: Option<String>,
+    /// Whether the job may ask for a token at all: `id-token: write` in
+    /// its permissions (its own, else its workflow's) and, for a job of a
+    /// called workflow, in the calling job's too (a called workflow can
+    /// only keep or lower what the caller grants).
+    pub id_token: bool,
     /// IAM condition key => claim value.
     pub claims: BTreeMap<String, String>,
 }
@@ -231,6 +236,21 @@ fn workflow_ref(version: &str) -> String {
     }
 }
 
+/// Whether a `permissions:` value grants `id-token: write`.
+fn grants_id_token(permissions: &Yaml) -> bool {
+    match permissions {
+        Yaml::String(all) => all == "write-all",
+        other => other.get("id-token").map(str_of).as_deref() == Some("write"),
+    }
+}
+
+/// The permissions a job runs with when it sets any: its own, else its
+/// workflow's.
+fn permissions<'a>(job: &'a Yaml, workflow: &'a Yaml) -> Option<&'a Yaml> {
+    job.get("permissions")
+        .or_else(|| workflow.get("permissions"))
+}
+
 /// The role uses of one job: each configure-aws-credentials step.
 fn job_role_uses(
     name: &str,
@@ -238,6 +258,7 @@ fn job_role_uses(
     ctx: &dyn Context,
     run: &Run,
     job_workflow_ref: &str,
+    id_token: bool,
 ) -> Vec<RoleUse> {
     let render =
         |value: &Yaml| expr::render(&str_of(value), ctx).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -288,6 +309,7 @@ fn job_role_uses(
             run: run.clone(),
             variable,
             environment: environment.clone(),
+            id_token,
             claims,
         });
     }
@@ -317,12 +339,14 @@ pub fn role_uses(root: &Path, path: &Path, runs: &[Run]) -> Vec<RoleUse> {
                     "{}/.github/workflows/{file}@{}",
                     run.repository, run.git_ref
                 );
+                let id_token = permissions(job, &workflow).is_some_and(grants_id_token);
                 out.extend(job_role_uses(
                     &format!("{file} {job_id}"),
                     job,
                     &caller,
                     run,
                     &own_ref,
+                    id_token,
                 ));
                 continue;
             };
@@ -331,6 +355,7 @@ pub fn role_uses(root: &Path, path: &Path, runs: &[Run]) -> Vec<RoleUse> {
                 .and_then(|rest| rest.split_once('@'))
                 .unwrap_or_else(|| panic!("{file} {job_id}: uses {uses} is not modelled"));
             let callee = load(&root.join(called));
+            let caller_id_token = permissions(job, &workflow).is_some_and(grants_id_token);
             let declared = triggers(&callee)
                 .get("workflow_call")
                 .and_then(|call| call.get("inputs"))
@@ -349,12 +374,15 @@ pub fn role_uses(root: &Path, path: &Path, runs: &[Run]) -> Vec<RoleUse> {
                 .flatten()
             {
                 let name = format!("{file} {job_id} -> {callee_file} {}", str_of(callee_job_id));
+                let id_token = caller_id_token
+                    && permissions(callee_job, &callee).map_or(caller_id_token, grants_id_token);
                 out.extend(job_role_uses(
                     &name,
                     callee_job,
                     &ctx,
                     run,
                     &job_workflow_ref,
+                    id_token,
                 ));
             }
         }
