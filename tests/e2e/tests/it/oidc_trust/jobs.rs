@@ -394,3 +394,88 @@ pub fn role_uses(root: &Path, path: &Path, runs: &[Run]) -> Vec<RoleUse> {
 pub fn workflow_runs(path: &Path, repository: &str, branch: &str) -> Vec<Run> {
     runs(&load(path), repository, branch)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CALLED: &str = r"
+on:
+  workflow_call:
+    inputs:
+      env: {type: string, default: dev}
+      role: {type: string, required: true}
+jobs:
+  bound:
+    environment: ${{ inputs.env }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v6
+        with: {role-to-assume: '${{ inputs.role }}'}
+  unbound:
+    permissions: {id-token: write}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v6
+        with: {role-to-assume: '${{ inputs.role }}'}
+";
+
+    const CALLER: &str = r"
+on:
+  pull_request:
+  push: {branches: [release]}
+permissions: {id-token: write}
+jobs:
+  call:
+    uses: portfolio-ci/portfolio-ci/.github/workflows/called.yml@0123456789abcdef0123456789abcdef01234567
+    with:
+      env: 'qa:1'
+      role: ${{ github.event_name == 'push' && vars.PUSH_ROLE || vars.PR_ROLE }}
+  own:
+    permissions: {contents: read}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v6
+        with: {role-to-assume: '${{ vars.OWN }}', audience: custom}
+";
+
+    fn claim(u: &RoleUse, key: &str) -> String {
+        u.claims[&format!("{OIDC_HOST}:{key}")].clone()
+    }
+
+    /// GitHub's documented subjects: environment (with `:` as `%3A`),
+    /// pull_request, ref; job_workflow_ref of a SHA-pinned call and of a
+    /// job of the workflow itself; the audience input; id-token grants.
+    #[test]
+    fn tokens_follow_githubs_subject_rules() {
+        let root = tempfile::tempdir().unwrap();
+        let workflows = root.path().join(".github/workflows");
+        std::fs::create_dir_all(&workflows).unwrap();
+        std::fs::write(workflows.join("called.yml"), CALLED).unwrap();
+        let app = root.path().join("app.yml");
+        std::fs::write(&app, CALLER).unwrap();
+        let uses = role_uses(root.path(), &app, &workflow_runs(&app, "o/r", "main"));
+        let find = |event: &str, job: &str| {
+            uses.iter()
+                .find(|u| u.run.event == event && u.job.ends_with(job))
+                .unwrap_or_else(|| panic!("no {job} on {event}: {uses:#?}"))
+        };
+        let called = "portfolio-ci/portfolio-ci/.github/workflows/called.yml@0123456789abcdef0123456789abcdef01234567";
+
+        let bound = find("pull_request", "called.yml bound");
+        assert_eq!(claim(bound, "sub"), "repo:o/r:environment:qa%3A1");
+        assert_eq!(claim(bound, "job_workflow_ref"), called);
+        assert_eq!(bound.variable, "PR_ROLE");
+        assert!(bound.id_token, "inherits the caller's grant");
+        let unbound = find("pull_request", "called.yml unbound");
+        assert_eq!(claim(unbound, "sub"), "repo:o/r:pull_request");
+        let pushed = find("push", "called.yml unbound");
+        assert_eq!(claim(pushed, "sub"), "repo:o/r:ref:refs/heads/release");
+        assert_eq!(pushed.variable, "PUSH_ROLE");
+
+        let own = find("push", "app.yml own");
+        assert_eq!(claim(own, "aud"), "custom");
+        assert_eq!(
+            claim(own, "job_workflow_ref"),
+            "o/r/.github/workflows/app.yml@refs/heads/release"
+        );
+        assert!(!own.id_token, "its own permissions leave id-token out");
+    }
+}
