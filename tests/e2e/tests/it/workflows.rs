@@ -122,7 +122,9 @@ impl AppRepo {
         for var in [
             "AWS_DEPLOY_ROLE_DEV",
             "AWS_DEPLOY_ROLE_PROD",
-            "AWS_TERRAFORM_ROLE",
+            "AWS_TERRAFORM_PLAN_ROLE",
+            "AWS_TERRAFORM_ROLE_DEV",
+            "AWS_TERRAFORM_ROLE_PROD",
             "ECS_EXECUTION_ROLE_ARN_DEV",
             "ECS_EXECUTION_ROLE_ARN_PROD",
         ] {
@@ -346,6 +348,25 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         !log.contains(DB_PASSWORD),
         "the sensitive variable leaked into the log"
     );
+    // plan assumes the read-only role, apply the role of its environment
+    // (the configure-aws-credentials stand-in names the role it was given).
+    for (job, role) in [
+        ("plan", "AWS_TERRAFORM_PLAN_ROLE"),
+        ("apply", "AWS_TERRAFORM_ROLE_DEV"),
+    ] {
+        let assumed: Vec<&str> = run
+            .records
+            .iter()
+            .filter(|r| r["jobID"] == job)
+            .filter_map(|r| r["msg"].as_str())
+            .filter_map(|msg| {
+                msg.split("would assume arn:aws:iam::123456789012:role/")
+                    .nth(1)
+            })
+            .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+            .collect();
+        assert_eq!(assumed, [role], "the {job} job's role:\n{log}");
+    }
 
     // Only ciphertext left the plan job, and it is the plan.
     let sealed = app.artifacts.path().join("tfplan-dev");
