@@ -187,18 +187,16 @@ fn runs_action(called: &Value, name: &str) -> bool {
 
 /// What a deploy of `service` reads, each with why, relative to the
 /// application repository.
-fn deploy_inputs(
-    config: &Config,
-    config_path: &Path,
-    service: &str,
-    called: &Value,
-) -> Vec<(String, String)> {
+fn deploy_inputs(workdir: &Path, service: &str, called: &Value) -> Vec<(String, String)> {
+    let config_path = workdir.join("portfolio-ci.yaml");
+    let config = Config::from_file(&config_path).unwrap();
     let resolved = config.service(service, "dev").unwrap();
-    let mut inputs = vec![("configuration".to_owned(), repo_path(config_path))];
+    let mut inputs = vec![("configuration".to_owned(), repo_path(&config_path))];
+    // build-push-image builds the working directory when no context is set.
     let context = resolved
         .context
         .clone()
-        .unwrap_or_else(|| config.base_dir.clone());
+        .unwrap_or_else(|| workdir.to_path_buf());
     for file in files_under(&context) {
         inputs.push((format!("build context of {service}"), file));
     }
@@ -220,13 +218,13 @@ fn deploy_inputs(
         format!("task definition template of {service}"),
         repo_path(&template),
     ));
-    if runs_action(called, "ecr-lifecycle") {
-        if let Some(policy) = &config.ecr.lifecycle_policy {
-            inputs.push((
-                "lifecycle policy".to_owned(),
-                repo_path(&config.resolve(policy)),
-            ));
-        }
+    if runs_action(called, "ecr-lifecycle")
+        && let Some(policy) = &config.ecr.lifecycle_policy
+    {
+        inputs.push((
+            "lifecycle policy".to_owned(),
+            repo_path(&config.resolve(policy)),
+        ));
     }
     inputs
 }
@@ -270,18 +268,12 @@ fn a_change_to_any_deploy_input_runs_the_service_workflow_and_no_other() {
         )];
         let mut services = BTreeSet::new();
         for deploy in &deploys {
-            let config_path = root
-                .join(&deploy.working_directory)
-                .join("portfolio-ci.yaml");
-            let config = Config::from_file(&config_path).unwrap();
-            inputs.extend(deploy_inputs(
-                &config,
-                &config_path,
-                &deploy.service,
-                &deploy.called,
-            ));
+            let workdir = root.join(&deploy.working_directory);
+            inputs.extend(deploy_inputs(&workdir, &deploy.service, &deploy.called));
             services.insert(deploy.service.clone());
         }
+        inputs.sort_by(|a, b| a.1.cmp(&b.1));
+        inputs.dedup_by(|a, b| a.1 == b.1);
         for (why, input) in &inputs {
             all_inputs.push((name.to_owned(), why.clone(), input.clone()));
         }

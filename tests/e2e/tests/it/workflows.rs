@@ -119,10 +119,9 @@ impl AppRepo {
             let stand_in = fixtures.join(action.rsplit('/').next().unwrap());
             // actions/checkout has none: act copies the work tree instead.
             if stand_in.is_dir() {
-                command.arg("--local-repository").arg(format!(
-                    "{action}@{git_ref}={}",
-                    stand_in.display()
-                ));
+                command
+                    .arg("--local-repository")
+                    .arg(format!("{action}@{git_ref}={}", stand_in.display()));
             }
         }
         let mut env: Vec<(&str, String)> = stack.env();
