@@ -9,8 +9,10 @@
 //! Our actions and reusable workflows come from this checkout through
 //! `--local-repository portfolio-ci/portfolio-ci@v1=...`; the GitHub-hosted
 //! actions with no local equivalent (OIDC, artifacts, setup-python) are the
-//! stand-ins under `fixtures/github-actions`.
+//! stand-ins under `fixtures/github-actions`, mapped at the refs the
+//! workflows name (the pinned commits), read from the workflow files.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -74,6 +76,26 @@ impl AppRepo {
         }
     }
 
+    /// Every GitHub-hosted action (`owner/repo`, ref) the workflows of the
+    /// application and of the toolkit use, at the ref they name (a pinned
+    /// commit, or a tag in a user's workflow).
+    fn hosted_actions(&self) -> BTreeSet<(String, String)> {
+        let mut files =
+            crate::workflow_uses::yaml_files(&self.dir.path().join(".github/workflows"));
+        files.extend(crate::workflow_uses::yaml_files(
+            &self.toolkit.path().join(".github/workflows"),
+        ));
+        files
+            .iter()
+            .flat_map(|f| crate::workflow_uses::in_file(f))
+            .filter_map(|uses| {
+                let (repository, git_ref) = uses.repository_ref()?;
+                (repository != "portfolio-ci/portfolio-ci")
+                    .then(|| (repository, git_ref.to_owned()))
+            })
+            .collect()
+    }
+
     fn act(
         &self,
         stack: &LocalAws,
@@ -93,18 +115,14 @@ impl AppRepo {
                 "portfolio-ci/portfolio-ci@v1={}",
                 self.toolkit.path().display()
             ));
-        for (action, version) in [
-            ("aws-actions/configure-aws-credentials", "v6"),
-            ("actions/setup-python", "v6"),
-            ("actions/setup-node", "v6"),
-            ("actions/upload-artifact", "v6"),
-            ("actions/download-artifact", "v7"),
-        ] {
-            let name = action.rsplit('/').next().unwrap();
-            command.arg("--local-repository").arg(format!(
-                "{action}@{version}={}",
-                fixtures.join(name).display()
-            ));
+        for (action, git_ref) in self.hosted_actions() {
+            let stand_in = fixtures.join(action.rsplit('/').next().unwrap());
+            // actions/checkout has none: act copies the work tree instead.
+            if stand_in.is_dir() {
+                command
+                    .arg("--local-repository")
+                    .arg(format!("{action}@{git_ref}={}", stand_in.display()));
+            }
         }
         let mut env: Vec<(&str, String)> = stack.env();
         env.push((
