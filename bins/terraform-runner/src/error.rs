@@ -141,7 +141,9 @@ pub enum Error {
         platform: String,
     },
     /// SHA256SUMS lists no checksum for the archive: nothing was installed.
-    #[error("{sums_url} lists no sha256 for {file}: refusing to install an archive that cannot be verified")]
+    #[error(
+        "{sums_url} lists no sha256 for {file}: refusing to install an archive that cannot be verified"
+    )]
     ArchiveNotListed {
         /// The SHA256SUMS file.
         sums_url: String,

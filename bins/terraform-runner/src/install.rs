@@ -187,9 +187,7 @@ pub async fn ensure_for(
         Some("terraform") => Engine::Terraform,
         Some("tofu") => Engine::Tofu,
         Some(_) => return Ok(()),
-        None if which::which("terraform").is_err() && which::which("tofu").is_ok() => {
-            Engine::Tofu
-        }
+        None if which::which("terraform").is_err() && which::which("tofu").is_ok() => Engine::Tofu,
         None => Engine::Terraform,
     };
     let dir = std::env::current_dir()
@@ -207,6 +205,12 @@ pub async fn ensure_for(
     for line in installed.lines() {
         session.progress.line(&line);
     }
+    // The apply job pins what the plan job ran: a plan is only applied by
+    // the terraform version that made it.
+    session
+        .actions
+        .set_output("terraform-version", &installed.version)
+        .map_err(Error::io("cannot write the step outputs", "$GITHUB_OUTPUT"))?;
     if installed.source != Source::Path {
         target.binary = Some(installed.path.display().to_string());
     }
@@ -401,7 +405,11 @@ fn cache_dir(flag: Option<&Path>) -> Result<PathBuf, Error> {
     if let Some(dir) = flag {
         return Ok(dir.to_path_buf());
     }
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(dir) = var("RUNNER_TOOL_CACHE") {
         return Ok(dir);
     }

@@ -60,10 +60,8 @@ impl Slot {
         std::fs::create_dir_all(parent).map_err(Error::io("cannot create", parent))?;
         let _ = std::fs::remove_file(&self.marker);
         if self.dir.exists() {
-            std::fs::remove_dir_all(&self.dir).map_err(Error::io(
-                "cannot remove the incomplete install",
-                &self.dir,
-            ))?;
+            std::fs::remove_dir_all(&self.dir)
+                .map_err(Error::io("cannot remove the incomplete install", &self.dir))?;
         }
         let staging = tempfile::Builder::new()
             .prefix(".install-")

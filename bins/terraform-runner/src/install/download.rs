@@ -22,7 +22,10 @@ impl Downloader {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(300))
-            .user_agent(concat!("portfolio-ci-terraform-runner/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "portfolio-ci-terraform-runner/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .map_err(|err| Error::Download {
                 url: String::new(),

@@ -160,14 +160,22 @@ impl Platform {
         let os = match std::env::consts::OS {
             "macos" => "darwin",
             os @ ("linux" | "freebsd" | "openbsd" | "windows") => os,
-            other => return Err(format!("no terraform releases for the operating system {other}")),
+            other => {
+                return Err(format!(
+                    "no terraform releases for the operating system {other}"
+                ));
+            }
         };
         let arch = match std::env::consts::ARCH {
             "x86_64" => "amd64",
             "aarch64" => "arm64",
             "x86" => "386",
             "arm" => "arm",
-            other => return Err(format!("no terraform releases for the architecture {other}")),
+            other => {
+                return Err(format!(
+                    "no terraform releases for the architecture {other}"
+                ));
+            }
         };
         Ok(Platform {
             os: os.to_owned(),

@@ -31,8 +31,9 @@ pub fn required_version(
     let mut sources = Vec::new();
     for file in files {
         for text in in_file(&file)? {
-            let constraint = Constraint::parse(&text)
-                .map_err(|reason| InvalidInput::in_file(&file, "terraform.required_version", reason))?;
+            let constraint = Constraint::parse(&text).map_err(|reason| {
+                InvalidInput::in_file(&file, "terraform.required_version", reason)
+            })?;
             found = Some(match found {
                 Some(all) => all.and(constraint),
                 None => constraint,

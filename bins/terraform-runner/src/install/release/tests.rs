@@ -59,9 +59,8 @@ fn the_tofu_index_lists_versions_with_the_archive_for_the_platform() {
 fn sha256sums_entries_are_found_by_exact_file_name() {
     let a = "a".repeat(64);
     let b = "B".repeat(64);
-    let sums = format!(
-        "{a}  terraform_1.9.8_darwin_amd64.zip\n{b}  terraform_1.9.8_linux_amd64.zip\n"
-    );
+    let sums =
+        format!("{a}  terraform_1.9.8_darwin_amd64.zip\n{b}  terraform_1.9.8_linux_amd64.zip\n");
     assert_eq!(
         sum_of(&sums, "terraform_1.9.8_linux_amd64.zip"),
         Some("b".repeat(64))
