@@ -122,6 +122,12 @@ pub enum Error {
         /// The command that removes the lock if it is stale.
         force_unlock: String,
     },
+    /// terraform cannot be installed on this machine at all.
+    #[error("cannot install terraform: {reason}")]
+    Installer {
+        /// Why (an unsupported platform, no HTTP client).
+        reason: String,
+    },
     /// A release index, SHA256SUMS or archive could not be downloaded.
     #[error("cannot download {url}: {reason}")]
     Download {
@@ -211,6 +217,7 @@ impl Failure for Error {
             | Error::Output { .. }
             | Error::Comment { .. }
             | Error::Download { .. }
+            | Error::Installer { .. }
             | Error::Archive { .. } => FAILED,
         }
     }
@@ -249,6 +256,7 @@ impl Failure for Error {
             | Error::Init { .. }
             | Error::Terraform { .. }
             | Error::Output { .. }
+            | Error::Installer { .. }
             | Error::Archive { .. } => None,
         }
     }

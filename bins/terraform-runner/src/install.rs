@@ -252,10 +252,7 @@ async fn install(
         return Ok(installed);
     }
 
-    let platform = Platform::current().map_err(|reason| Error::Download {
-        url: String::new(),
-        reason,
-    })?;
+    let platform = Platform::current().map_err(|reason| Error::Installer { reason })?;
     let base = source
         .download_url
         .clone()

@@ -73,8 +73,13 @@ impl Slot {
         })?;
         let staged = staging.path().join(self.program);
         write_executable(&staged, &bytes).map_err(Error::io("cannot write", &staged))?;
-        std::fs::rename(staging.path(), &self.dir)
-            .map_err(Error::io("cannot move the install into", &self.dir))?;
+        if let Err(err) = std::fs::rename(staging.path(), &self.dir) {
+            // Another job on this runner installed the same version first.
+            if self.complete().is_some() {
+                return Ok(());
+            }
+            return Err(Error::io("cannot move the install into", &self.dir)(err));
+        }
         serde_json::to_vec(origin)
             .map_err(std::io::Error::other)
             .and_then(|marker| std::fs::write(&self.marker, marker))

@@ -27,8 +27,7 @@ impl Downloader {
                 env!("CARGO_PKG_VERSION")
             ))
             .build()
-            .map_err(|err| Error::Download {
-                url: String::new(),
+            .map_err(|err| Error::Installer {
                 reason: format!("cannot set up the HTTP client: {err}"),
             })?;
         Ok(Downloader { client })

@@ -76,3 +76,6 @@ fn in_file(file: &Path) -> Result<Vec<String>, Error> {
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests;
