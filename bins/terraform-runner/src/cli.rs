@@ -42,6 +42,8 @@ pub struct Cli {
 }
 
 /// The operations, and the installer.
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// plan, apply, destroy.

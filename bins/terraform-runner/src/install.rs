@@ -258,18 +258,17 @@ async fn install(
         .clone()
         .unwrap_or_else(|| engine.default_download_url().to_owned());
     let downloader = download::Downloader::new()?;
-    let version = match wanted.constraint().and_then(Constraint::exact) {
-        Some(exact) => exact.clone(),
-        None => {
-            let index_url = source
-                .index_url
-                .clone()
-                .unwrap_or_else(|| engine.default_index_url(&base));
-            session
-                .progress
-                .status(&format!("resolving {} from {index_url}", wanted.describe()));
-            newest(&downloader, &index_url, engine, &platform, wanted).await?
-        }
+    let version = if let Some(exact) = wanted.constraint().and_then(Constraint::exact) {
+        exact.clone()
+    } else {
+        let index_url = source
+            .index_url
+            .clone()
+            .unwrap_or_else(|| engine.default_index_url(&base));
+        session
+            .progress
+            .status(&format!("resolving {} from {index_url}", wanted.describe()));
+        newest(&downloader, &index_url, engine, &platform, wanted).await?
     };
     installed.version = version.to_string();
 
