@@ -568,7 +568,10 @@ fn a_flag_passed_to_the_wrong_subcommand_is_caught() {
     assert!(outside.contains("terraform-runner plan"), "{outside}");
     // --env is not a flag of install: the operations' flags go in their arm.
     let everywhere = terraform_problem("flag --env \"$E\"").unwrap();
-    assert!(everywhere.contains("terraform-runner install"), "{everywhere}");
+    assert!(
+        everywhere.contains("terraform-runner install"),
+        "{everywhere}"
+    );
     let wrong_arm =
         terraform_problem("case \"$COMMAND\" in\n  plan)\n    flag --confirm \"$C\"\n    ;;\nesac")
             .unwrap();
