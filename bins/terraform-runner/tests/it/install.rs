@@ -470,3 +470,25 @@ async fn opentofu_is_found_and_named_as_opentofu_publishes_it() {
     );
     assert_eq!(releases.requests("/v1.8.1/tofu_1.8.1_SHA256SUMS").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transient_server_error_is_retried() {
+    let (_, version) = real_terraform();
+    let releases = Releases::terraform(&[&version], honest_sums).await;
+    let sums = format!("/terraform/{version}/terraform_{version}_SHA256SUMS");
+    // The first request for SHA256SUMS fails with 503, the next succeeds.
+    Mock::given(method("GET"))
+        .and(path(sums.as_str()))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&releases.server)
+        .await;
+    let job = Job::new(NO_CONSTRAINT);
+    let run = job
+        .install(&releases, &["--terraform-version", &version])
+        .await
+        .exits(0);
+    assert_eq!(run.json()["source"], "download");
+    assert_eq!(releases.requests(&sums).await, 2);
+}
