@@ -2,8 +2,9 @@
 //! moto, ecs-sim, the registry and terraform: the backend and frontend
 //! workflows build, push and deploy and end green; a crashing release ends
 //! red with the failure report in the step summary; the terraform workflow
-//! plans, ships the plan encrypted and applies exactly it on the local S3
-//! backend. act runs with `--json`, so the step summaries are read from its
+//! installs terraform from a loopback release server (verified, cached,
+//! the apply job pinned to the plan job's version), plans, ships the plan
+//! encrypted and applies exactly it on the local S3 backend. act runs with `--json`, so the step summaries are read from its
 //! `summary` records, apart from the log.
 //!
 //! Our actions and reusable workflows come from this checkout through
