@@ -20,7 +20,8 @@ pub const EXIT_CODES: &[Code] = &[
     Code::new(USAGE, "usage error or invalid input; nothing was changed"),
     Code::new(
         PLAN_INTEGRITY,
-        "plan integrity: checksum missing or wrong, or the plan is stale",
+        "integrity: a plan's checksum is missing or wrong, or the plan is stale; \
+         install: the archive's sha256 is not the one its SHA256SUMS lists",
     ),
     Code::new(
         LOCKED,
@@ -121,6 +122,60 @@ pub enum Error {
         /// The command that removes the lock if it is stale.
         force_unlock: String,
     },
+    /// terraform cannot be installed on this machine at all.
+    #[error("cannot install terraform: {reason}")]
+    Installer {
+        /// Why (an unsupported platform, no HTTP client).
+        reason: String,
+    },
+    /// A release index, SHA256SUMS or archive could not be downloaded.
+    #[error("cannot download {url}: {reason}")]
+    Download {
+        /// What was asked for.
+        url: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// No release satisfies the version wanted.
+    #[error("no {platform} release in {index_url} satisfies {wanted}")]
+    NoMatchingVersion {
+        /// The version wanted and where that came from.
+        wanted: String,
+        /// The release index.
+        index_url: String,
+        /// The platform (`linux_amd64`).
+        platform: String,
+    },
+    /// SHA256SUMS lists no checksum for the archive: nothing was installed.
+    #[error(
+        "{sums_url} lists no sha256 for {file}: refusing to install an archive that cannot be verified"
+    )]
+    ArchiveNotListed {
+        /// The SHA256SUMS file.
+        sums_url: String,
+        /// The archive's file name.
+        file: String,
+    },
+    /// The archive is not the one SHA256SUMS lists: nothing was installed.
+    #[error("{url} has sha256 {actual}, but {sums_url} lists {expected}: refusing to install it")]
+    ArchiveChecksum {
+        /// The archive.
+        url: String,
+        /// The SHA256SUMS file.
+        sums_url: String,
+        /// The sha256 SHA256SUMS lists.
+        expected: String,
+        /// The sha256 of what was downloaded.
+        actual: String,
+    },
+    /// The verified archive could not be unpacked.
+    #[error("cannot unpack {url}: {reason}")]
+    Archive {
+        /// The archive.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The pull request comment could not be written.
     #[error("cannot upsert the pull request comment: {reason}")]
     Comment {
@@ -151,13 +206,19 @@ impl Failure for Error {
             Error::ChecksumMissing { .. }
             | Error::ChecksumUnreadable { .. }
             | Error::ChecksumMismatch { .. }
-            | Error::StalePlan { .. } => PLAN_INTEGRITY,
+            | Error::StalePlan { .. }
+            | Error::ArchiveNotListed { .. }
+            | Error::ArchiveChecksum { .. } => PLAN_INTEGRITY,
+            Error::NoMatchingVersion { .. } => USAGE,
             Error::Locked { .. } => LOCKED,
             Error::Spawn { .. }
             | Error::Init { .. }
             | Error::Terraform { .. }
             | Error::Output { .. }
-            | Error::Comment { .. } => FAILED,
+            | Error::Comment { .. }
+            | Error::Download { .. }
+            | Error::Installer { .. }
+            | Error::Archive { .. } => FAILED,
         }
     }
 
@@ -182,10 +243,21 @@ impl Failure for Error {
             Error::Comment { .. } => Some(
                 "the comment needs GITHUB_TOKEN (pull-requests: write), GITHUB_REPOSITORY and the PR number (--pr or a pull_request event)".into(),
             ),
+            Error::NoMatchingVersion { .. } => Some(
+                "name a version the index lists with --terraform-version, or widen required_version".into(),
+            ),
+            Error::ArchiveNotListed { .. } | Error::ArchiveChecksum { .. } => Some(
+                "the download was changed or damaged on its way, or --download-url points at a mirror that serves other files: nothing was installed".into(),
+            ),
+            Error::Download { .. } => Some(
+                "check the network, --download-url and --index-url (PORTFOLIO_CI_TERRAFORM_DOWNLOAD_URL, PORTFOLIO_CI_TERRAFORM_INDEX_URL)".into(),
+            ),
             Error::Spawn { .. }
             | Error::Init { .. }
             | Error::Terraform { .. }
-            | Error::Output { .. } => None,
+            | Error::Output { .. }
+            | Error::Installer { .. }
+            | Error::Archive { .. } => None,
         }
     }
 

@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod comment;
 pub mod error;
+pub mod install;
 pub mod integrity;
 pub mod lock;
 pub mod render;
@@ -35,14 +36,27 @@ use portfolio_core::{Config, Exit, Session};
 pub use cli::Cli;
 pub use error::Error;
 
+use crate::cli::{Command, RunCommand};
 use crate::settings::Settings;
 
 /// Runs one command line to its end: starts the session (signal handlers
-/// first), resolves the settings, runs the operation.
+/// first); installs terraform, or resolves the settings (installing
+/// terraform first when the one on PATH does not fit) and runs the
+/// operation.
 pub async fn run(cli: Cli) -> Result<Exit, Error> {
     let session = Session::start(cli.global.json);
     let config = Config::load(cli.global.config.as_deref())?;
+    let mut command = match cli.command {
+        Command::Install(args) => return install::run(&session, args, &config).await,
+        Command::Run(command) => command,
+    };
+    let target = match &mut command {
+        RunCommand::Plan(args) => &mut args.target,
+        RunCommand::Apply(args) => &mut args.target,
+        RunCommand::Destroy(args) => &mut args.target,
+    };
+    install::ensure_for(&session, target, &config).await?;
     let github = GitHub::from_env(&session.actions);
-    let settings = Settings::resolve(cli, &github, &config)?;
+    let settings = Settings::resolve(command, &github, &config)?;
     run::run(&session, settings).await
 }

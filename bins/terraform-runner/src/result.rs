@@ -150,8 +150,9 @@ pub const TERRAFORM_OUTPUTS: &str = "terraform-outputs";
 
 /// The step outputs the runner itself writes: a terraform output of the same
 /// name is reachable only through [`TERRAFORM_OUTPUTS`].
-pub const RESERVED_OUTPUTS: [&str; 9] = [
+pub const RESERVED_OUTPUTS: [&str; 10] = [
     "has-changes",
+    "terraform-version",
     "add",
     "change",
     "destroy",

@@ -12,7 +12,7 @@ use std::time::Duration;
 use portfolio_core::github::GitHub;
 use portfolio_core::{Config, InvalidInput};
 
-use crate::cli::{ApplyArgs, Cli, Command, DestroyArgs, PlanArgs, TargetArgs};
+use crate::cli::{ApplyArgs, DestroyArgs, PlanArgs, RunCommand, TargetArgs};
 use crate::comment::PullRequest;
 use crate::error::Error;
 
@@ -76,15 +76,19 @@ pub struct PrComment {
 }
 
 impl Settings {
-    /// Resolves the command line against the GitHub context and `config`:
+    /// Resolves an operation's command line against the GitHub context and `config`:
     /// first the operation's own flags (confirmations), then the
     /// environment, its files and the binary, then the plan file.
-    pub fn resolve(cli: Cli, github: &GitHub, config: &Config) -> Result<Settings, Error> {
+    pub fn resolve(
+        command: RunCommand,
+        github: &GitHub,
+        config: &Config,
+    ) -> Result<Settings, Error> {
         let log_url = github.run_url();
-        let (target, operation) = match cli.command {
-            Command::Plan(args) => plan(&args, github, config)?,
-            Command::Apply(args) => apply(args, config)?,
-            Command::Destroy(args) => destroy(args, config)?,
+        let (target, operation) = match command {
+            RunCommand::Plan(args) => plan(&args, github, config)?,
+            RunCommand::Apply(args) => apply(args, config)?,
+            RunCommand::Destroy(args) => destroy(args, config)?,
         };
         Ok(Settings {
             target,

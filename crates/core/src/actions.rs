@@ -1,5 +1,5 @@
-//! The GitHub Actions runtime: step outputs, the job summary and workflow
-//! commands (`::group::`, `::error::`, `::warning::`, `::add-mask::`).
+//! The GitHub Actions runtime: step outputs, the job summary, the job's
+//! `PATH` additions and workflow commands (`::group::`, `::error::`, `::warning::`, `::add-mask::`).
 //!
 //! Everything here is silent outside Actions (`GITHUB_ACTIONS` is not
 //! `true`), so tools call it unconditionally. Workflow commands go to stderr,
@@ -27,11 +27,13 @@ pub struct Actions {
     enabled: bool,
     output_file: Option<PathBuf>,
     summary_file: Option<PathBuf>,
+    path_file: Option<PathBuf>,
     runner_temp: Option<PathBuf>,
 }
 
 impl Actions {
-    /// Reads `GITHUB_ACTIONS`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `RUNNER_TEMP`.
+    /// Reads `GITHUB_ACTIONS`, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`,
+    /// `GITHUB_PATH` and `RUNNER_TEMP`.
     pub fn from_env() -> Self {
         let enabled = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
         let path = |name: &str| {
@@ -43,6 +45,7 @@ impl Actions {
             enabled,
             output_file: path("GITHUB_OUTPUT"),
             summary_file: path("GITHUB_STEP_SUMMARY"),
+            path_file: path("GITHUB_PATH"),
             runner_temp: path("RUNNER_TEMP"),
         }
     }
@@ -54,6 +57,7 @@ impl Actions {
             enabled: true,
             output_file: Some(output.to_path_buf()),
             summary_file: Some(summary.to_path_buf()),
+            path_file: None,
             runner_temp: None,
         }
     }
@@ -77,6 +81,15 @@ impl Actions {
     pub fn set_output(&self, name: &str, value: &str) -> io::Result<()> {
         match (&self.output_file, self.enabled) {
             (Some(path), true) => append(path, &output_entry(name, value)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Prepends `dir` to `PATH` for the job's later steps (a line in
+    /// `$GITHUB_PATH`, as GitHub documents "Adding a system path").
+    pub fn add_path(&self, dir: &Path) -> io::Result<()> {
+        match (&self.path_file, self.enabled) {
+            (Some(file), true) => append(file, &format!("{}\n", dir.display())),
             _ => Ok(()),
         }
     }

@@ -10,6 +10,7 @@ mod destroy;
 mod diagnostics;
 mod harness;
 mod inputs;
+mod install;
 mod integrity;
 mod locking;
 mod roundtrip;

@@ -5,6 +5,7 @@
 
 use portfolio_core::Report;
 use terraform_runner::comment;
+use terraform_runner::install::{Installed, Source};
 use terraform_runner::result::RunResult;
 use terraform_runner::summary;
 
@@ -34,7 +35,7 @@ fn help(args: &[&str]) -> String {
 #[test]
 fn help_of_the_tool_and_each_subcommand() {
     insta::assert_snapshot!("help", help(&["--help"]));
-    for sub in ["plan", "apply", "destroy"] {
+    for sub in ["plan", "apply", "destroy", "install"] {
         insta::assert_snapshot!(format!("help-{sub}"), help(&[sub, "--help"]));
     }
 }
@@ -70,4 +71,28 @@ fn pr_comment_of_a_plan_with_changes() {
     let body = comment::body(&planned());
     assert!(!body.contains("fixture-password"), "{body}");
     insta::assert_snapshot!("pr-comment-plan", body);
+}
+
+/// What `install` reports after a download and after a cache hit: the job
+/// summary and the closing lines.
+#[test]
+fn install_summary_and_lines() {
+    let sha256 = "3f1e5a7c9b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a";
+    let mut installed = Installed {
+        operation: "install",
+        program: "terraform",
+        version: "1.9.7".into(),
+        wanted: "~> 1.9.0 (required_version in main.tf)".into(),
+        path: "/opt/hostedtoolcache/terraform/1.9.7/linux_amd64/terraform".into(),
+        source: Source::Download,
+        url: Some(
+            "https://releases.hashicorp.com/terraform/1.9.7/terraform_1.9.7_linux_amd64.zip".into(),
+        ),
+        sha256: Some(sha256.into()),
+    };
+    insta::assert_snapshot!("install-summary-download", installed.summary().unwrap());
+    insta::assert_snapshot!("install-lines-download", installed.lines().join("\n"));
+    installed.source = Source::Cache;
+    insta::assert_snapshot!("install-summary-cache", installed.summary().unwrap());
+    insta::assert_snapshot!("install-lines-cache", installed.lines().join("\n"));
 }

@@ -6,6 +6,7 @@ fn enabled_in(dir: &Path) -> Actions {
         enabled: true,
         output_file: Some(dir.join("output")),
         summary_file: Some(dir.join("summary")),
+        path_file: Some(dir.join("path")),
         runner_temp: Some(dir.to_path_buf()),
     }
 }
@@ -40,12 +41,24 @@ fn outputs_and_summary_are_appended() {
 }
 
 #[test]
+fn path_additions_are_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let actions = enabled_in(dir.path());
+    actions.add_path(Path::new("/opt/tool/1.0/bin")).unwrap();
+    actions.add_path(Path::new("/opt/other")).unwrap();
+    let path = std::fs::read_to_string(dir.path().join("path")).unwrap();
+    assert_eq!(path, "/opt/tool/1.0/bin\n/opt/other\n");
+}
+
+#[test]
 fn disabled_runtime_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut actions = enabled_in(dir.path());
     actions.enabled = false;
     actions.set_output("a", "1").unwrap();
     actions.append_summary("x").unwrap();
+    actions.add_path(dir.path()).unwrap();
+    assert!(!dir.path().join("path").exists());
     assert!(!dir.path().join("output").exists());
     assert!(!dir.path().join("summary").exists());
     assert_eq!(actions.runner_temp(), None);

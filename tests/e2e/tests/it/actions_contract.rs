@@ -598,13 +598,20 @@ fn a_flag_passed_to_the_wrong_subcommand_is_caught() {
     // --confirm exists only for destroy.
     let outside = terraform_problem("flag --confirm \"$CONFIRM\"").unwrap();
     assert!(outside.contains("terraform-runner plan"), "{outside}");
+    // --env is not a flag of install: the operations' flags go in their arm.
+    let everywhere = terraform_problem("flag --env \"$E\"").unwrap();
+    assert!(
+        everywhere.contains("terraform-runner install"),
+        "{everywhere}"
+    );
     let wrong_arm =
         terraform_problem("case \"$COMMAND\" in\n  plan)\n    flag --confirm \"$C\"\n    ;;\nesac")
             .unwrap();
     assert!(wrong_arm.contains("no such flag"), "{wrong_arm}");
     assert_eq!(
         terraform_problem(
-            "case \"$COMMAND\" in\n  destroy)\n    flag --confirm \"$C\"\n    ;;\nesac\nflag --env \"$E\""
+            "case \"$COMMAND\" in\n  destroy)\n    flag --confirm \"$C\"\n    ;;\nesac\n\
+             case \"$COMMAND\" in\n  plan|apply|destroy)\n    flag --env \"$E\"\n    ;;\nesac"
         ),
         None
     );

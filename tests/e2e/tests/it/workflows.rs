@@ -2,8 +2,9 @@
 //! moto, ecs-sim, the registry and terraform: the backend and frontend
 //! workflows build, push and deploy and end green; a crashing release ends
 //! red with the failure report in the step summary; the terraform workflow
-//! plans, ships the plan encrypted and applies exactly it on the local S3
-//! backend. act runs with `--json`, so the step summaries are read from its
+//! installs terraform from a loopback release server (verified, cached,
+//! the apply job pinned to the plan job's version), plans, ships the plan
+//! encrypted and applies exactly it on the local S3 backend. act runs with `--json`, so the step summaries are read from its
 //! `summary` records, apart from the log.
 //!
 //! Our actions and reusable workflows come from this checkout through
@@ -335,6 +336,85 @@ fn flag_value<'a>(line: &'a str, flag: &str) -> Option<&'a str> {
     words.next()
 }
 
+/// The version the terraform release server publishes: not the one on
+/// this machine's PATH, so the runner must install it.
+const SERVED_TERRAFORM: &str = "1.99.0";
+
+/// A HashiCorp-style release server on loopback (python's http.server,
+/// which logs each request to `requests.log`) publishing this machine's
+/// real terraform as [`SERVED_TERRAFORM`]: the zip and its SHA256SUMS.
+struct TerraformReleases {
+    root: TempDir,
+    _server: portfolio_testkit::ChildGuard,
+    url: String,
+    archive: String,
+}
+
+impl TerraformReleases {
+    fn serve() -> TerraformReleases {
+        let root = tempfile::tempdir().unwrap();
+        let v = SERVED_TERRAFORM;
+        let dir = root.path().join(format!("terraform/{v}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = format!("terraform_{v}_linux_amd64.zip");
+        let zipped = Command::new("python3")
+            .args([
+                "-c",
+                "import shutil, sys, zipfile\n\
+                 with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED) as z:\n\
+                 \x20   z.write(shutil.which('terraform'), 'terraform')",
+            ])
+            .arg(dir.join(&file))
+            .status()
+            .unwrap();
+        assert!(zipped.success());
+        let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            std::fs::read(dir.join(&file)).unwrap(),
+        ));
+        std::fs::write(
+            dir.join(format!("terraform_{v}_SHA256SUMS")),
+            format!("{digest}  {file}\n"),
+        )
+        .unwrap();
+        let port = portfolio_testkit::free_port().unwrap();
+        let log = std::fs::File::create(root.path().join("requests.log")).unwrap();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(root.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut server = portfolio_testkit::ChildGuard(child);
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        assert!(portfolio_testkit::wait_for_port(
+            addr,
+            &mut server.0,
+            std::time::Duration::from_secs(20)
+        ));
+        TerraformReleases {
+            root,
+            _server: server,
+            url: format!("http://{addr}"),
+            archive: format!("/terraform/{v}/{file}"),
+        }
+    }
+
+    /// How many times the archive was downloaded.
+    fn archive_downloads(&self) -> usize {
+        let log = std::fs::read_to_string(self.root.path().join("requests.log")).unwrap();
+        log.lines()
+            .filter(|l| l.contains(&format!("GET {} ", self.archive)))
+            .count()
+    }
+}
+
 #[test]
 fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
     let stack = LocalAws::start(TIME_SCALE).unwrap();
@@ -343,16 +423,47 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         .unwrap();
     let moto = stack.moto_endpoint().to_owned();
     let app = terraform_app(&moto);
+    // The runner has no terraform of the version wanted: the terraform
+    // action installs it from the release server into the tool cache.
+    let releases = TerraformReleases::serve();
+    let tool_cache = tempfile::tempdir().unwrap();
+    let install_env = [
+        (
+            "PORTFOLIO_CI_TERRAFORM_VERSION",
+            SERVED_TERRAFORM.to_owned(),
+        ),
+        ("PORTFOLIO_CI_TERRAFORM_DOWNLOAD_URL", releases.url.clone()),
+        (
+            "PORTFOLIO_CI_TOOL_CACHE",
+            tool_cache.path().display().to_string(),
+        ),
+    ];
     // Runs terraform-deploy.yml as a workflow_dispatch with these inputs.
     let dispatch = |inputs: &str| {
         let event = app.dir.path().join("dispatch.json");
         std::fs::write(&event, format!(r#"{{"inputs": {inputs}}}"#)).unwrap();
         let args = ["workflow_dispatch", "-e", event.to_str().unwrap()];
-        app.act(&stack, "terraform-deploy.yml", &args, &[])
+        app.act(&stack, "terraform-deploy.yml", &args, &install_env)
     };
     let run = dispatch(r#"{"action": "apply", "environment": "dev", "confirm": ""}"#);
     let log = &run.log;
     assert!(run.success, "act failed:\n{log}");
+    // The plan job installed it, verified; the apply job pinned the plan
+    // job's version and found it in the tool cache.
+    assert!(
+        log.contains(&format!(
+            "installed terraform {SERVED_TERRAFORM} from {}{} (sha256 ",
+            releases.url, releases.archive
+        )),
+        "the plan job did not install terraform:\n{log}"
+    );
+    assert!(
+        log.contains(&format!(
+            "terraform {SERVED_TERRAFORM} from the tool cache, nothing downloaded"
+        )),
+        "the apply job did not use the cached terraform:\n{log}"
+    );
+    assert_eq!(releases.archive_downloads(), 1, "downloaded more than once");
     assert!(
         portfolio_testkit::terraform::object_exists(
             &moto,
@@ -423,6 +534,11 @@ fn terraform_workflow_ships_the_plan_encrypted_and_applies_exactly_it() {
         flag_value(apply_line, "--plan-sha256"),
         Some(sha.as_str()),
         "{apply_line}"
+    );
+    assert_eq!(
+        flag_value(apply_line, "--terraform-version"),
+        Some(SERVED_TERRAFORM),
+        "apply does not pin the plan job's terraform: {apply_line}"
     );
 
     // Both the plan's and the apply's reports reached the step summary.
