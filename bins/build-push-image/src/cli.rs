@@ -24,9 +24,9 @@ Examples:
   build-push-image --repository portfolio-prod-backend --context backend \\
       --tag stable --latest --fail-on-severity CRITICAL
 
-  # Promote the image that passed dev to prod: same digest, no rebuild
-  build-push-image --service backend --env prod \
-      --promote-from 123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend@sha256:<64 hex>
+  # Promote the image that passed dev to prod (dev's digest-reference output,
+  # REGISTRY/portfolio-dev-backend@sha256:...): same digest, no rebuild
+  build-push-image --service backend --env prod --promote-from $DEV_IMAGE
 
   # The context tag only (a cache key; nothing is contacted)
   build-push-image --context backend --repository any --print-context-tag
