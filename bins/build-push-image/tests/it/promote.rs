@@ -355,3 +355,95 @@ fn a_promotion_refuses_build_flags_and_a_source_without_digest() {
         by_tag.stderr
     );
 }
+
+/// A loopback proxy in front of `upstream` that renames the `mount`
+/// query parameter of every request on its way, so the registry ignores it
+/// and answers 202 with an ordinary upload session: what ECR does with blob
+/// mounting disabled. Everything else passes unchanged (same length).
+fn mount_ignoring_proxy(runtime: &tokio::runtime::Runtime, upstream: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    runtime.spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let server = tokio::net::TcpStream::connect(&upstream).await.unwrap();
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let requests = async {
+                    let mut buffer = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = client_read.read(&mut buffer).await.unwrap_or(0);
+                        if n == 0 {
+                            let _ = server_write.shutdown().await;
+                            break;
+                        }
+                        let chunk = &mut buffer[..n];
+                        for i in 0..chunk.len().saturating_sub(6) {
+                            if matches!(chunk[i], b'?' | b'&') && &chunk[i + 1..i + 7] == b"mount="
+                            {
+                                chunk[i + 2] = b'x';
+                            }
+                        }
+                        if server_write.write_all(chunk).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let responses = async {
+                    let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                };
+                tokio::join!(requests, responses);
+            });
+        }
+    });
+    host
+}
+
+#[test]
+fn a_registry_that_declines_the_mount_gets_the_blobs_streamed() {
+    let world = World::start(Some(ImageTagMutability::Mutable));
+    let at = At::of(&world.registry, &world.password);
+    let image = at.image(REPO, "amd64");
+    let digest = image["digest"].as_str().unwrap();
+    let bytes = at.served(REPO, digest).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proxy = mount_ignoring_proxy(&runtime, world.registry.host());
+    let before = world.registry.requests().len();
+
+    // Source and target through the proxy: one registry, so a mount is tried.
+    let mut command = world.command();
+    command
+        .args(["--registry", &proxy, "--insecure-registry"])
+        .args(["--repository", PROD, "--create-repository"])
+        .args(["--promote-from", &format!("{proxy}/{REPO}@{digest}")])
+        .args(["--max-attempts", "3", "--json"])
+        .env("GITHUB_SHA", SHA)
+        .env("GITHUB_REF", "refs/heads/main");
+    let promoted = run(&mut command);
+    let result = promoted.assert_code(0).json();
+
+    assert_eq!(
+        result["blobs"],
+        json!({"mounted": 0, "copied": 2, "present": 0})
+    );
+    assert_eq!(result["digest"], digest);
+    assert_prod_has(&world, digest, &bytes);
+    let requests = requests_since(&world.registry, before);
+    let declined = requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.uri.contains("mxunt=") && r.status == 202)
+        .count();
+    assert_eq!(
+        declined, 2,
+        "the mounts were asked for and declined: {requests:?}"
+    );
+    let uploads = requests
+        .iter()
+        .filter(|r| r.is_blob_upload() && r.status == 201)
+        .count();
+    assert_eq!(uploads, 2, "{requests:?}");
+}
