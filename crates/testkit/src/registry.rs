@@ -5,7 +5,9 @@
 //! With user `AWS` and moto's ECR token as password it stands in for ECR's
 //! data plane, so the real ECR login flow is exercised. The bcrypt htpasswd
 //! entry is made by `htpasswd -Bin` (apache2-utils), the password passed on
-//! stdin, not on its command line.
+//! stdin, not on its command line. The registry logs at level info, one
+//! `response completed` line per request, which [`Registry::requests`]
+//! reads (how tests tell a blob mount from a blob upload).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

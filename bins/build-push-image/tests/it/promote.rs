@@ -348,6 +348,17 @@ fn a_promotion_refuses_build_flags_and_a_source_without_digest() {
         ]);
         run(&mut command)
     };
+    let without_push = {
+        let mut command = world.command();
+        command.args(["--repository", PROD, "--promote-from", &source, "--no-push"]);
+        run(&mut command)
+    };
+    without_push.assert_code(2);
+    assert!(
+        without_push.stderr.contains("--promote-from") && without_push.stderr.contains("--no-push"),
+        "{}",
+        without_push.stderr
+    );
     by_tag.assert_code(2);
     assert!(
         by_tag.stderr.contains("--promote-from") && by_tag.stderr.contains("names no digest"),
