@@ -24,6 +24,10 @@ Examples:
   build-push-image --repository portfolio-prod-backend --context backend \\
       --tag stable --latest --fail-on-severity CRITICAL
 
+  # Promote the image that passed dev to prod (dev's digest-reference output,
+  # REGISTRY/portfolio-dev-backend@sha256:...): same digest, no rebuild
+  build-push-image --service backend --env prod --promote-from $DEV_IMAGE
+
   # The context tag only (a cache key; nothing is contacted)
   build-push-image --context backend --repository any --print-context-tag
 
@@ -199,6 +203,22 @@ pub struct Cli {
     /// --json: the digest, file and byte counts); no registry, no build
     #[arg(long)]
     pub print_context_tag: bool,
+
+    /// Promote instead of building: copy the image
+    /// REGISTRY/REPOSITORY@sha256:DIGEST (every platform of an index) into
+    /// the repository, its blobs by cross-repository mount within one
+    /// registry, else streamed from the source, and give it the tags a
+    /// build would; no builder, no rebuild, the digest stays the same
+    #[arg(
+        long,
+        value_name = "IMAGE@DIGEST",
+        conflicts_with_all = [
+            "file", "build_args", "target", "labels", "cache_from", "cache_to",
+            "secret_files", "secret_envs", "ssh", "build_contexts", "no_cache",
+            "pull", "annotations", "outputs", "force_build", "print_context_tag",
+        ]
+    )]
+    pub promote_from: Option<String>,
 
     /// Scan gate (ECR): wait for the scan of the pushed digest and exit 3
     /// when it finds anything at or above this severity

@@ -20,7 +20,8 @@ pub const EXIT_CODES: &[Code] = &[
     Code::new(FAILED, "the build, the push or an AWS/registry call failed"),
     Code::new(
         USAGE,
-        "invalid input (missing context, Dockerfile or repository, bad flag); nothing changed",
+        "invalid input (missing context, Dockerfile or repository, bad flag, or no image to \
+         promote at --promote-from); nothing changed",
     ),
     Code::new(
         SCAN_FAILED,
@@ -108,6 +109,23 @@ pub enum Error {
         /// The tags in the way.
         tags: Vec<String>,
     },
+    /// The image to promote is not in its repository (exit 2).
+    #[error("the image to promote, {image}, is not in its registry")]
+    SourceMissing {
+        /// `host/repository@digest`.
+        image: String,
+    },
+    /// A registry served or stored something other than the digest asked
+    /// for.
+    #[error("{image}: {what} has digest {actual}")]
+    DigestMismatch {
+        /// `host/repository@digest` (the digest expected).
+        image: String,
+        /// What was checked.
+        what: String,
+        /// The digest found.
+        actual: String,
+    },
     /// The ECR authorization token is not `user:password` in base64.
     #[error("ECR returned an authorization token that is not base64 'user:password'")]
     BadToken,
@@ -133,7 +151,7 @@ impl Failure for Error {
     fn exit_code(&self) -> u8 {
         match self {
             Error::Core(err) => err.exit_code(),
-            Error::MissingRepository { .. } => USAGE,
+            Error::MissingRepository { .. } | Error::SourceMissing { .. } => USAGE,
             Error::ImmutableTags { .. } => IMMUTABLE_TAG,
             Error::Context { .. }
             | Error::NoBuilder(_)
@@ -141,6 +159,7 @@ impl Failure for Error {
             | Error::Builder { .. }
             | Error::RegistryUnreachable { .. }
             | Error::Registry { .. }
+            | Error::DigestMismatch { .. }
             | Error::BadToken
             | Error::Scan { .. }
             | Error::NotInEcr { .. } => FAILED,
@@ -158,6 +177,15 @@ impl Failure for Error {
                  tags where they are: use a new tag, or drop --tag/--latest"
                     .into(),
             ),
+            Error::SourceMissing { .. } => Some(
+                "--promote-from names the image by the digest a build pushed (the digest output \
+                 of the build in the source environment), in that build's repository"
+                    .into(),
+            ),
+            Error::DigestMismatch { .. } => {
+                Some("the registry changed the manifest: nothing of the promotion can be trusted; \
+                      check the registry".into())
+            }
             Error::RegistryUnreachable { .. } => {
                 Some("check --registry and that the registry is running and reachable".into())
             }

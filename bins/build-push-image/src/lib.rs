@@ -12,7 +12,9 @@
 //! with the builder found ([`builder`], private files: [`build_files`]);
 //! with `--no-push` only build; optionally gate on
 //! the ECR scan ([`scan`]). The result ([`result`]) is published through the
-//! session; failures and exit codes are in [`error`].
+//! session; failures and exit codes are in [`error`]. `--promote-from`
+//! copies an image that passed another environment instead of building
+//! ([`promote`]).
 
 #![deny(missing_docs)]
 
@@ -29,6 +31,7 @@ pub mod git;
 pub mod labels;
 pub mod login;
 pub mod mutability;
+pub mod promote;
 pub mod reference;
 pub mod registry;
 pub mod result;

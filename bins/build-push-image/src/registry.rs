@@ -1,6 +1,8 @@
 //! The registry's HTTP API (through oci-client): which digest a tag points
-//! at, and retagging an image by copying its manifest to new tags (a
-//! manifest GET and PUT; no layer moves).
+//! at, retagging an image by copying its manifest to new tags (a manifest
+//! GET and PUT; no layer moves), and making a blob of another repository
+//! present in this one (a cross-repository mount, else a streamed copy)
+//! for promotion.
 //!
 //! Connection failures are retried with a growing pause; a registry that
 //! stays down ends the run with [`Error::RegistryUnreachable`].
@@ -11,7 +13,8 @@ use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
-use portfolio_core::oci::{self, IMAGE_INDEX, IMAGE_MANIFEST, MANIFEST_TYPES};
+use portfolio_core::oci::{self, Blob, IMAGE_INDEX, IMAGE_MANIFEST, MANIFEST_TYPES};
+use sha2::{Digest, Sha256};
 
 use crate::auth::Credentials;
 use crate::error::Error;
@@ -94,6 +97,10 @@ impl Registry {
             },
             connect_timeout: Some(Duration::from_secs(5)),
             read_timeout: Some(Duration::from_secs(60)),
+            // A copied blob goes up in one PUT of its declared size (the
+            // distribution spec's monolithic upload), streamed from the
+            // source, rather than one PATCH per received frame.
+            use_monolithic_push: true,
             ..ClientConfig::default()
         };
         let auth = credentials.map_or(RegistryAuth::Anonymous, |c| {
@@ -113,11 +120,42 @@ impl Registry {
         format!("{}/{}:{tag}", self.host, self.repository)
     }
 
-    fn reference(&self, tag: &str) -> Reference {
-        Reference::with_tag(self.host.clone(), self.repository.clone(), tag.to_owned())
+    /// Registry host.
+    pub fn host(&self) -> &str {
+        &self.host
     }
 
-    /// The manifest `tag` points at, or `None` when the tag does not exist.
+    /// Repository name.
+    pub fn repository(&self) -> &str {
+        &self.repository
+    }
+
+    /// `host/repository@digest`.
+    pub fn pinned(&self, digest: &str) -> String {
+        format!("{}/{}@{digest}", self.host, self.repository)
+    }
+
+    /// A tag, or a digest (`sha256:...`; a tag has no `:`).
+    fn reference(&self, tag_or_digest: &str) -> Reference {
+        let (host, repository) = (self.host.clone(), self.repository.clone());
+        if tag_or_digest.contains(':') {
+            // The digest doubles as the tag: oci-client works out the URL
+            // of a pushed manifest from the tag when a registry (ECR)
+            // answers a PUT without Location, and the URL ends in the digest.
+            let digest = tag_or_digest.to_owned();
+            Reference::with_tag_and_digest(host, repository, digest.clone(), digest)
+        } else {
+            Reference::with_tag(host, repository, tag_or_digest.to_owned())
+        }
+    }
+
+    /// The repository itself, for blob calls.
+    fn repository_reference(&self) -> Reference {
+        Reference::with_tag(self.host.clone(), self.repository.clone(), "latest".into())
+    }
+
+    /// The manifest a tag or digest points at, or `None` when there is no
+    /// such manifest. By digest, the bytes are checked against it.
     pub async fn manifest(&self, tag: &str) -> Result<Option<Manifest>, Error> {
         let reference = self.reference(tag);
         let pulled = self
@@ -128,6 +166,13 @@ impl Registry {
             .await;
         match pulled {
             Ok((bytes, digest)) => {
+                if tag.contains(':') && sha256(&bytes) != tag {
+                    return Err(Error::DigestMismatch {
+                        image: self.pinned(tag),
+                        what: "the manifest the registry served".into(),
+                        actual: sha256(&bytes),
+                    });
+                }
                 let media_type = media_type(&bytes);
                 Ok(Some(Manifest {
                     bytes: bytes.to_vec(),
@@ -155,7 +200,8 @@ impl Registry {
         }
     }
 
-    /// Points `tag` at `manifest` (a manifest PUT).
+    /// Points a tag at `manifest`, or stores it under its digest (a
+    /// manifest PUT).
     pub async fn put(&self, tag: &str, manifest: &Manifest) -> Result<(), Error> {
         let reference = self.reference(tag);
         self.retrying(&format!("tag {tag}"), || async {
@@ -167,6 +213,74 @@ impl Registry {
                 .await?;
             self.client
                 .push_manifest_raw(&reference, manifest.bytes.clone(), content_type)
+                .await
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Logs in for `operation` on this repository (before blob calls, which
+    /// use the login the client keeps).
+    pub async fn authorize(&self, operation: RegistryOperation) -> Result<(), Error> {
+        let reference = self.repository_reference();
+        self.retrying("log in", || {
+            self.client.auth(&reference, &self.auth, operation)
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Whether this repository has the blob `digest` (a blob HEAD).
+    pub async fn has_blob(&self, digest: &str) -> Result<bool, Error> {
+        let reference = self.repository_reference();
+        self.retrying(&format!("look up blob {digest}"), || {
+            self.client.blob_exists(&reference, digest)
+        })
+        .await
+    }
+
+    /// Asks the registry to mount the blob `digest` of repository `from`
+    /// (same registry) into this one: `POST /v2/<name>/blobs/uploads/?mount=
+    /// <digest>&from=<from>`. `true` when mounted (201); `false` when the
+    /// registry answers 202 instead (it cannot mount: mounting disabled,
+    /// another account, other encryption) and the blob must be uploaded.
+    pub async fn mount(&self, digest: &str, from: &str) -> Result<bool, Error> {
+        let (to, source) = (
+            self.repository_reference(),
+            Reference::with_tag(self.host.clone(), from.to_owned(), "latest".into()),
+        );
+        let mounted = self
+            .retrying(&format!("mount blob {digest} from {from}"), || {
+                self.client.mount_blob(&to, &source, digest)
+            })
+            .await;
+        match mounted {
+            Ok(()) => Ok(true),
+            // oci-client reports a success other than 201 as a spec
+            // violation: that is the 202 of an upload session opened
+            // instead of a mount.
+            Err(Error::Registry {
+                source: OciDistributionError::SpecViolationError(_),
+                ..
+            }) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Streams the blob `blob` of `from` into this repository: one GET from
+    /// the source, one upload (POST, then a PUT of the declared size) to
+    /// this registry; the digest is checked on the way.
+    pub async fn copy_blob(&self, blob: &Blob, from: &Registry) -> Result<(), Error> {
+        let (to, source) = (self.repository_reference(), from.repository_reference());
+        self.retrying(&format!("copy blob {}", blob.digest), || async {
+            let stream = from
+                .client
+                .pull_blob_stream(&source, blob.digest.as_str())
+                .await?;
+            let size = stream.content_length.unwrap_or(blob.size);
+            let stream = futures_util::TryStreamExt::map_err(stream, OciDistributionError::from);
+            self.client
+                .push_blob_stream(&to, stream, &blob.digest, Some(size))
                 .await
         })
         .await
@@ -219,8 +333,13 @@ fn media_type(bytes: &[u8]) -> String {
     }
 }
 
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
 /// A tag or repository the registry does not know.
-fn is_not_found(err: &OciDistributionError) -> bool {
+pub fn is_not_found(err: &OciDistributionError) -> bool {
     match err {
         OciDistributionError::ImageManifestNotFoundError(_) => true,
         OciDistributionError::ServerError { code, .. } => *code == 404,

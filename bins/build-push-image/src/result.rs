@@ -45,6 +45,7 @@ impl Report for Outcome {
             ("image", self.image.clone()),
             ("imageid", self.imageid.clone()),
             ("digest", self.digest.clone()),
+            ("digest-reference", self.digest_reference()),
             ("metadata", self.metadata()),
             ("tags", self.references.join("\n")),
             ("built", self.built.to_string()),
@@ -80,6 +81,16 @@ impl Report for Outcome {
 }
 
 impl Outcome {
+    /// `registry/repository@digest` once pushed (what `--promote-from`
+    /// takes), else empty.
+    pub fn digest_reference(&self) -> String {
+        if self.pushed {
+            format!("{}/{}@{}", self.registry, self.repository, self.digest)
+        } else {
+            String::new()
+        }
+    }
+
     /// The build result as docker buildx's metadata file has it:
     /// `image.name` (every reference, comma separated),
     /// `containerimage.config.digest` and, once pushed,

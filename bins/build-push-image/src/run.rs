@@ -2,7 +2,8 @@
 //! tags from git, find the registry and log in, then either retag the
 //! image that already has the context tag through the registry API or
 //! build and push with the builder found; optionally gate on the ECR scan;
-//! finally publish the [`Outcome`].
+//! finally publish the [`Outcome`]. `--promote-from` hands over to
+//! [`crate::promote`] before the context is hashed.
 //!
 //! This is where AWS and the registry are called and where the exit code
 //! of a finished run (0, or 3 for a failed scan gate) is decided.
@@ -22,6 +23,7 @@ use crate::error::{self, Error};
 use crate::git;
 use crate::labels;
 use crate::mutability::TagRules;
+use crate::promote;
 use crate::reference;
 use crate::registry::{self, Registry};
 use crate::result::Outcome;
@@ -33,13 +35,17 @@ use crate::tags;
 const SCAN_POLL: Duration = Duration::from_secs(5);
 
 /// Where the image goes and how to log in.
-struct Target {
-    registry: String,
+pub(crate) struct Target {
+    /// Registry host.
+    pub(crate) registry: String,
     /// `registryId` when the ECR registry is another account's.
-    registry_id: Option<String>,
-    credentials: Option<Credentials>,
-    rules: TagRules,
-    ecr: Option<aws_sdk_ecr::Client>,
+    pub(crate) registry_id: Option<String>,
+    /// The login (none: anonymous).
+    pub(crate) credentials: Option<Credentials>,
+    /// Which tags may move (ECR tag mutability).
+    pub(crate) rules: TagRules,
+    /// The ECR client, with ECR auth.
+    pub(crate) ecr: Option<aws_sdk_ecr::Client>,
 }
 
 /// Runs the resolved `settings` in `session`. The caller guards it with
@@ -49,7 +55,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
     let progress = &session.progress;
     // Mask a basic-auth password before anything could print it.
     let basic = match &settings.action {
-        Action::Push(push) => match &push.auth {
+        Action::Push(push) | Action::Promote { target: push, .. } => match &push.auth {
             RegistryAuth::Basic { username, password } => Some(Credentials::new(
                 username.clone(),
                 password.clone(),
@@ -63,6 +69,10 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         if let SecretSource::Value(value) = &secret.source {
             session.actions.mask(value);
         }
+    }
+
+    if let Action::Promote { source, target } = &settings.action {
+        return promote::run(session, settings, source, target, basic).await;
     }
 
     progress.status("hashing the build context");
@@ -95,7 +105,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 
     let push = match &settings.action {
         Action::PrintContextTag => return print_context_tag(&digest, settings.json),
-        Action::Push(push) => push,
+        Action::Push(push) | Action::Promote { target: push, .. } => push,
     };
 
     let git = git::GitInfo::discover(&settings.context);
@@ -234,7 +244,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
 /// Waits for ECR's scan of the pushed image and judges it. ECR scans image
 /// manifests, not indexes: for a multi-arch push every platform image the
 /// index lists is judged (attestation manifests are not images).
-async fn scan_gate(
+pub(crate) async fn scan_gate(
     ecr: &aws_sdk_ecr::Client,
     repository: ecr::RepositoryId<'_>,
     manifest: &registry::Manifest,
@@ -287,7 +297,7 @@ fn print_context_tag(digest: &context::ContextDigest, json: bool) -> Result<Exit
 /// ECR the host is the `proxyEndpoint` of GetAuthorizationToken (unless
 /// `--registry` names one), for another account's registry when
 /// `--registry-id` (or the `--registry` host) names one.
-async fn connect(
+pub(crate) async fn connect(
     settings: &Settings,
     push: &Push,
     basic: Option<Credentials>,

@@ -19,6 +19,7 @@ use crate::cli::{Cli, RegistryAuthMode};
 use crate::context::BuildInputs;
 use crate::error::Error;
 use crate::labels;
+use crate::promote::SourceImage;
 use crate::reference::{self, TagRef};
 use crate::scan::Severity;
 
@@ -54,6 +55,14 @@ pub enum Action {
     PrintContextTag,
     /// Build (or reuse) and push.
     Push(Box<Push>),
+    /// `--promote-from`: copy an image that is already in a registry into
+    /// the repository (no build); `target` says where and how to log in.
+    Promote {
+        /// The image to promote.
+        source: SourceImage,
+        /// The repository's registry, login, tags and scan gate.
+        target: Box<Push>,
+    },
 }
 
 /// The settings of a build and push.
@@ -155,11 +164,19 @@ impl Settings {
                 )
             })?;
         check_repository(&repository)?;
+        // A promotion builds nothing: the context only locates git, and
+        // there is no Dockerfile to find.
+        let promoting = cli.promote_from.is_some();
         let context = cli
             .context
             .clone()
             .or_else(|| service.as_ref().and_then(|s| s.context.clone()))
             .unwrap_or_else(|| PathBuf::from("."));
+        let context = if promoting && !context.is_dir() {
+            PathBuf::from(".")
+        } else {
+            context
+        };
         if !context.is_dir() {
             return Err(InvalidInput::new(
                 "--context",
@@ -175,7 +192,7 @@ impl Settings {
             .clone()
             .or_else(|| service.as_ref().and_then(|s| s.dockerfile.clone()))
             .unwrap_or_else(|| context.join("Dockerfile"));
-        if !dockerfile.is_file() {
+        if !promoting && !dockerfile.is_file() {
             return Err(InvalidInput::new(
                 "--file",
                 format!(
@@ -233,10 +250,21 @@ impl Settings {
             // Filled in by the run once the named build contexts are hashed.
             extra: Vec::new(),
         };
+        if promoting && cli.no_push {
+            return Err(InvalidInput::new(
+                "--promote-from",
+                "a promotion pushes to the repository: it cannot be used with --no-push",
+            )
+            .into());
+        }
+        let source = match cli.promote_from.as_deref() {
+            Some(value) => Some(SourceImage::parse(value, cli.insecure_registry)?),
+            None => None,
+        };
         let action = if cli.print_context_tag {
             Action::PrintContextTag
         } else {
-            Action::Push(Box::new(Push {
+            let push = Box::new(Push {
                 extra_tags,
                 push: !cli.no_push,
                 latest: cli.latest,
@@ -261,7 +289,14 @@ impl Settings {
                     timeout: cli.scan_timeout,
                 }),
                 aws: cli.aws.settings(config.region(env_name)),
-            }))
+            });
+            match source {
+                Some(source) => Action::Promote {
+                    source,
+                    target: push,
+                },
+                None => Action::Push(push),
+            }
         };
         Ok(Settings {
             repository,
@@ -340,7 +375,7 @@ fn registry_auth(
 
 /// True when `host` (`HOST[:PORT]`) is a loopback address: `localhost`,
 /// an address in 127.0.0.0/8, or `[::1]`.
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     if let Ok(ip) = host.parse::<std::net::IpAddr>() {
         return ip.is_loopback();
     }

@@ -1,8 +1,9 @@
-//! OCI and Docker manifest media types, and the entries of an image index.
+//! OCI and Docker manifest media types, the entries of an image index and
+//! the blobs an image manifest references.
 //!
 //! Shared by the tools that read registries: build-push-image (retagging,
-//! the scan gate's platform images) and ecr-lifecycle (index children that
-//! must not expire on their own).
+//! the scan gate's platform images, promotion by digest) and ecr-lifecycle
+//! (index children that must not expire on their own).
 
 use serde::Deserialize;
 
@@ -98,6 +99,60 @@ pub fn index_entries(manifest: &[u8]) -> Vec<IndexEntry> {
         .collect()
 }
 
+/// Docker's foreign (non-distributable) layer media types: the layer
+/// lives at the descriptor's `urls`, never in a registry.
+const FOREIGN_LAYERS: [&str; 2] = [
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+];
+
+/// One blob an image manifest references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    /// `sha256:...` of the blob.
+    pub digest: String,
+    /// Its size in bytes, as the manifest declares it.
+    pub size: u64,
+}
+
+#[derive(Deserialize)]
+struct ImageManifest {
+    config: Option<BlobDescriptor>,
+    #[serde(default)]
+    layers: Vec<BlobDescriptor>,
+}
+
+#[derive(Deserialize)]
+struct BlobDescriptor {
+    #[serde(rename = "mediaType", default)]
+    media_type: String,
+    digest: String,
+    #[serde(default)]
+    size: u64,
+}
+
+/// The blobs an image manifest references and a registry holds: its
+/// config, then its layers, without foreign (non-distributable) layers and
+/// without repeats. Empty when `manifest` is not an image manifest.
+pub fn image_blobs(manifest: &[u8]) -> Vec<Blob> {
+    let Ok(image) = serde_json::from_slice::<ImageManifest>(manifest) else {
+        return Vec::new();
+    };
+    let mut blobs: Vec<Blob> = Vec::new();
+    for descriptor in image.config.into_iter().chain(image.layers) {
+        if FOREIGN_LAYERS.contains(&descriptor.media_type.as_str())
+            || blobs.iter().any(|b| b.digest == descriptor.digest)
+        {
+            continue;
+        }
+        blobs.push(Blob {
+            digest: descriptor.digest,
+            size: descriptor.size,
+        });
+    }
+    blobs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +176,28 @@ mod tests {
         assert!(index_entries(br#"{"schemaVersion":2,"layers":[]}"#).is_empty());
         assert!(index_entries(b"not json").is_empty());
         assert!(is_index(DOCKER_MANIFEST_LIST) && !is_index(IMAGE_MANIFEST));
+    }
+
+    #[test]
+    fn image_blobs_are_the_config_and_the_registry_held_layers_once_each() {
+        let manifest = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:c","size":3},
+            "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:l1","size":10},
+                      {"mediaType":"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip","digest":"sha256:f","size":99},
+                      {"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:l1","size":10},
+                      {"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:l2","size":20}]}"#;
+        let blob = |digest: &str, size| Blob {
+            digest: digest.to_owned(),
+            size,
+        };
+        assert_eq!(
+            image_blobs(manifest),
+            vec![
+                blob("sha256:c", 3),
+                blob("sha256:l1", 10),
+                blob("sha256:l2", 20)
+            ]
+        );
+        assert!(image_blobs(br#"{"manifests":[]}"#).is_empty());
+        assert!(image_blobs(b"not json").is_empty());
     }
 }

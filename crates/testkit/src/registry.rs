@@ -5,7 +5,9 @@
 //! With user `AWS` and moto's ECR token as password it stands in for ECR's
 //! data plane, so the real ECR login flow is exercised. The bcrypt htpasswd
 //! entry is made by `htpasswd -Bin` (apache2-utils), the password passed on
-//! stdin, not on its command line.
+//! stdin, not on its command line. The registry logs at level info, one
+//! `response completed` line per request, which [`Registry::requests`]
+//! reads (how tests tell a blob mount from a blob upload).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -132,6 +134,12 @@ impl Registry {
         std::fs::read_to_string(self.dir.join("registry.log")).unwrap_or_default()
     }
 
+    /// Every request the registry has answered so far, from its log's
+    /// `response completed` lines (in order).
+    pub fn requests(&self) -> Vec<Request> {
+        self.log().lines().filter_map(Request::from_log).collect()
+    }
+
     /// The digest the registry reports for `repository:reference` (the
     /// `Docker-Content-Digest` header of a manifest HEAD), if it exists.
     pub fn manifest_digest(
@@ -224,6 +232,63 @@ impl Registry {
     }
 }
 
+/// One request the registry answered, as its log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// `GET`, `HEAD`, `POST`, `PATCH`, `PUT`, `DELETE`.
+    pub method: String,
+    /// Path and query, e.g. `/v2/repo/blobs/uploads/?mount=...&from=...`.
+    pub uri: String,
+    /// The status answered.
+    pub status: u16,
+}
+
+impl Request {
+    /// A `response completed` line of the registry's logfmt log.
+    fn from_log(line: &str) -> Option<Request> {
+        if !line.contains("msg=\"response completed\"") {
+            return None;
+        }
+        Some(Request {
+            method: logfmt_value(line, "http.request.method")?,
+            uri: logfmt_value(line, "http.request.uri")?,
+            status: logfmt_value(line, "http.response.status")?.parse().ok()?,
+        })
+    }
+
+    /// A blob upload: its data sent (PATCH or PUT to an upload session),
+    /// as opposed to a mount, which sends none.
+    pub fn is_blob_upload(&self) -> bool {
+        matches!(self.method.as_str(), "PATCH" | "PUT") && self.uri.contains("/blobs/uploads/")
+    }
+
+    /// A cross-repository mount request (`POST ...?mount=<digest>&from=<repo>`).
+    pub fn is_mount(&self) -> bool {
+        self.method == "POST" && self.uri.contains("/blobs/uploads/") && self.uri.contains("mount=")
+    }
+}
+
+/// The value of ` key=` in a logfmt line: up to the next space, or a
+/// quoted string (with `\"` escapes).
+fn logfmt_value(line: &str, key: &str) -> Option<String> {
+    let start = line.find(&format!(" {key}="))? + key.len() + 2;
+    let rest = &line[start..];
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let mut value = String::new();
+        let mut chars = quoted.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => value.extend(chars.next()),
+                '"' => return Some(value),
+                c => value.push(c),
+            }
+        }
+        None
+    } else {
+        Some(rest.split(' ').next().unwrap_or_default().to_owned())
+    }
+}
+
 /// A bcrypt htpasswd line from `htpasswd -Bin`.
 fn htpasswd(user: &str, password: &str) -> Result<String, TestkitError> {
     let io = |source| TestkitError::Io {
@@ -257,7 +322,7 @@ fn config_yaml(dir: &Path, addr: SocketAddr) -> String {
     let data: PathBuf = dir.join("data");
     format!(
         "version: 0.1\n\
-         log:\n  level: warn\n\
+         log:\n  level: info\n\
          storage:\n  filesystem:\n    rootdirectory: {data}\n  delete:\n    enabled: true\n\
          http:\n  addr: {addr}\n  secret: testkit-registry\n\
          auth:\n  htpasswd:\n    realm: testkit\n    path: {htpasswd}\n",
@@ -290,6 +355,21 @@ fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn requests_are_read_from_response_completed_lines() {
+        let line = r#"time="2026-12-03T15:00:00Z" level=info msg="response completed" go.version=go1.22 http.request.host="127.0.0.1:5000" http.request.method=POST http.request.uri="/v2/prod/blobs/uploads/?from=dev&mount=sha256%3Aab" http.response.status=201"#;
+        let request = super::Request::from_log(line).unwrap();
+        assert_eq!(request.method, "POST");
+        assert_eq!(
+            request.uri,
+            "/v2/prod/blobs/uploads/?from=dev&mount=sha256%3Aab"
+        );
+        assert_eq!(request.status, 201);
+        assert!(request.is_mount() && !request.is_blob_upload());
+        let other = r#"time="x" level=info msg="authorized request" http.request.method=GET"#;
+        assert_eq!(super::Request::from_log(other), None);
+    }
+
     #[test]
     fn base64_matches_the_standard_alphabet_and_padding() {
         assert_eq!(super::base64(b"AWS:pw"), "QVdTOnB3");

@@ -255,6 +255,50 @@ impl LocalAws {
         })
     }
 
+    /// The image of the first container of every task `service` of
+    /// `cluster` runs now (ListTasks, DescribeTasks, DescribeTaskDefinition).
+    pub fn running_images(&self, cluster: &str, service: &str) -> Result<Vec<String>, StackError> {
+        self.runtime.block_on(async {
+            let ecs = aws_sdk_ecs::Client::from_conf(self.ecs_config().await);
+            let listed = ecs
+                .list_tasks()
+                .cluster(cluster)
+                .service_name(service)
+                .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
+                .send()
+                .await
+                .map_err(aws("ecs:ListTasks"))?;
+            if listed.task_arns().is_empty() {
+                return Ok(Vec::new());
+            }
+            let tasks = ecs
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(listed.task_arns().to_vec()))
+                .send()
+                .await
+                .map_err(aws("ecs:DescribeTasks"))?;
+            let mut images = Vec::new();
+            for task in tasks.tasks() {
+                let arn = task.task_definition_arn().unwrap_or_default();
+                let definition = ecs
+                    .describe_task_definition()
+                    .task_definition(arn)
+                    .send()
+                    .await
+                    .map_err(aws("ecs:DescribeTaskDefinition"))?;
+                images.extend(
+                    definition
+                        .task_definition()
+                        .and_then(|d| d.container_definitions().first())
+                        .and_then(|c| c.image())
+                        .map(str::to_owned),
+                );
+            }
+            Ok(images)
+        })
+    }
+
     async fn ecs_config(&self) -> aws_sdk_ecs::Config {
         let shared = portfolio_testkit::sdk_config(&self.sim.endpoint()).await;
         aws_sdk_ecs::Config::from(&shared)

@@ -92,6 +92,11 @@ fn the_outputs_name_every_tag_and_the_context_tag() {
         )
     );
     assert_eq!(get("imageid").as_deref(), Some(CONFIG));
+    // What --promote-from takes in the next environment.
+    assert_eq!(
+        get("digest-reference"),
+        Some(format!("{REGISTRY}/portfolio-dev-backend@{DIGEST}"))
+    );
     let metadata: serde_json::Value =
         serde_json::from_str(&get("metadata").unwrap_or_default()).unwrap();
     assert_eq!(metadata["containerimage.digest"], DIGEST);

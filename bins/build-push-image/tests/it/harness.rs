@@ -351,30 +351,14 @@ impl World {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, String, Vec<u8>) {
-        let mut stream = TcpStream::connect(self.registry.host()).unwrap();
-        let auth =
-            base64::engine::general_purpose::STANDARD.encode(format!("AWS:{}", self.password));
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            self.registry.host(),
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).unwrap();
-        stream.write_all(body).unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&response[..split]).into_owned();
-        assert!(
-            header(&head, "transfer-encoding").is_none(),
-            "chunked answer: {head}"
-        );
-        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        (status, head, response[split + 4..].to_vec())
+        http_at(
+            &self.registry.host(),
+            &self.password,
+            method,
+            path,
+            headers,
+            body,
+        )
     }
 
     /// The digest the registry reports for `tag` of [`REPO`].
@@ -397,8 +381,42 @@ pub fn tool() -> Command {
     command
 }
 
+/// One HTTP/1.1 request to the registry at `host` as user AWS with
+/// `password`: status, head, body.
+pub fn http_at(
+    host: &str,
+    password: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(host).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("AWS:{password}"));
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    assert!(
+        header(&head, "transfer-encoding").is_none(),
+        "chunked answer: {head}"
+    );
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head, response[split + 4..].to_vec())
+}
+
 /// The value of header `name` in an HTTP head.
-fn header(head: &str, name: &str) -> Option<String> {
+pub fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
         key.eq_ignore_ascii_case(name)

@@ -13,6 +13,7 @@ mod login;
 mod logins;
 mod mutability;
 mod output;
+mod promote;
 mod registry;
 mod scan;
 mod secrets;

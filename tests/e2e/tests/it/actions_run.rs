@@ -492,6 +492,7 @@ fn the_terraform_action_exposes_every_count_and_the_terraform_outputs() {
 fn the_pipeline_actions_write_every_output_they_declare() {
     let stack = LocalAws::start(20.0).unwrap();
     stack.create_repository("portfolio-dev-backend").unwrap();
+    stack.create_repository("portfolio-prod-backend").unwrap();
     stack
         .create_service(&ServiceSpec {
             cluster: "portfolio-dev",
@@ -512,7 +513,24 @@ fn the_pipeline_actions_write_every_output_they_declare() {
         app.path(),
     );
     assert!(image.success, "{}", image.log);
-    assert_outputs_written("build-push-image", &[&image]);
+    // The same image promoted to prod by digest writes the promotion's
+    // outputs (a build has none to write there).
+    let promoted = job.run(
+        "build-push-image",
+        &[
+            ("service", "backend"),
+            ("environment", "prod"),
+            ("promote-from", &image.outputs["digest-reference"]),
+        ],
+        app.path(),
+    );
+    assert!(promoted.success, "{}", promoted.log);
+    assert_eq!(promoted.outputs["digest"], image.outputs["digest"]);
+    assert_eq!(
+        promoted.outputs["promoted-from"],
+        image.outputs["digest-reference"]
+    );
+    assert_outputs_written("build-push-image", &[&image, &promoted]);
 
     let taskdef = job.run(
         "render-taskdef",

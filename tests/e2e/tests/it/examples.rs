@@ -86,7 +86,24 @@ const REPLACEMENTS: &[Replacement] = &[
         },
         "the password is a secret: the stand-in registry's is moto's ECR token",
     ),
+    (
+        "build-push-image",
+        "$DEV_IMAGE",
+        |_| DEV_DIGEST_REFERENCE.to_owned(),
+        "dev's digest-reference: read from the dev build's --json (a re-run reuses the image)",
+    ),
+    (
+        "build-push-image",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/portfolio-dev-backend@sha256:<64 hex>",
+        |_| DEV_DIGEST_REFERENCE.to_owned(),
+        "the image that passed dev is in the stand-in registry, under a digest only the run knows",
+    ),
 ];
+
+/// The image the dev example built, by digest, as the promotion examples
+/// take it (the build's --json has registry, repository and digest).
+const DEV_DIGEST_REFERENCE: &str = "\"$(build-push-image --service backend --env dev --json \
+     | jq -r '.registry + \"/\" + .repository + \"@\" + .digest')\"";
 
 /// Examples whose documented outcome is not exit 0: (tool, the example as
 /// shown, the code, why). Keep this rare: an example should show success.

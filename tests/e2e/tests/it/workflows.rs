@@ -239,8 +239,9 @@ fn stack_with_services(service: &str, port: i32) -> LocalAws {
     stack
 }
 
-/// The workflow of `service` ends green: its checks ran, both environments
-/// were built, pushed and deployed, and no credential leaked.
+/// The workflow of `service` ends green: its checks ran, dev was built,
+/// pushed and deployed, prod runs the same digest, promoted, and no
+/// credential leaked.
 fn deploys_green(service: &str, port: i32, workflow: &str, checks_ran: &str) {
     let stack = stack_with_services(service, port);
     let app = AppRepo::new(|_| {});
@@ -259,6 +260,51 @@ fn deploys_green(service: &str, port: i32, workflow: &str, checks_ran: &str) {
         !log.contains(stack.registry_password()),
         "the registry password leaked"
     );
+    prod_runs_what_passed_dev(&stack, &run, service);
+}
+
+/// dev's tasks run the image dev built, by digest; prod's tasks run that
+/// same digest, promoted into prod's repository without a second build;
+/// the step summary shows the digest in both repositories.
+fn prod_runs_what_passed_dev(stack: &LocalAws, run: &ActRun, service: &str) {
+    let (log, host) = (&run.log, stack.registry_host());
+    let (dev, prod) = (
+        format!("{host}/portfolio-dev-{service}"),
+        format!("{host}/portfolio-prod-{service}"),
+    );
+    let dev_images = stack.running_images("portfolio-dev", service).unwrap();
+    let digest = dev_images
+        .first()
+        .and_then(|image| image.strip_prefix(&format!("{dev}@")))
+        .unwrap_or_else(|| panic!("dev runs its image by digest: {dev_images:?}\n{log}"))
+        .to_owned();
+    assert!(
+        dev_images.iter().all(|i| *i == format!("{dev}@{digest}")),
+        "{dev_images:?}"
+    );
+    let prod_images = stack.running_images("portfolio-prod", service).unwrap();
+    assert!(!prod_images.is_empty(), "prod runs tasks:\n{log}");
+    assert!(
+        prod_images.iter().all(|i| *i == format!("{prod}@{digest}")),
+        "prod runs dev's digest {digest}: {prod_images:?}"
+    );
+    // One build (dev); prod was promoted, not built or pushed again.
+    assert!(log.contains(&format!("pushed {dev}:")), "dev built:\n{log}");
+    assert!(
+        !log.contains(&format!("pushed {prod}:")) && !log.contains(&format!("reused {prod}:")),
+        "prod was built:\n{log}"
+    );
+    assert!(
+        log.contains(&format!("promoted {dev}@{digest} -> {prod}@{digest}")),
+        "{log}"
+    );
+    let summary = run.summary_text();
+    for image in [&dev, &prod] {
+        assert!(
+            summary.contains(&format!("`{image}@{digest}`")),
+            "the summary shows {image}@{digest}:\n{summary}"
+        );
+    }
 }
 
 #[test]
