@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::error::{NOT_ROLLED_BACK, ROLLED_BACK, SUPERSEDED, TIMED_OUT, UNHEALTHY};
+use crate::order::Newer;
 
 /// The end of following one service's deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +35,13 @@ pub enum Outcome {
         /// Whether this run rolled back to the previous definition.
         rolled_back: bool,
     },
+    /// The service runs, or is deploying, a release from a newer commit:
+    /// nothing was registered or updated (`--allow-older` deploys anyway).
+    #[serde(rename = "superseded")]
+    Older {
+        /// The newer release, how it was found newer, its deployment.
+        newer: Newer,
+    },
     /// SIGINT or SIGTERM.
     Cancelled {
         /// Whether this run rolled the deployment back.
@@ -55,7 +63,7 @@ impl Outcome {
             Outcome::RolledBack => ROLLED_BACK,
             Outcome::Failed => NOT_ROLLED_BACK,
             Outcome::TimedOut { .. } => TIMED_OUT,
-            Outcome::Superseded { .. } => SUPERSEDED,
+            Outcome::Superseded { .. } | Outcome::Older { .. } => SUPERSEDED,
             Outcome::Unhealthy { .. } => UNHEALTHY,
             Outcome::Cancelled { .. } => portfolio_core::exit::INTERRUPTED,
             Outcome::NotStarted { .. } => portfolio_core::exit::FAILED,
@@ -70,7 +78,7 @@ impl Outcome {
             Outcome::RolledBack => "rolled-back",
             Outcome::Failed => "failed",
             Outcome::TimedOut { .. } => "timed-out",
-            Outcome::Superseded { .. } => "superseded",
+            Outcome::Superseded { .. } | Outcome::Older { .. } => "superseded",
             Outcome::Unhealthy { .. } => "unhealthy",
             Outcome::Cancelled { .. } => "cancelled",
             Outcome::NotStarted { .. } => "not-started",
@@ -97,6 +105,11 @@ impl fmt::Display for Outcome {
                 write!(f, "timed out{}", rolled(*rolled_back))
             }
             Outcome::Superseded { by } => write!(f, "superseded by deployment {by}"),
+            Outcome::Older { newer } => write!(
+                f,
+                "superseded by the newer release {}, {} (deployment {}); not updated",
+                newer.release, newer.basis, newer.deployment
+            ),
             Outcome::Unhealthy { rolled_back } => {
                 write!(
                     f,
