@@ -277,7 +277,8 @@ fn releases_markdown(services: &[ServiceResult]) -> String {
                  `{}`; nothing registered or changed (`allow-older` deploys it on purpose)",
                 release_markdown(&newer.release),
                 newer.basis,
-                ours.as_ref().map_or_else(|| "release".to_owned(), release_markdown),
+                ours.as_ref()
+                    .map_or_else(|| "release".to_owned(), release_markdown),
                 newer.deployment,
             ),
             (_, Some(ours), Some(replaced)) if s.deployment_id.is_some() => format!(

@@ -241,7 +241,12 @@ async fn prepare(
 
 /// The result when a service runs a newer release: it is superseded, the
 /// others are not updated either, nothing was registered.
-fn superseded(settings: &Settings, prepared: &Prepared, started_at: Instant, aws: &Aws) -> RunResult {
+fn superseded(
+    settings: &Settings,
+    prepared: &Prepared,
+    started_at: Instant,
+    aws: &Aws,
+) -> RunResult {
     let first = settings
         .targets
         .iter()

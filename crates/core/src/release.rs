@@ -226,7 +226,12 @@ pub fn run_url(server: &str, repository: &str, run: &str) -> String {
 fn commit_time(dir: &Path, commit: &str) -> Option<String> {
     let seconds: u64 = git::output(
         dir,
-        &["show", "-s", "--format=%ct", &format!("{commit}^{{commit}}")],
+        &[
+            "show",
+            "-s",
+            "--format=%ct",
+            &format!("{commit}^{{commit}}"),
+        ],
     )?
     .parse()
     .ok()?;

@@ -1,7 +1,9 @@
 //! Real git repositories for tests: commits at chosen committer times, and
 //! shallow clones that lack the older history (as `actions/checkout` leaves
-//! a runner's working directory).
+//! a runner's working directory). A git command that fails is an error
+//! carrying its stderr.
 
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,44 +15,42 @@ pub struct Repo {
 
 impl Repo {
     /// `git init` in `dir` (created if missing), on branch `main`.
-    pub fn init(dir: &Path) -> Repo {
-        std::fs::create_dir_all(dir).expect("create the repository directory");
+    pub fn init(dir: &Path) -> io::Result<Repo> {
+        std::fs::create_dir_all(dir)?;
         let repo = Repo {
             dir: dir.to_owned(),
         };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo
+        repo.git(&["init", "-q", "-b", "main"])?;
+        Ok(repo)
     }
 
     /// Commits a change of `file` (`message` as its content) with committer
     /// and author time `unix_seconds`; returns the full SHA.
-    pub fn commit(&self, message: &str, unix_seconds: u64) -> String {
-        std::fs::write(self.dir.join("file"), message).expect("write the file");
-        self.git(&["add", "file"]);
+    pub fn commit(&self, message: &str, unix_seconds: u64) -> io::Result<String> {
+        std::fs::write(self.dir.join("file"), message)?;
+        self.git(&["add", "file"])?;
         let date = format!("@{unix_seconds} +0000");
-        let status = self
-            .command(&["commit", "-q", "-m", message])
+        let mut command = self.command(&["commit", "-q", "-m", message]);
+        command
             .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .status()
-            .expect("run git commit");
-        assert!(status.success(), "git commit failed");
+            .env("GIT_COMMITTER_DATE", &date);
+        run(command, "commit")?;
         self.git(&["rev-parse", "HEAD"])
     }
 
     /// `git checkout -q --detach <commit>`.
-    pub fn checkout(&self, commit: &str) {
-        self.git(&["checkout", "-q", "--detach", commit]);
+    pub fn checkout(&self, commit: &str) -> io::Result<()> {
+        self.git(&["checkout", "-q", "--detach", commit]).map(drop)
     }
 
     /// A clone of `commit` alone (depth 1) in `dir`.
-    pub fn shallow_clone(&self, commit: &str, dir: &Path) -> Repo {
-        self.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
-        let clone = Repo::init(dir);
+    pub fn shallow_clone(&self, commit: &str, dir: &Path) -> io::Result<Repo> {
+        self.git(&["config", "uploadpack.allowAnySHA1InWant", "true"])?;
+        let clone = Repo::init(dir)?;
         let source = format!("file://{}", self.dir.display());
-        clone.git(&["fetch", "-q", "--depth", "1", &source, commit]);
-        clone.git(&["checkout", "-q", "--detach", "FETCH_HEAD"]);
-        clone
+        clone.git(&["fetch", "-q", "--depth", "1", &source, commit])?;
+        clone.git(&["checkout", "-q", "--detach", "FETCH_HEAD"])?;
+        Ok(clone)
     }
 
     /// The working directory.
@@ -58,15 +58,9 @@ impl Repo {
         &self.dir
     }
 
-    /// `git <args>`; its trimmed stdout; panics when it fails.
-    pub fn git(&self, args: &[&str]) -> String {
-        let output = self.command(args).output().expect("run git");
-        assert!(
-            output.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    /// `git <args>`: its trimmed stdout.
+    pub fn git(&self, args: &[&str]) -> io::Result<String> {
+        run(self.command(args), &args.join(" "))
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -74,11 +68,31 @@ impl Repo {
         command
             .arg("-C")
             .arg(&self.dir)
-            .args(["-c", "user.name=portfolio-ci test", "-c", "user.email=test@example.com"])
-            .args(["-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"])
+            .args([
+                "-c",
+                "user.name=portfolio-ci test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "protocol.file.allow=always",
+            ])
             .args(args)
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE");
         command
     }
+}
+
+/// Runs `command` (`git <what>`): its trimmed stdout, or its stderr as the error.
+fn run(mut command: Command, what: &str) -> io::Result<String> {
+    let output = command.output()?;
+    if !output.status.success() {
+        return Err(io::Error::other(format!(
+            "git {what} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -23,9 +23,9 @@ async fn world() -> (World, Repo, String, String) {
     let world = World::new(SCALE).await;
     world.service("backend", true).await;
     world.backend_file("healthy");
-    let repo = Repo::init(world.path());
-    let a = repo.commit("a", T1);
-    let b = repo.commit("b", T2);
+    let repo = Repo::init(world.path()).unwrap();
+    let a = repo.commit("a", T1).unwrap();
+    let b = repo.commit("b", T2).unwrap();
     (world, repo, a, b)
 }
 
@@ -85,7 +85,7 @@ async fn an_older_commit_never_replaces_a_newer_one() {
     let revisions = world.revisions("portfolio-dev-backend").await;
 
     // The slower run of the older commit A comes last.
-    repo.checkout(&a);
+    repo.checkout(&a).unwrap();
     let older = deploy(&world, world.path(), 101, &[]).await;
     assert_eq!(older.code, 6, "{}", older.stderr);
     let json = older.json();
@@ -117,10 +117,10 @@ async fn an_older_commit_never_replaces_a_newer_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_newer_commit_replaces_an_older_one_and_the_summary_names_it() {
     let (world, repo, a, b) = world().await;
-    repo.checkout(&a);
+    repo.checkout(&a).unwrap();
     let older = deploy(&world, world.path(), 101, &[]).await;
     assert_eq!(older.code, 0, "{}", older.stderr);
-    repo.checkout(&b);
+    repo.checkout(&b).unwrap();
     let newer = deploy(&world, world.path(), 102, &[]).await;
     assert_eq!(newer.code, 0, "{}", newer.stderr);
     let service = &newer.json()["services"][0];
@@ -151,18 +151,14 @@ async fn allow_older_rolls_back_on_purpose() {
     let (world, repo, a, b) = world().await;
     let newer = deploy(&world, world.path(), 102, &[]).await;
     assert_eq!(newer.code, 0, "{}", newer.stderr);
-    repo.checkout(&a);
+    repo.checkout(&a).unwrap();
     let older = deploy(&world, world.path(), 101, &["--allow-older"]).await;
     assert_eq!(older.code, 0, "{}", older.stderr);
     let service = &older.json()["services"][0];
     assert_eq!(service["outcome"], "completed");
     assert_eq!(service["release"]["commit"], a.as_str());
     assert_eq!(service["replaced"]["commit"], b.as_str());
-    assert!(
-        older.stderr.contains("--allow-older"),
-        "{}",
-        older.stderr
-    );
+    assert!(older.stderr.contains("--allow-older"), "{}", older.stderr);
     assert_eq!(
         running(&world).await,
         service["task_definition_arn"].as_str().unwrap()
@@ -176,11 +172,15 @@ async fn without_the_history_the_commit_time_decides() {
     world.backend_file("healthy");
     // The history lives elsewhere; each run has a shallow clone of its own
     // commit (as actions/checkout leaves it), which knows no other commit.
-    let origin = Repo::init(&world.path().join("origin"));
-    let a = origin.commit("a", T1);
-    let b = origin.commit("b", T2);
-    let clone_b = origin.shallow_clone(&b, &world.path().join("run-102"));
-    let clone_a = origin.shallow_clone(&a, &world.path().join("run-101"));
+    let origin = Repo::init(&world.path().join("origin")).unwrap();
+    let a = origin.commit("a", T1).unwrap();
+    let b = origin.commit("b", T2).unwrap();
+    let clone_b = origin
+        .shallow_clone(&b, &world.path().join("run-102"))
+        .unwrap();
+    let clone_a = origin
+        .shallow_clone(&a, &world.path().join("run-101"))
+        .unwrap();
     let newer = deploy(&world, clone_b.path(), 102, &[]).await;
     assert_eq!(newer.code, 0, "{}", newer.stderr);
     let older = deploy(&world, clone_a.path(), 101, &[]).await;

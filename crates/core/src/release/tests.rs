@@ -30,7 +30,10 @@ fn tags_record_a_release_and_read_it_back() {
             (COMMIT_TAG, ours.commit.clone()),
             (COMMIT_TIME_TAG, "2026-12-01T10:00:00Z".to_owned()),
             (RUN_ID_TAG, "42".to_owned()),
-            (RUN_URL_TAG, "https://github.com/o/r/actions/runs/42".to_owned()),
+            (
+                RUN_URL_TAG,
+                "https://github.com/o/r/actions/runs/42".to_owned()
+            ),
         ]
     );
     let other = [("portfolio-ci:env", "dev")];
@@ -51,10 +54,10 @@ fn tags_record_a_release_and_read_it_back() {
 #[test]
 fn ancestry_decides_when_both_commits_are_local() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = Repo::init(dir.path());
+    let repo = Repo::init(dir.path()).unwrap();
     // The older commit carries the later committer time: ancestry wins.
-    let a = repo.commit("a", T2);
-    let b = repo.commit("b", T1);
+    let a = repo.commit("a", T2).unwrap();
+    let b = repo.commit("b", T1).unwrap();
     let (ra, rb) = (release(&a, None), release(&b, None));
     assert_eq!(order(repo.path(), &rb, &ra), Order::Newer(Basis::Ancestry));
     assert_eq!(order(repo.path(), &ra, &rb), Order::Older(Basis::Ancestry));
@@ -64,11 +67,11 @@ fn ancestry_decides_when_both_commits_are_local() {
 #[test]
 fn commit_time_decides_without_the_history() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = Repo::init(&dir.path().join("full"));
-    let a = repo.commit("a", T1);
-    let b = repo.commit("b", T2);
+    let repo = Repo::init(&dir.path().join("full")).unwrap();
+    let a = repo.commit("a", T1).unwrap();
+    let b = repo.commit("b", T2).unwrap();
     // A shallow clone of a knows neither b nor any ancestry.
-    let clone = repo.shallow_clone(&a, &dir.path().join("shallow"));
+    let clone = repo.shallow_clone(&a, &dir.path().join("shallow")).unwrap();
     let discovered = Release::discover_with(clone.path(), |_| None).unwrap();
     assert_eq!(discovered.commit, a);
     assert_eq!(
