@@ -118,7 +118,7 @@ async fn check(
 }
 
 /// The release recorded on the task definition `arn` (its tags), if any.
-async fn release_of(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<Option<Release>, Error> {
+pub async fn release_of(ecs: &aws_sdk_ecs::Client, arn: &str) -> Result<Option<Release>, Error> {
     let output = ecs
         .describe_task_definition()
         .task_definition(arn)

@@ -281,6 +281,12 @@ fn releases_markdown(services: &[ServiceResult]) -> String {
                     .map_or_else(|| "release".to_owned(), release_markdown),
                 newer.deployment,
             ),
+            (Outcome::Superseded { by, by_release }, _, _) => format!(
+                "superseded by deployment `{by}`{}",
+                by_release
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!(" of {}", release_markdown(r)))
+            ),
             (_, Some(ours), Some(replaced)) if s.deployment_id.is_some() => format!(
                 "{} replaced {}",
                 release_markdown(ours),

@@ -598,7 +598,26 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
             Outcome::RolledBack
         }
         End::Failed => Outcome::Failed,
-        End::Superseded { by } => Outcome::Superseded { by: by.clone() },
+        End::Superseded { by } => {
+            let theirs = followed
+                .view
+                .as_ref()
+                .and_then(|view| view.deployment(by))
+                .map(|d| d.task_definition.clone());
+            let by_release = match theirs {
+                Some(arn) => order::release_of(&shared.ecs, &arn)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::warn!("cannot read the release of {arn}: {err}");
+                        None
+                    }),
+                None => None,
+            };
+            Outcome::Superseded {
+                by: by.clone(),
+                by_release,
+            }
+        }
         End::TimedOut => {
             let rolled_back = shared.settings.rollback_on_timeout
                 && roll_back(shared, started, "timed out").await;

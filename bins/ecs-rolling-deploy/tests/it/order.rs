@@ -190,3 +190,54 @@ async fn without_the_history_the_commit_time_decides() {
     assert_eq!(service["newer"]["basis"], "commit-time");
     assert!(older.stderr.contains("by commit time"), "{}", older.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_newer_run_supersedes_a_slower_older_one_and_its_summary_says_by_what() {
+    let (world, repo, a, b) = world().await;
+    let first = running(&world).await;
+    // The older run A deploys a slow release and is still following it...
+    repo.checkout(&a).unwrap();
+    let slow = world.file(
+        "slow.json",
+        &crate::harness::taskdef("portfolio-dev-backend", "backend", "slow:200"),
+    );
+    let mut command = world.command(&[
+        "--service",
+        "backend",
+        "--json",
+        "--task-definition",
+        slow.to_str().unwrap(),
+    ]);
+    command
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", world.path().join("output-101"))
+        .env("GITHUB_STEP_SUMMARY", world.path().join("summary-101.md"))
+        .env("GITHUB_RUN_ID", "101")
+        .env("GITHUB_REPOSITORY", "org/app")
+        .env("GITHUB_SERVER_URL", "https://github.example");
+    let older = command.spawn().unwrap();
+    world.wait_for_new_deployment("backend", &first).await;
+    // ...when the newer run B, from a clone of its own, replaces it.
+    let clone = repo
+        .shallow_clone(&b, &world.path().join("run-102"))
+        .unwrap();
+    let newer = deploy(&world, clone.path(), 102, &["--no-wait"]).await;
+    assert_eq!(newer.code, 0, "{}", newer.stderr);
+    let older = finish(older).await;
+    assert_eq!(older.code, 6, "{}", older.stderr);
+    let service = &older.json()["services"][0];
+    assert_eq!(service["outcome"], "superseded");
+    assert_eq!(service["release"]["commit"], a.as_str());
+    assert_eq!(service["by_release"]["commit"], b.as_str());
+    assert_eq!(service["by_release"]["run_id"], "102");
+    let md = summary(&world, 101);
+    assert!(
+        md.contains(&format!(
+            "superseded by deployment `{}` of `{}` (committed 2026-12-01T11:00:00Z, run \
+             [102](https://github.example/org/app/actions/runs/102))",
+            service["by"].as_str().unwrap(),
+            &b[..7]
+        )),
+        "{md}"
+    );
+}
