@@ -57,7 +57,12 @@ pub async fn check_all(
     for (target, view) in settings.targets.iter().zip(views) {
         let ours = match &target.definition {
             Definition::Rendered(_) | Definition::LiveWithImages => settings.release.clone(),
-            Definition::Registered(arn) => release_of(ecs, arn).await?,
+            // A revision ECS cannot describe records no release; UpdateService
+            // then says what is wrong with it, as without this check.
+            Definition::Registered(arn) => release_of(ecs, arn).await.unwrap_or_else(|err| {
+                tracing::warn!("cannot read the release of {arn}: {err}");
+                None
+            }),
             // The live definition again: the release it already runs.
             Definition::Live => None,
         };

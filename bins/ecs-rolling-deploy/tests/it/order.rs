@@ -241,3 +241,38 @@ async fn a_newer_run_supersedes_a_slower_older_one_and_its_summary_says_by_what(
         "{md}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registered_revision_of_an_older_commit_is_refused_too() {
+    let (world, repo, a, b) = world().await;
+    repo.checkout(&a).unwrap();
+    let older = deploy(&world, world.path(), 101, &[]).await;
+    assert_eq!(older.code, 0, "{}", older.stderr);
+    let revision_a = older.json()["services"][0]["task_definition_arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    repo.checkout(&b).unwrap();
+    let newer = deploy(&world, world.path(), 102, &[]).await;
+    assert_eq!(newer.code, 0, "{}", newer.stderr);
+    let deployed = running(&world).await;
+    // Whatever the working directory, A's revision records A.
+    let by_arn = [
+        "--service",
+        "backend",
+        "--json",
+        "--task-definition-arn",
+        &revision_a,
+    ];
+    let refused = world.run(&by_arn).await;
+    assert_eq!(refused.code, 6, "{}", refused.stderr);
+    let service = &refused.json()["services"][0];
+    assert_eq!(service["release"]["commit"], a.as_str());
+    assert_eq!(service["newer"]["release"]["commit"], b.as_str());
+    assert_eq!(running(&world).await, deployed);
+    let mut allowed = by_arn.to_vec();
+    allowed.push("--allow-older");
+    let rollback = world.run(&allowed).await;
+    assert_eq!(rollback.code, 0, "{}", rollback.stderr);
+    assert_eq!(running(&world).await, revision_a);
+}
