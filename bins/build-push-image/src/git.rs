@@ -3,7 +3,8 @@
 //! `GITHUB_REPOSITORY`), else from `git` in the build context.
 
 use std::path::Path;
-use std::process::Command;
+
+use portfolio_core::git::output as git;
 
 /// What git says about the build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -38,21 +39,6 @@ impl GitInfo {
             source,
         }
     }
-}
-
-/// `git <args>` in `dir`: its trimmed stdout when it succeeds.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    let text = text.trim();
-    (output.status.success() && !text.is_empty()).then(|| text.to_owned())
 }
 
 /// A remote URL without credentials, `git@host:org/repo.git` as https.

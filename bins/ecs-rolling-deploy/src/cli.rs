@@ -105,8 +105,8 @@ pub struct Cli {
     pub vars: Vec<edits::Pair>,
 
     /// Tag on the registered task definition (repeatable), added to the
-    /// portfolio-ci:project, env, service and deployed-by tags (and commit
-    /// with GITHUB_SHA)
+    /// portfolio-ci:project, env, service and deployed-by tags and the
+    /// release's commit, commit-time, run-id and run-url
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = edits::parse_pair)]
     pub tags: Vec<edits::Pair>,
 
@@ -147,6 +147,12 @@ pub struct Cli {
     /// Set the service's propagateTags [default: the service's own]
     #[arg(long, value_name = "FROM", value_parser = ["SERVICE", "TASK_DEFINITION", "NONE"])]
     pub propagate_tags: Option<String>,
+
+    /// Deploy even when the service runs or is deploying a release from a
+    /// newer commit (a deliberate rollback); without it such a run is
+    /// superseded (exit 6) and changes nothing
+    #[arg(long)]
+    pub allow_older: bool,
 
     /// Register and update, print the deployment id, and exit 0 without
     /// following the deployment

@@ -15,7 +15,8 @@ pub const ROLLED_BACK: u8 = 3;
 pub const NOT_ROLLED_BACK: u8 = 4;
 /// `--timeout` was reached.
 pub const TIMED_OUT: u8 = 5;
-/// Another deployment replaced ours.
+/// Another deployment replaced ours, or the service runs a release from a
+/// newer commit (nothing changed).
 pub const SUPERSEDED: u8 = 6;
 /// The smoke check never passed.
 pub const UNHEALTHY: u8 = 7;
@@ -52,7 +53,9 @@ pub const EXIT_CODES: &[Code] = &[
     ),
     Code::new(
         SUPERSEDED,
-        "superseded: another deployment, not started by this run, replaced ours (named)",
+        "superseded: another deployment, not started by this run, replaced ours (named); or the \
+         service runs or deploys a release from a newer commit (named with its run), so nothing \
+         was registered or changed (--allow-older deploys anyway)",
     ),
     Code::new(
         UNHEALTHY,

@@ -9,7 +9,8 @@
 //! `portfolio-taskdef` crate, [`ecs`] updates and rolls back, [`follow`]
 //! polls ([`pace`]) and [`judge`]s our deployment, [`tasks`] and [`report`]
 //! explain a failure, [`gantt`] draws the rollout, [`health`]
-//! smoke-checks, [`run_task`] and [`one_off`] run a one-off task (a migration)
+//! smoke-checks, [`order`] refuses to replace a newer release with an older
+//! one, [`run_task`] and [`one_off`] run a one-off task (a migration)
 //! before the update, [`github`] records a GitHub Deployment, [`result`] is
 //! what is published (outputs, summary, `--json`) and [`error`] holds the
 //! exit codes.
@@ -26,6 +27,7 @@ pub mod github;
 pub mod health;
 pub mod judge;
 pub mod one_off;
+pub mod order;
 pub mod outcome;
 pub mod pace;
 pub mod report;

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::error::{NOT_ROLLED_BACK, ROLLED_BACK, SUPERSEDED, TIMED_OUT, UNHEALTHY};
+use crate::order::Newer;
+use portfolio_core::release::Release;
 
 /// The end of following one service's deployment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,11 +30,21 @@ pub enum Outcome {
     Superseded {
         /// Its id.
         by: String,
+        /// The release it deploys, when its task definition records one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by_release: Option<Release>,
     },
     /// COMPLETED, but the smoke check never answered 2xx.
     Unhealthy {
         /// Whether this run rolled back to the previous definition.
         rolled_back: bool,
+    },
+    /// The service runs, or is deploying, a release from a newer commit:
+    /// nothing was registered or updated (`--allow-older` deploys anyway).
+    #[serde(rename = "superseded")]
+    Older {
+        /// The newer release, how it was found newer, its deployment.
+        newer: Newer,
     },
     /// SIGINT or SIGTERM.
     Cancelled {
@@ -55,7 +67,7 @@ impl Outcome {
             Outcome::RolledBack => ROLLED_BACK,
             Outcome::Failed => NOT_ROLLED_BACK,
             Outcome::TimedOut { .. } => TIMED_OUT,
-            Outcome::Superseded { .. } => SUPERSEDED,
+            Outcome::Superseded { .. } | Outcome::Older { .. } => SUPERSEDED,
             Outcome::Unhealthy { .. } => UNHEALTHY,
             Outcome::Cancelled { .. } => portfolio_core::exit::INTERRUPTED,
             Outcome::NotStarted { .. } => portfolio_core::exit::FAILED,
@@ -70,7 +82,7 @@ impl Outcome {
             Outcome::RolledBack => "rolled-back",
             Outcome::Failed => "failed",
             Outcome::TimedOut { .. } => "timed-out",
-            Outcome::Superseded { .. } => "superseded",
+            Outcome::Superseded { .. } | Outcome::Older { .. } => "superseded",
             Outcome::Unhealthy { .. } => "unhealthy",
             Outcome::Cancelled { .. } => "cancelled",
             Outcome::NotStarted { .. } => "not-started",
@@ -96,7 +108,18 @@ impl fmt::Display for Outcome {
             Outcome::TimedOut { rolled_back } => {
                 write!(f, "timed out{}", rolled(*rolled_back))
             }
-            Outcome::Superseded { by } => write!(f, "superseded by deployment {by}"),
+            Outcome::Superseded { by, by_release } => {
+                write!(f, "superseded by deployment {by}")?;
+                match by_release {
+                    Some(release) => write!(f, " of release {release}"),
+                    None => Ok(()),
+                }
+            }
+            Outcome::Older { newer } => write!(
+                f,
+                "superseded by the newer release {}, {} (deployment {}); not updated",
+                newer.release, newer.basis, newer.deployment
+            ),
             Outcome::Unhealthy { rolled_back } => {
                 write!(
                     f,
@@ -134,7 +157,11 @@ mod tests {
         assert_eq!(Outcome::RolledBack.exit_code(), 3);
         assert_eq!(Outcome::Failed.exit_code(), 4);
         assert_eq!(Outcome::TimedOut { rolled_back: true }.exit_code(), 5);
-        assert_eq!(Outcome::Superseded { by: "x".into() }.exit_code(), 6);
+        let superseded = Outcome::Superseded {
+            by: "x".into(),
+            by_release: None,
+        };
+        assert_eq!(superseded.exit_code(), 6);
         assert_eq!(Outcome::Unhealthy { rolled_back: false }.exit_code(), 7);
         assert_eq!(Outcome::Cancelled { rolled_back: false }.exit_code(), 130);
         let not_started = Outcome::NotStarted { reason: "x".into() };

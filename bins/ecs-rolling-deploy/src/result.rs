@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use portfolio_core::release::Release;
+
 use crate::error::TASK_FAILED;
 use crate::one_off::{TaskOutcome, TaskRun};
 use crate::outcome::{Outcome, combined_exit_code};
@@ -45,6 +47,11 @@ pub struct ServiceResult {
     /// The rollout chart (step summary only).
     #[serde(skip)]
     pub chart: Option<String>,
+    /// The release this run deploys (commit, commit time, run), when known.
+    pub release: Option<Release>,
+    /// The release the service ran before (its PRIMARY deployment's), when
+    /// recorded and the service was updated.
+    pub replaced: Option<Release>,
 }
 
 /// The whole run.
@@ -204,15 +211,19 @@ impl portfolio_core::Report for RunResult {
                 .map_or_else(|| "-".to_owned(), ToString::to_string);
             let _ = writeln!(
                 out,
-                "| {} | {icon} {} | `{}` | `{}` | {} | {:.0} s |",
+                "| {} | {icon} {} | `{}` | {} | {} | {:.0} s |",
                 s.service,
                 md_escape(&s.outcome.to_string()),
                 s.deployment_id.as_deref().unwrap_or("-"),
-                s.task_definition_arn,
+                match s.task_definition_arn.as_str() {
+                    "" => "-".to_owned(),
+                    arn => format!("`{arn}`"),
+                },
                 md_escape(&configuration),
                 s.duration_seconds
             );
         }
+        out.push_str(&releases_markdown(&self.services));
         if let Some(run) = &self.run_task {
             out.push_str(&run_task_markdown(run));
         }
@@ -253,6 +264,63 @@ impl portfolio_core::Report for RunResult {
             }))
             .collect()
     }
+}
+
+/// The step summary's lines about releases: what each service got and what
+/// it replaced, or the newer release that superseded this run.
+fn releases_markdown(services: &[ServiceResult]) -> String {
+    let mut out = String::new();
+    for s in services {
+        let line = match (&s.outcome, &s.release, &s.replaced) {
+            (Outcome::Older { newer }, ours, _) => format!(
+                "superseded: the service runs {}, newer {} than this run's {}, in deployment \
+                 `{}`; nothing registered or changed (`allow-older` deploys it on purpose)",
+                release_markdown(&newer.release),
+                newer.basis,
+                ours.as_ref()
+                    .map_or_else(|| "release".to_owned(), release_markdown),
+                newer.deployment,
+            ),
+            (Outcome::Superseded { by, by_release }, _, _) => format!(
+                "superseded by deployment `{by}`{}",
+                by_release
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!(" of {}", release_markdown(r)))
+            ),
+            (_, Some(ours), Some(replaced)) if s.deployment_id.is_some() => format!(
+                "{} replaced {}",
+                release_markdown(ours),
+                release_markdown(replaced)
+            ),
+            (_, Some(ours), None) if s.deployment_id.is_some() => {
+                format!("{} replaced an unrecorded release", release_markdown(ours))
+            }
+            _ => continue,
+        };
+        let _ = writeln!(out, "- **{}**: {line}", s.service);
+    }
+    match out.is_empty() {
+        true => out,
+        false => format!("\n**Releases**\n\n{out}"),
+    }
+}
+
+/// `` `0123456` (committed 2026-12-03T15:17:17Z, run [42](url)) ``.
+fn release_markdown(release: &Release) -> String {
+    let mut parts = Vec::new();
+    if let Some(at) = &release.committed_at {
+        parts.push(format!("committed {at}"));
+    }
+    match (&release.run_id, &release.run_url) {
+        (Some(id), Some(url)) => parts.push(format!("run [{}]({url})", md_escape(id))),
+        (Some(id), None) => parts.push(format!("run {}", md_escape(id))),
+        _ => {}
+    }
+    let mut out = format!("`{}`", release.short());
+    if !parts.is_empty() {
+        let _ = write!(out, " ({})", parts.join(", "));
+    }
+    out
 }
 
 /// The step summary's section of the `--run-task` task: its ARNs, outcome, exit
@@ -308,6 +376,8 @@ mod tests {
             health_check: None,
             report: None,
             chart: None,
+            release: None,
+            replaced: None,
         }
     }
 

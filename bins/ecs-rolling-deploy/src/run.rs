@@ -7,6 +7,7 @@
 //! --rollback-on-cancel).
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use portfolio_core::github::GitHub;
@@ -23,6 +24,7 @@ use crate::gantt;
 use crate::github::GitHubDeployment;
 use crate::health::{self, Health};
 use crate::one_off::{OneOff, TaskOutcome, TaskRun};
+use crate::order::{self, Check};
 use crate::outcome::Outcome;
 use crate::report;
 use crate::result::{RunResult, ServiceResult};
@@ -39,6 +41,7 @@ struct Started {
     task_definition: String,
     ours: Ours,
     at: Instant,
+    check: Check,
 }
 
 /// What every per-service task shares.
@@ -62,6 +65,11 @@ impl Shared {
 struct Prepared {
     before: Vec<ServiceView>,
     arns: Vec<String>,
+    /// The ordering check of each service.
+    checks: Vec<Check>,
+    /// A service runs a newer release: nothing was registered (`arns` is
+    /// empty) and nothing may change.
+    superseded: bool,
 }
 
 /// Runs the deployment `settings` describe in `session` (which the
@@ -128,6 +136,11 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
         }
         Err(err) => return Err(err),
     };
+    if prepared.superseded {
+        let run = superseded(&settings, &prepared, started, &aws);
+        publish(&run, &session)?;
+        return Ok(Exit(run.exit_code));
+    }
 
     let github = match settings.github_deployment {
         true => {
@@ -164,7 +177,8 @@ pub async fn run(session: Session, settings: Settings) -> Result<Exit, Error> {
     published.map(|run| Exit(run.exit_code))
 }
 
-/// Checks that every service exists, builds and registers the definitions.
+/// Checks that every service exists and runs no newer release, builds and
+/// registers the definitions.
 async fn prepare(
     settings: &Settings,
     ecs: &aws_sdk_ecs::Client,
@@ -174,6 +188,31 @@ async fn prepare(
     let mut before = Vec::with_capacity(settings.targets.len());
     for target in &settings.targets {
         before.push(follow::describe(ecs, target).await.map_err(|e| e.error)?);
+    }
+    // Nor while one runs a newer release.
+    let checks = order::check_all(ecs, settings, &before, Path::new("."), progress).await?;
+    let mut superseded = false;
+    for (target, check) in settings.targets.iter().zip(&checks) {
+        let (Some(ours), Some(newer)) = (&check.ours, &check.newer) else {
+            continue;
+        };
+        if settings.allow_older {
+            progress.line(&format!(
+                "{}: deploying {ours} over the newer {} ({}): --allow-older",
+                target.key, newer.release, newer.basis
+            ));
+        } else {
+            progress.line(&order::refusal(target, ours, newer));
+            superseded = true;
+        }
+    }
+    if superseded {
+        return Ok(Prepared {
+            before,
+            arns: Vec::new(),
+            checks,
+            superseded,
+        });
     }
     let mut sources = Vec::with_capacity(settings.targets.len());
     for (target, view) in settings.targets.iter().zip(&before) {
@@ -192,7 +231,50 @@ async fn prepare(
             progress.line(&format!("registered {arn}"));
         }
     }
-    Ok(Prepared { before, arns })
+    Ok(Prepared {
+        before,
+        arns,
+        checks,
+        superseded,
+    })
+}
+
+/// The result when a service runs a newer release: it is superseded, the
+/// others are not updated either, nothing was registered.
+fn superseded(
+    settings: &Settings,
+    prepared: &Prepared,
+    started_at: Instant,
+    aws: &Aws,
+) -> RunResult {
+    let first = settings
+        .targets
+        .iter()
+        .zip(&prepared.checks)
+        .find(|(_, check)| check.newer.is_some())
+        .map_or("another service", |(target, _)| target.key.as_str());
+    let results = settings
+        .targets
+        .iter()
+        .zip(&prepared.before)
+        .zip(&prepared.checks)
+        .map(|((target, view), check)| {
+            let outcome = match &check.newer {
+                Some(newer) => Outcome::Older {
+                    newer: newer.clone(),
+                },
+                None => Outcome::NotStarted {
+                    reason: format!("not updated: {first} runs a newer release"),
+                },
+            };
+            not_started(target, view, "", outcome, check)
+        })
+        .collect();
+    RunResult::new(
+        results,
+        started_at.elapsed().as_secs_f64(),
+        aws.calls().requests(),
+    )
 }
 
 /// Updates the services one by one and follows the deployments started.
@@ -212,7 +294,12 @@ async fn deploy(
     let mut deployments = Vec::with_capacity(targets.len());
     let mut skipped = Vec::new();
     let mut failed: Option<String> = None;
-    for ((target, view), arn) in targets.iter().zip(prepared.before).zip(&prepared.arns) {
+    let items = targets
+        .iter()
+        .zip(prepared.before)
+        .zip(&prepared.arns)
+        .zip(prepared.checks);
+    for (((target, view), arn), check) in items {
         let outcome = match (cancel.signal(), &failed) {
             (Some(_), _) => Some(Outcome::Cancelled { rolled_back: false }),
             (None, Some(first)) => Some(Outcome::NotStarted {
@@ -221,7 +308,7 @@ async fn deploy(
             (None, None) => None,
         };
         if let Some(outcome) = outcome {
-            skipped.push(not_started(target, &view, arn, outcome));
+            skipped.push(not_started(target, &view, arn, outcome, &check));
             continue;
         }
         let update = Update {
@@ -249,6 +336,7 @@ async fn deploy(
                     task_definition,
                     ours,
                     at: Instant::now(),
+                    check,
                 });
             }
             Err(err) if deployments.is_empty() => return Err(err),
@@ -266,6 +354,7 @@ async fn deploy(
                     &view,
                     arn,
                     Outcome::NotStarted { reason },
+                    &check,
                 ));
             }
         }
@@ -332,7 +421,10 @@ fn not_deployed(
         .iter()
         .zip(&prepared.before)
         .zip(&prepared.arns)
-        .map(|((target, view), arn)| not_started(target, view, arn, outcome.clone()))
+        .zip(&prepared.checks)
+        .map(|(((target, view), arn), check)| {
+            not_started(target, view, arn, outcome.clone(), check)
+        })
         .collect();
     RunResult::new(
         results,
@@ -506,7 +598,26 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
             Outcome::RolledBack
         }
         End::Failed => Outcome::Failed,
-        End::Superseded { by } => Outcome::Superseded { by: by.clone() },
+        End::Superseded { by } => {
+            let theirs = followed
+                .view
+                .as_ref()
+                .and_then(|view| view.deployment(by))
+                .map(|d| d.task_definition.clone());
+            let by_release = match theirs {
+                Some(arn) => order::release_of(&shared.ecs, &arn)
+                    .await
+                    .unwrap_or_else(|err| {
+                        tracing::warn!("cannot read the release of {arn}: {err}");
+                        None
+                    }),
+                None => None,
+            };
+            Outcome::Superseded {
+                by: by.clone(),
+                by_release,
+            }
+        }
         End::TimedOut => {
             let rolled_back = shared.settings.rollback_on_timeout
                 && roll_back(shared, started, "timed out").await;
@@ -665,15 +776,19 @@ fn result_of(
         health_check: None,
         report,
         chart: None,
+        release: started.check.ours.clone(),
+        replaced: started.check.replaced.clone(),
     }
 }
 
-/// The result of a service whose deployment never started.
+/// The result of a service whose deployment never started (its task
+/// definition empty when none was registered).
 fn not_started(
     target: &Target,
     before: &ServiceView,
     task_definition: &str,
     outcome: Outcome,
+    check: &Check,
 ) -> ServiceResult {
     ServiceResult {
         service: target.key.clone(),
@@ -689,5 +804,7 @@ fn not_started(
         health_check: None,
         report: None,
         chart: None,
+        release: check.ours.clone(),
+        replaced: None,
     }
 }

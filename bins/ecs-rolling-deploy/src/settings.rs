@@ -6,10 +6,11 @@
 //! rendered and validated here, before any AWS call; the run code never
 //! sees clap types.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use portfolio_core::config::ServiceConfig;
+use portfolio_core::release::Release;
 use portfolio_core::{AwsSettings, Config, ConfigError, InvalidInput, RegionChoice};
 use portfolio_taskdef::edits::{self, Pair};
 use portfolio_taskdef::{KeepKeys, TaskDefinition};
@@ -122,6 +123,11 @@ pub struct Settings {
     pub images: Vec<edits::Target<String>>,
     /// The tags every registered revision carries.
     pub tags: Vec<Pair>,
+    /// The release this run deploys (commit, commit time, run), when a
+    /// commit is known; recorded in [`Settings::tags`].
+    pub release: Option<Release>,
+    /// `--allow-older`.
+    pub allow_older: bool,
     /// `--keep-null-value-keys`.
     pub keep_null_value_keys: KeepKeys,
     /// `--desired-count`.
@@ -177,7 +183,8 @@ impl Settings {
                 reason: format!("'{text}' is not a duration such as 90s or 30m"),
             })?
         };
-        let tags = tags(&cli, config, &env);
+        let release = Release::discover(Path::new("."));
+        let tags = tags(&cli, config, &env, release.as_ref());
         let render = Render {
             config,
             env: &env,
@@ -217,6 +224,8 @@ impl Settings {
             aws,
             images: cli.images,
             tags,
+            release,
+            allow_older: cli.allow_older,
             keep_null_value_keys: keep_keys(&cli.keep_null_value_keys),
             desired_count: cli.desired_count,
             force_new_deployment: cli.force_new_deployment,
@@ -445,20 +454,22 @@ pub fn parse_task_definition_arn(text: &str) -> Result<String, String> {
     }
 }
 
-/// The tags every registered revision carries, then `--tag`. The service
-/// tag is added at registration, once it is known which services share the
+/// The tags every registered revision carries: the project's, the
+/// release's (commit, commit time, run), then `--tag`. The service tag is
+/// added at registration, once it is known which services share the
 /// revision.
-fn tags(cli: &Cli, config: &Config, env: &str) -> Vec<Pair> {
+fn tags(cli: &Cli, config: &Config, env: &str, release: Option<&Release>) -> Vec<Pair> {
     let mut tags = vec![
         Pair::new("portfolio-ci:project", &config.project),
         Pair::new("portfolio-ci:env", env),
         Pair::new("portfolio-ci:deployed-by", "ecs-rolling-deploy"),
     ];
-    if let Ok(sha) = std::env::var("GITHUB_SHA")
-        && !sha.is_empty()
-    {
-        tags.push(Pair::new("portfolio-ci:commit", sha));
-    }
+    tags.extend(
+        release
+            .iter()
+            .flat_map(|r| r.tags())
+            .map(|(key, value)| Pair::new(key, value)),
+    );
     tags.extend(cli.tags.iter().cloned());
     tags
 }

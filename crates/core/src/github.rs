@@ -82,10 +82,9 @@ impl GitHub {
     /// The web address of the workflow run, when the run is known.
     pub fn run_url(&self) -> Option<String> {
         match (&self.repository, &self.run_id) {
-            (Some(repository), Some(run)) => Some(format!(
-                "{}/{repository}/actions/runs/{run}",
-                self.server_url
-            )),
+            (Some(repository), Some(run)) => {
+                Some(crate::release::run_url(&self.server_url, repository, run))
+            }
             _ => None,
         }
     }

@@ -5,7 +5,9 @@
 //! runtime (`actions`), AWS client setup (`aws`) and failed AWS calls
 //! (`aws_error`), the errors every tool shares (`error`), cancellation
 //! (`cancel`), the GitHub context and client (`github`), human progress
-//! (`output`), one way to publish a result (`publish`), and the single
+//! (`output`), one way to publish a result (`publish`), the local git
+//! history (`git`) and where a release came from and which is newer
+//! (`release`), and the single
 //! mapping from errors to exit codes and messages (`exit`). The crate does no tool-specific work.
 
 #![deny(missing_docs)]
@@ -18,11 +20,13 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod git;
 #[cfg(feature = "github")]
 pub mod github;
 pub mod oci;
 pub mod output;
 pub mod publish;
+pub mod release;
 pub mod tag_glob;
 pub mod template;
 

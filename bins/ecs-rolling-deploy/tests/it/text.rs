@@ -137,7 +137,7 @@ async fn job_summary_of_a_completed_deployment() {
 
 /// The summary without what differs from run to run: deployment ids,
 /// epoch times, task ids and the duration (the ARN is the simulator's).
-fn redact(text: &str) -> String {
+pub fn redact(text: &str) -> String {
     let mut out = String::new();
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
