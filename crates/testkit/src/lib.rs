@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod ecr_public;
+pub mod iam;
 pub mod moto;
 pub mod process;
 pub mod registry;
