@@ -275,6 +275,12 @@ impl Policy {
     }
 }
 
+/// Whether the action pattern `pattern` (as a policy writes it, `*` and
+/// `?` wildcards) names `action`; a pattern that is not one names nothing.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    Pattern::new(pattern).is_ok_and(|p| p.matches_with(action, ACTION_MATCH))
+}
+
 /// `examples/aws/policies` of this repository.
 pub fn policies_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
