@@ -6,8 +6,8 @@ use portfolio_testkit::Moto;
 use serde_json::json;
 
 use crate::harness::{
-    INDEX, MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, index, listed, manifest, put,
-    run, with_policy, write,
+    INDEX, MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, index,
+    listed, manifest, put, run, with_policy, write,
 };
 
 /// Environment for the binary: moto for every service, ECS included

@@ -11,8 +11,8 @@ use aws_sdk_ecs::types::{ContainerDefinition, DesiredStatus, LaunchType};
 use portfolio_testkit::Moto;
 
 use crate::harness::{
-    MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, image_details, listed, manifest,
-    put, with_policy, write,
+    MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, image_details,
+    listed, manifest, put, with_policy, write,
 };
 
 const POLICY: &str = r#"{"rules":[

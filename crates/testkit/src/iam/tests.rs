@@ -64,7 +64,12 @@ fn statements_are_labelled_and_conditions_read() {
     assert!(pass.condition_values("ecs:cluster").is_empty());
     assert_eq!(
         policy.allowed_actions().into_iter().collect::<Vec<_>>(),
-        ["ecr:Batch*", "ecr:GetAuthorizationToken", "ecr:PutImage", "iam:PassRole"]
+        [
+            "ecr:Batch*",
+            "ecr:GetAuthorizationToken",
+            "ecr:PutImage",
+            "iam:PassRole"
+        ]
     );
 }
 
@@ -78,7 +83,10 @@ fn a_document_with_an_unknown_field_is_refused() {
     )
     .unwrap();
     let err = Policy::load(&path).unwrap_err().to_string();
-    assert!(err.contains("bad.json: not an IAM policy document"), "{err}");
+    assert!(
+        err.contains("bad.json: not an IAM policy document"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -189,7 +189,10 @@ const REGISTRY_CALLS: &[RegistryCall] = &[
         "oci_client::client::Client::push_manifest_raw",
         &["ecr:PutImage"],
     ),
-    oci("oci_client::client::Client::push_manifest", &["ecr:PutImage"]),
+    oci(
+        "oci_client::client::Client::push_manifest",
+        &["ecr:PutImage"],
+    ),
     oci(
         "oci_client::client::Client::push_manifest_list",
         &["ecr:PutImage"],
@@ -262,16 +265,19 @@ fn symbols(binary: &Path, needles: &[&str]) -> BTreeSet<String> {
         .collect()
 }
 
-/// The SDK operations among `symbols`, in IAM form.
+/// The SDK operations among `symbols`, in IAM form: from
+/// `aws_sdk_<sdk>::operation::<module>::<Operation>::orchestrate[::...]`.
 fn sdk_operations(symbols: &BTreeSet<String>) -> BTreeSet<String> {
-    let orchestrate =
-        Regex::new(r"^_?aws_sdk_([a-z0-9]+)::operation::[a-z0-9_]+::([A-Za-z0-9]+)::orchestrate\b")
-            .unwrap();
     symbols
         .iter()
-        .filter_map(|symbol| orchestrate.captures(symbol))
-        .map(|found| {
-            let sdk = &found[1];
+        .filter_map(|symbol| {
+            let path: Vec<&str> = symbol.strip_prefix("aws_sdk_")?.split("::").collect();
+            match path.as_slice() {
+                [sdk, "operation", _, operation, "orchestrate", ..] => Some((*sdk, *operation)),
+                _ => None,
+            }
+        })
+        .map(|(sdk, operation)| {
             let prefix = SERVICE_PREFIXES
                 .iter()
                 .find(|(krate, _)| *krate == sdk)
@@ -279,7 +285,7 @@ fn sdk_operations(symbols: &BTreeSet<String>) -> BTreeSet<String> {
                 .unwrap_or_else(|| {
                     panic!("aws_sdk_{sdk}: add its IAM service prefix to SERVICE_PREFIXES")
                 });
-            format!("{prefix}:{}", &found[2])
+            format!("{prefix}:{operation}")
         })
         .collect()
 }
@@ -423,7 +429,10 @@ fn our_registry_functions_exist_so_the_mapping_cannot_go_stale() {
 fn the_derivation_tells_ecr_from_ecr_public_and_drops_the_credential_chain() {
     let needs = needs_of("build-push-image");
     assert!(needs.contains_key("ecr:GetAuthorizationToken"), "{needs:?}");
-    assert!(needs.contains_key("ecr-public:GetAuthorizationToken"), "{needs:?}");
+    assert!(
+        needs.contains_key("ecr-public:GetAuthorizationToken"),
+        "{needs:?}"
+    );
     assert!(needs.contains_key("sts:GetServiceBearerToken"), "{needs:?}");
     assert!(needs.contains_key("ecr:PutImage"), "{needs:?}");
     assert!(
@@ -569,7 +578,9 @@ fn every_statement_is_scoped_to_the_project() {
             for key in ["ecs:cluster"] {
                 for value in statement.condition_values(key) {
                     if !value.contains(":cluster/portfolio-") {
-                        problems.push(format!("{place}: {key} {value} is not a portfolio-* cluster"));
+                        problems.push(format!(
+                            "{place}: {key} {value} is not a portfolio-* cluster"
+                        ));
                     }
                 }
             }
@@ -698,7 +709,10 @@ fn workflow_headers_point_to_the_policy_files_instead_of_listing_actions() {
         (deploy.clone(), policies_of_steps(&deploy)),
         (
             workflows.join("terraform.yml"),
-            TERRAFORM_JOBS.iter().map(|(p, _)| (*p).to_owned()).collect(),
+            TERRAFORM_JOBS
+                .iter()
+                .map(|(p, _)| (*p).to_owned())
+                .collect(),
         ),
     ];
     for (path, expected) in cases {
