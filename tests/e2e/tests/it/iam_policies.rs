@@ -575,13 +575,11 @@ fn every_statement_is_scoped_to_the_project() {
                     problems.push(format!("{place}: {resource} is not a portfolio-* resource"));
                 }
             }
-            for key in ["ecs:cluster"] {
-                for value in statement.condition_values(key) {
-                    if !value.contains(":cluster/portfolio-") {
-                        problems.push(format!(
-                            "{place}: {key} {value} is not a portfolio-* cluster"
-                        ));
-                    }
+            for cluster in statement.condition_values("ecs:cluster") {
+                if !cluster.contains(":cluster/portfolio-") {
+                    problems.push(format!(
+                        "{place}: ecs:cluster {cluster} is not a portfolio-* cluster"
+                    ));
                 }
             }
             if statement.actions.iter().any(|a| a == "iam:PassRole")
@@ -688,13 +686,14 @@ fn policies_of_steps(workflow: &Path) -> BTreeSet<String> {
                 continue;
             };
             let live = step["with"].get("from-service").is_some();
-            match action {
-                "build-push-image" => needed.insert("build-push".to_owned()),
-                "ecs-deploy" => needed.insert("deploy".to_owned()),
-                "ecr-lifecycle" => needed.insert("lifecycle".to_owned()),
-                "render-taskdef" if live => needed.insert("render-live".to_owned()),
-                _ => false,
+            let policy = match action {
+                "build-push-image" => Some("build-push"),
+                "ecs-deploy" => Some("deploy"),
+                "ecr-lifecycle" => Some("lifecycle"),
+                "render-taskdef" if live => Some("render-live"),
+                _ => None,
             };
+            needed.extend(policy.map(str::to_owned));
         }
     }
     needed
