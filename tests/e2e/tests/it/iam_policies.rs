@@ -278,13 +278,9 @@ fn sdk_operations(symbols: &BTreeSet<String>) -> BTreeSet<String> {
             }
         })
         .map(|(sdk, operation)| {
-            let prefix = SERVICE_PREFIXES
-                .iter()
-                .find(|(krate, _)| *krate == sdk)
-                .map(|(_, prefix)| *prefix)
-                .unwrap_or_else(|| {
-                    panic!("aws_sdk_{sdk}: add its IAM service prefix to SERVICE_PREFIXES")
-                });
+            let Some((_, prefix)) = SERVICE_PREFIXES.iter().find(|(krate, _)| *krate == sdk) else {
+                panic!("aws_sdk_{sdk}: add its IAM service prefix to SERVICE_PREFIXES")
+            };
             format!("{prefix}:{operation}")
         })
         .collect()
@@ -456,10 +452,10 @@ fn backend(path: &Path) -> (String, String) {
         })
         .collect();
     let get = |name: &str| {
-        values
-            .get(name)
-            .map(|v| (*v).to_owned())
-            .unwrap_or_else(|| panic!("{}: no {name} = \"...\"", path.display()))
+        let Some(value) = values.get(name) else {
+            panic!("{}: no {name} = \"...\"", path.display())
+        };
+        (*value).to_owned()
     };
     (get("bucket"), get("key"))
 }
