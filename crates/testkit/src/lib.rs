@@ -10,6 +10,7 @@
 
 pub mod ecr_public;
 pub mod git;
+pub mod iam;
 pub mod moto;
 pub mod process;
 pub mod registry;

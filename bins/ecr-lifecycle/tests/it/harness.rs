@@ -154,3 +154,24 @@ pub fn listed(json: &Value, key: &str) -> Vec<String> {
     digests.sort();
     digests
 }
+
+/// Asserts that every call a run reports under `apiCalls` is allowed by
+/// the lifecycle job's policy (`examples/aws/policies/lifecycle.json`),
+/// and returns the calls.
+pub fn assert_calls_allowed(json: &Value) -> Vec<String> {
+    let policy = portfolio_testkit::iam::Policy::of_job("lifecycle").unwrap();
+    let calls: Vec<String> = json["apiCalls"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no apiCalls in {json}"))
+        .keys()
+        .cloned()
+        .collect();
+    assert!(!calls.is_empty(), "{json}");
+    let missing = policy.missing(calls.iter().map(String::as_str));
+    assert!(
+        missing.is_empty(),
+        "{} does not allow {missing:?}, which the run called",
+        policy.path.display()
+    );
+    calls
+}

@@ -6,8 +6,8 @@ use portfolio_testkit::Moto;
 use serde_json::json;
 
 use crate::harness::{
-    INDEX, MANIFEST, create_repository, digests, ecr_client, enforce, index, listed, manifest, put,
-    run, with_policy, write,
+    INDEX, MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, index,
+    listed, manifest, put, run, with_policy, write,
 };
 
 /// Environment for the binary: moto for every service, ECS included
@@ -251,6 +251,8 @@ async fn preview_then_enforce_deletes_exactly_the_preview() {
     deleted.sort();
     assert_eq!(deleted, expire, "{json}");
     assert_eq!(json["apiCalls"]["ecr:BatchDeleteImage"], 1);
+    let calls = assert_calls_allowed(&json);
+    assert!(calls.contains(&"ecs:ListServices".to_owned()), "{calls:?}");
     let mut left: Vec<String> = all.into_iter().filter(|d| !expire.contains(d)).collect();
     left.sort();
     assert_eq!(digests(&ecr, repository).await, left);

@@ -11,8 +11,8 @@ use aws_sdk_ecs::types::{ContainerDefinition, DesiredStatus, LaunchType};
 use portfolio_testkit::Moto;
 
 use crate::harness::{
-    MANIFEST, create_repository, digests, ecr_client, enforce, image_details, listed, manifest,
-    put, with_policy, write,
+    MANIFEST, assert_calls_allowed, create_repository, digests, ecr_client, enforce, image_details,
+    listed, manifest, put, with_policy, write,
 };
 
 const POLICY: &str = r#"{"rules":[
@@ -314,6 +314,9 @@ async fn a_running_tasks_digest_is_kept_after_its_tag_moved_on() {
         "{json}"
     );
     assert_eq!(listed(&json, "expire"), [stale.as_str()], "{json}");
+    // ECS calls included, every one is allowed by the lifecycle policy.
+    let calls = assert_calls_allowed(&json);
+    assert!(calls.contains(&"ecs:DescribeTasks".to_owned()), "{calls:?}");
 
     enforce_in_dev(dir.path(), &env, repository, policy);
     let mut kept = vec![d1, d2, newest];

@@ -52,7 +52,8 @@ impl CallCounter {
     }
 }
 
-/// `ecs:DescribeServices` from the operation's metadata.
+/// `ecs:DescribeServices` from the operation's metadata: the IAM service
+/// prefix (Service Authorization Reference) for the SDK's service name.
 fn operation_name(metadata: &Metadata) -> String {
     let service = metadata
         .service()
@@ -60,6 +61,7 @@ fn operation_name(metadata: &Metadata) -> String {
         .replace([' ', '-'], "");
     let prefix = match service.as_str() {
         "cloudwatchlogs" => "logs",
+        "ecrpublic" => "ecr-public",
         other => other,
     };
     format!("{prefix}:{}", metadata.name())
@@ -95,3 +97,6 @@ impl Intercept for CallCounter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@ mod actions_run;
 mod actions_shellcheck;
 mod demo;
 mod examples;
+mod iam_policies;
 mod oidc_trust;
 mod path_filters;
 mod setup_action;
