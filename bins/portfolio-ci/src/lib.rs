@@ -101,8 +101,9 @@ fn tool_called(program: &OsStr) -> Option<&'static Tool> {
 pub fn help() -> String {
     let mut text = format!(
         "{NAME} {version}: the portfolio-ci tools in one binary.\n\n\
-         Usage: <tool> [ARGS]...         (a link named after the tool)\n       \
-         {NAME} <tool> [ARGS]...\n\nTools:\n",
+         Usage: {NAME} <TOOL> [ARGS]...\n       \
+         <TOOL> [ARGS]...    (through a link named after the tool, as the release installs them)\n\n\
+         Tools:\n",
         version = env!("CARGO_PKG_VERSION")
     );
     for tool in &TOOLS {

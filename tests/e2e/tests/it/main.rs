@@ -7,6 +7,7 @@ mod actions_run;
 mod actions_shellcheck;
 mod demo;
 mod examples;
+mod release;
 mod setup_action;
 mod workflow_contract;
 mod workflows;
