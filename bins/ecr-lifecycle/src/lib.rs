@@ -48,3 +48,15 @@ pub async fn run(cli: Cli) -> Result<Exit, Error> {
     session.progress.finish();
     result
 }
+
+/// The whole `ecr-lifecycle` command: parse `args` (the first one is the program
+/// name), run, and return the exit code. Both the `ecr-lifecycle` binary and the
+/// multi-call `portfolio-ci` binary are this function.
+pub fn main_with_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> std::process::ExitCode {
+    use clap::Parser as _;
+    let cli = Cli::parse_from(args);
+    portfolio_core::cli::init_logging(cli.global.verbose);
+    portfolio_core::cli::run("ecr-lifecycle", run(cli))
+}

@@ -33,3 +33,16 @@ pub async fn run(cli: Cli, deprecated: Vec<String>) -> Result<Exit, Error> {
         .await?;
     run::run(&session, settings).await
 }
+
+/// The whole `render-taskdef` command: parse `args` (the first one is the program
+/// name), run, and return the exit code. Both the `render-taskdef` binary and the
+/// multi-call `portfolio-ci` binary are this function.
+pub fn main_with_args(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> std::process::ExitCode {
+    use clap::Parser as _;
+    let (args, deprecated) = cli::rewrite_deprecated(args);
+    let cli = Cli::parse_from(args);
+    portfolio_core::cli::init_logging(cli.global.verbose);
+    portfolio_core::cli::run("render-taskdef", run(cli, deprecated))
+}

@@ -17,20 +17,20 @@ use tempfile::TempDir;
 use crate::setup_action::{GitHub, TOOLS, VERSION, published, serve_release};
 
 /// What one run of an action left behind.
-struct ActionRun {
-    success: bool,
+pub(crate) struct ActionRun {
+    pub(crate) success: bool,
     /// The exit code of the first step that failed.
     failed_code: Option<i32>,
-    log: String,
+    pub(crate) log: String,
     /// The action's declared outputs, resolved.
-    outputs: BTreeMap<String, String>,
+    pub(crate) outputs: BTreeMap<String, String>,
     /// Every key each step wrote to its GITHUB_OUTPUT.
     step_outputs: BTreeMap<String, BTreeMap<String, String>>,
-    github_path: String,
+    pub(crate) github_path: String,
 }
 
 /// A runner's job directory: temp, tool cache, the files GITHUB_* point at.
-struct Job {
+pub(crate) struct Job {
     dir: TempDir,
     path: String,
     env: Vec<(String, String)>,
@@ -40,7 +40,7 @@ struct Job {
 
 impl Job {
     /// A job whose PATH holds only the system's directories.
-    fn new() -> Job {
+    pub(crate) fn new() -> Job {
         // The GitHub server and API are unreachable (the discard port), the
         // action's repository and ref unknown, as for a local action.
         let github = [
@@ -72,13 +72,13 @@ impl Job {
         self
     }
 
-    fn with_env(mut self, env: impl IntoIterator<Item = (String, String)>) -> Job {
+    pub(crate) fn with_env(mut self, env: impl IntoIterator<Item = (String, String)>) -> Job {
         self.env.extend(env);
         self
     }
 
     /// Runs `actions/<name>` with `inputs` in `workdir`.
-    fn run(&self, name: &str, inputs: &[(&str, &str)], workdir: &Path) -> ActionRun {
+    pub(crate) fn run(&self, name: &str, inputs: &[(&str, &str)], workdir: &Path) -> ActionRun {
         let root = e2e::repo_root();
         let action_path = root.join("actions").join(name);
         let yaml: Value = serde_yaml_ng::from_str(

@@ -10,6 +10,7 @@ mod examples;
 mod iam_policies;
 mod oidc_trust;
 mod path_filters;
+mod release;
 mod setup_action;
 mod supply_chain;
 mod workflow_contract;
