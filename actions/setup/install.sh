@@ -237,8 +237,14 @@ trap 'rm -rf "$work"' EXIT
 write_headers
 
 # The exact release the ref names.
+moving=false
 if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   version=$ref
+elif [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ ]] && [ -n "$download_url" ]; then
+  # A mirror has no releases API: its moving release (vX) is a release of
+  # its own, whose archive changes when it moves (see the cache below).
+  version=$ref
+  moving=true
 elif [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ ]]; then
   need_repo
   newest_release "$ref"
@@ -258,14 +264,30 @@ else
 fi
 
 dest="$cache_root/$version/$target"
-if [ -f "$dest/.complete" ]; then
+archive="portfolio-ci-$version-$target.tar.gz"
+if [ "$moving" = false ] && [ -f "$dest/.complete" ]; then
   echo "Using cached portfolio-ci $version from the tool cache"
   use_dir "$dest" "$version"
   exit 0
 fi
 
 [ -n "$download_url" ] || need_repo
-archive="portfolio-ci-$version-$target.tar.gz"
+# sums_entry: the sha256 SHA256SUMS lists for the archive.
+sums_entry() {
+  awk -v name="$archive" '$2 == name || $2 == "*" name { print $1 }' "$work/SHA256SUMS"
+}
+if [ "$moving" = true ]; then
+  # A moving release is cached under its name: the cached copy is used only
+  # while it is still the archive the release lists.
+  download_asset SHA256SUMS "$work/SHA256SUMS" \
+    || no_release "$download_url has no release $version ($version/SHA256SUMS)"
+  listed=$(sums_entry)
+  if [ -n "$listed" ] && [ -f "$dest/.complete" ] && [ "$(cat "$dest/.complete")" = "$listed" ]; then
+    echo "Using cached portfolio-ci $version (sha256 $listed, still the release's archive) from the tool cache"
+    use_dir "$dest" "$version"
+    exit 0
+  fi
+fi
 status=0
 download_asset "$archive" "$work/$archive" || status=$?
 if [ "$status" -ne 0 ]; then
@@ -277,10 +299,10 @@ if [ "$status" -ne 0 ]; then
   fi
   no_release "release $version of ${repo:-$download_url} has no $archive$hint"
 fi
-download_asset SHA256SUMS "$work/SHA256SUMS" \
+[ -s "$work/SHA256SUMS" ] || download_asset SHA256SUMS "$work/SHA256SUMS" \
   || fail "the release $version has no SHA256SUMS: refusing an unverified archive"
 
-expected=$(awk -v name="$archive" '$2 == name || $2 == "*" name { print $1 }' "$work/SHA256SUMS")
+expected=$(sums_entry)
 [ -n "$expected" ] || fail "SHA256SUMS of $version has no entry for $archive: refusing an unverified archive"
 actual=$(sha256_of "$work/$archive")
 if [ "$expected" != "$actual" ]; then

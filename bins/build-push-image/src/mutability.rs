@@ -10,7 +10,9 @@
 //! moved where ECR might refuse it half-way.
 
 use aws_sdk_ecr::types::{ImageTagMutability, ImageTagMutabilityExclusionFilter};
-use portfolio_core::tag_glob;
+use portfolio_core::{Session, tag_glob};
+
+use crate::error::Error;
 
 /// Which tags of one repository may point at another image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,31 @@ pub struct TagPlan {
     /// Tags that name one image, may not move, and are on another image:
     /// the push is refused (exit 4).
     pub conflicts: Vec<String>,
+}
+
+impl TagPlan {
+    /// The tags to push, with the digest each points at now: refuses the
+    /// push when a tag conflicts (exit 4, nothing changed), and warns in
+    /// `session` about each moving tag left on another image of
+    /// `repository`.
+    pub fn settle(
+        self,
+        repository: &str,
+        session: &Session,
+    ) -> Result<Vec<(String, Option<String>)>, Error> {
+        if !self.conflicts.is_empty() {
+            return Err(Error::ImmutableTags {
+                repository: repository.to_owned(),
+                tags: self.conflicts,
+            });
+        }
+        for (tag, digest) in &self.held {
+            session.warn(&format!(
+                "{tag} stays on {digest}: repository {repository} does not let it move (ECR tag mutability)"
+            ));
+        }
+        Ok(self.tags)
+    }
 }
 
 impl TagRules {

@@ -153,18 +153,7 @@ pub async fn run(
     let plan = target
         .rules
         .plan(&tags::moving(&git), current, Some(&source.digest));
-    if !plan.conflicts.is_empty() {
-        return Err(Error::ImmutableTags {
-            repository: settings.repository.clone(),
-            tags: plan.conflicts,
-        });
-    }
-    for (tag, digest) in &plan.held {
-        session.warn(&format!(
-            "{tag} stays on {digest}: repository {} does not let it move (ECR tag mutability)",
-            settings.repository
-        ));
-    }
+    let planned = plan.settle(&settings.repository, session)?;
 
     for (registry, operation) in [
         (&from, RegistryOperation::Pull),
@@ -182,14 +171,14 @@ pub async fn run(
     }
 
     let mut changed = Vec::new();
-    for (tag, digest) in &plan.tags {
+    for (tag, digest) in &planned {
         if digest.as_deref() != Some(source.digest.as_str()) {
             progress.status(&format!("tagging {}", to.image(tag)));
             to.put(tag, &manifest).await?;
             changed.push(tag.clone());
         }
     }
-    let tags: Vec<String> = plan.tags.into_iter().map(|(tag, _)| tag).collect();
+    let tags: Vec<String> = planned.into_iter().map(|(tag, _)| tag).collect();
     if tags.is_empty() {
         to.put(&source.digest, &manifest).await?;
     }

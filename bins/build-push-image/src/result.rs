@@ -131,30 +131,40 @@ impl Outcome {
             } else {
                 format!("no, reused `{}`", self.context_tag)
             },
-            self.tags
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(" "),
+            code_spans(&self.tags),
         );
         if let Some(scan) = &self.scan {
-            text.push_str(&format!(
-                "| scan (fail on {}) | {} {} |\n",
-                severity_name(scan.threshold),
-                if scan.failed { "failed:" } else { "passed:" },
-                scan.counts_line()
-            ));
-            for finding in &scan.top {
-                text.push_str(&format!(
-                    "| | {} `{}` {} |\n",
-                    severity_name(finding.severity),
-                    finding.id,
-                    finding.title.as_deref().unwrap_or("")
-                ));
-            }
+            text.push_str(&scan_rows(scan));
         }
         text
     }
+}
+
+/// Tags as Markdown code spans, separated by spaces (a summary cell).
+pub fn code_spans(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The summary table rows of a scan: its verdict, then its top findings.
+pub fn scan_rows(scan: &ScanReport) -> String {
+    let mut rows = format!(
+        "| scan (fail on {}) | {} {} |\n",
+        severity_name(scan.threshold),
+        if scan.failed { "failed:" } else { "passed:" },
+        scan.counts_line()
+    );
+    for finding in &scan.top {
+        rows.push_str(&format!(
+            "| | {} `{}` {} |\n",
+            severity_name(finding.severity),
+            finding.id,
+            finding.title.as_deref().unwrap_or("")
+        ));
+    }
+    rows
 }
 
 /// The scan verdict and its top findings, one line each.

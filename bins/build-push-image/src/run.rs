@@ -153,19 +153,7 @@ pub async fn run(session: &Session, settings: &Settings) -> Result<Exit, Error> 
         current,
         existing.as_ref().map(|m| m.digest.as_str()),
     );
-    if !plan.conflicts.is_empty() {
-        return Err(Error::ImmutableTags {
-            repository: settings.repository.clone(),
-            tags: plan.conflicts,
-        });
-    }
-    for (tag, digest) in &plan.held {
-        session.warn(&format!(
-            "{tag} stays on {digest}: repository {} does not let it move (ECR tag mutability)",
-            settings.repository
-        ));
-    }
-    let current = plan.tags;
+    let current = plan.settle(&settings.repository, session)?;
     let tags: Vec<String> = current.iter().map(|(tag, _)| tag.clone()).collect();
 
     let (manifest, built, changed, builder_name) = if let Some(manifest) = existing {

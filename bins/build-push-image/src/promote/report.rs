@@ -7,8 +7,8 @@
 use portfolio_core::Report;
 use serde::Serialize;
 
-use crate::result::scan_lines;
-use crate::scan::{ScanReport, severity_name};
+use crate::result::{code_spans, scan_lines, scan_rows};
+use crate::scan::ScanReport;
 
 /// How the blobs reached the target repository.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -132,19 +132,10 @@ impl Promotion {
             "| manifests | {} |\n| blobs | {} |\n| built | no, promoted by digest |\n| tags | {} |\n",
             self.manifests,
             self.blobs_line(),
-            self.tags
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(" "),
+            code_spans(&self.tags),
         ));
         if let Some(scan) = &self.scan {
-            text.push_str(&format!(
-                "| scan (fail on {}) | {} {} |\n",
-                severity_name(scan.threshold),
-                if scan.failed { "failed:" } else { "passed:" },
-                scan.counts_line()
-            ));
+            text.push_str(&scan_rows(scan));
         }
         text
     }

@@ -118,7 +118,8 @@ fn a_packed_release_installs_through_the_setup_action_and_every_tool_runs() {
     let server = serve(downloads.path());
     let workdir = tempfile::tempdir().unwrap();
 
-    let mut warm = None;
+    // One runner: its tool cache is kept from one install to the next.
+    let job = Job::new();
     for version in [VERSION, MAJOR] {
         if version == MAJOR {
             // The moving major release carries the same archives under its
@@ -136,7 +137,6 @@ fn a_packed_release_installs_through_the_setup_action_and_every_tool_runs() {
                 downloads.path().join(MAJOR).to_str().unwrap(),
             ]);
         }
-        let job = Job::new();
         let run = job.run(
             "setup",
             &[("version", version), ("download-url", &server.url)],
@@ -146,22 +146,55 @@ fn a_packed_release_installs_through_the_setup_action_and_every_tool_runs() {
         assert!(run.log.contains("Verified"), "{version}: {}", run.log);
         assert_eq!(run.outputs["version"], version, "{}", run.log);
         let installed = PathBuf::from(&run.outputs["bin-dir"]);
-        assert_eq!(run.github_path.trim(), installed.to_str().unwrap());
+        assert_eq!(run.github_path.lines().last(), installed.to_str());
         assert_every_tool_runs(&installed);
-        warm = Some(job);
     }
 
-    // A warm runner installs from its tool cache, with no server.
-    drop(server);
-    let job = warm.unwrap();
-    let again = job.run(
-        "setup",
-        &[("version", MAJOR), ("download-url", "http://127.0.0.1:9")],
-        workdir.path(),
-    );
-    assert!(again.success, "{}", again.log);
+    let install = |version: &str, url: &str| {
+        let run = job.run(
+            "setup",
+            &[("version", version), ("download-url", url)],
+            workdir.path(),
+        );
+        assert!(run.success, "{version}: {}", run.log);
+        run
+    };
+
+    // The moving release, again while it has not moved: from the tool
+    // cache, once its SHA256SUMS still lists the cached archive.
+    let again = install(MAJOR, &server.url);
     assert!(again.log.contains("cached"), "{}", again.log);
+    assert!(!again.log.contains("Verified"), "{}", again.log);
     assert_every_tool_runs(&PathBuf::from(&again.outputs["bin-dir"]));
+
+    // Once it moves (another build under the same name), the runner's cache
+    // is refreshed.
+    let moved = tempfile::tempdir().unwrap();
+    pack(fake_build().path(), TARGET, moved.path());
+    fs::remove_dir_all(downloads.path().join(MAJOR)).unwrap();
+    release(&[
+        "alias",
+        "--version",
+        VERSION,
+        "--as",
+        MAJOR,
+        "--from",
+        moved.path().to_str().unwrap(),
+        "--out",
+        downloads.path().join(MAJOR).to_str().unwrap(),
+    ]);
+    let refreshed = install(MAJOR, &server.url);
+    assert!(refreshed.log.contains("Verified"), "{}", refreshed.log);
+    let binary = PathBuf::from(&refreshed.outputs["bin-dir"]).join("portfolio-ci");
+    let output = Command::new(binary).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "portfolio-ci");
+
+    // An exact release never moves: a warm runner installs it from its tool
+    // cache with no server at all.
+    drop(server);
+    let offline = install(VERSION, "http://127.0.0.1:9");
+    assert!(offline.log.contains("cached"), "{}", offline.log);
+    assert_every_tool_runs(&PathBuf::from(&offline.outputs["bin-dir"]));
 }
 
 /// A stand-in for the multi-call binary: packing does not look inside it.
