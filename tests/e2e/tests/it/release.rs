@@ -187,7 +187,10 @@ fn a_packed_release_installs_through_the_setup_action_and_every_tool_runs() {
     assert!(refreshed.log.contains("Verified"), "{}", refreshed.log);
     let binary = PathBuf::from(&refreshed.outputs["bin-dir"]).join("portfolio-ci");
     let output = Command::new(binary).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "portfolio-ci");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "portfolio-ci"
+    );
 
     // An exact release never moves: a warm runner installs it from its tool
     // cache with no server at all.
