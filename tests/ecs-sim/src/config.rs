@@ -1,11 +1,15 @@
 //! Configuration of a simulator: address, speed, seed, fault injection and timings.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::plane::DataPlane;
+
 /// How a simulator is started. `SimConfig::default()` binds 127.0.0.1 on a free port,
-/// runs in real time with seed 0, no throttling and the default [`Timings`].
-#[derive(Debug, Clone, Copy)]
+/// runs in real time with seed 0, no throttling, the default [`Timings`] and no data
+/// plane (tasks follow the behaviour label).
+#[derive(Debug, Clone)]
 pub struct SimConfig {
     /// Address to listen on (default 127.0.0.1).
     pub host: IpAddr,
@@ -21,6 +25,8 @@ pub struct SimConfig {
     pub tick: Duration,
     /// The simulated durations of a task's life.
     pub timings: Timings,
+    /// What prepares or runs tasks besides the model's timers (see [`crate::plane`]).
+    pub plane: Option<Arc<dyn DataPlane>>,
 }
 
 impl Default for SimConfig {
@@ -33,6 +39,7 @@ impl Default for SimConfig {
             throttle_rate: 0.0,
             tick: Duration::from_millis(50),
             timings: Timings::default(),
+            plane: None,
         }
     }
 }

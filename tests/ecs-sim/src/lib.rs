@@ -29,6 +29,7 @@ pub mod config;
 pub mod error;
 pub mod logs;
 pub mod model;
+pub mod plane;
 pub mod server;
 pub mod shared;
 
@@ -88,13 +89,17 @@ pub fn start(config: SimConfig) -> Result<RunningSim, Error> {
     })?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let clock = SimClock::new(config.time_scale);
-    let model = Model::new(config.seed, config.timings);
+    let mut model = Model::new(config.seed, config.timings);
+    model.plane = config.plane.as_ref().map(|p| model::PlaneMode {
+        runs_containers: p.runs_containers(),
+    });
     let shared = Arc::new(Shared::new(
         model,
         clock,
         config.throttle_rate,
         config.seed,
         tx,
+        config.plane,
     ));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use crate::admin;
 use crate::api::dispatch;
+use crate::plane::Reporter;
 use crate::shared::{Control, Shared};
 
 /// The router: admin endpoints, and every other request to the API dispatcher.
@@ -73,7 +74,7 @@ pub async fn run(
                         if let Some(ack) = ack { let _ = ack.send(()); }
                     }
                     Some(Control::Shutdown) | None => {
-                        ticker.abort();
+                        stop(&shared, &ticker).await;
                         return;
                     }
                 },
@@ -82,16 +83,34 @@ pub async fn run(
         listener = rebind(addr).await;
         tracing::info!("resumed: listening again");
     }
-    ticker.abort();
+    stop(&shared, &ticker).await;
 }
 
 async fn tick_loop(shared: Arc<Shared>, tick: Duration) {
     let mut interval = tokio::time::interval(tick.max(Duration::from_millis(1)));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let reporter = Reporter::new(&shared);
     loop {
         interval.tick().await;
         let now = shared.clock.now();
-        shared.lock().advance(now);
+        let orders = {
+            let mut model = shared.lock();
+            model.advance(now);
+            model.take_orders(shared.clock.scale())
+        };
+        if let Some(plane) = &shared.plane {
+            for order in orders {
+                plane.submit(order, reporter.clone());
+            }
+        }
+    }
+}
+
+/// Stop the ticker, then let the data plane release what it holds.
+async fn stop(shared: &Shared, ticker: &tokio::task::JoinHandle<()>) {
+    ticker.abort();
+    if let Some(plane) = &shared.plane {
+        plane.shutdown().await;
     }
 }
 

@@ -1,7 +1,7 @@
 //! State shared by the HTTP handlers, the ticker and the [`crate::RunningSim`] handle.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::clock::SimClock;
 use crate::model::Model;
+use crate::plane::DataPlane;
 
 /// A request to the server loop.
 #[derive(Debug)]
@@ -31,6 +32,8 @@ pub struct Shared {
     requests: AtomicU64,
     /// Requests to the server loop.
     pub control: UnboundedSender<Control>,
+    /// The data plane tasks are handed to, if any.
+    pub plane: Option<Arc<dyn DataPlane>>,
 }
 
 impl Shared {
@@ -42,6 +45,7 @@ impl Shared {
         throttle_rate: f64,
         seed: u64,
         control: UnboundedSender<Control>,
+        plane: Option<Arc<dyn DataPlane>>,
     ) -> Self {
         let shared = Self {
             model: Mutex::new(model),
@@ -50,6 +54,7 @@ impl Shared {
             throttle_rng: Mutex::new(StdRng::seed_from_u64(seed ^ 0x7412_0771_e000_0000)),
             requests: AtomicU64::new(0),
             control,
+            plane,
         };
         shared.set_throttle_rate(throttle_rate);
         shared

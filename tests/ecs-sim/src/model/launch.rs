@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 use super::deployment::Deployment;
+use super::external::PlaneLink;
 use super::scheduler::Ctx;
 use super::service::Service;
 use super::task::{Container, Health, LastStatus, Launch, Task};
@@ -49,7 +50,9 @@ pub fn launch(
         for c in &mut spec.containers {
             c.image_digest = ctx.image_digests.resolve(&c.image);
         }
-        tasks.insert(id.clone(), Task::launch(spec, t));
+        let mut task = Task::launch(spec, t);
+        task.plane = ctx.plane.map(PlaneLink::new);
+        tasks.insert(id.clone(), task);
         out.push(id);
     }
     out

@@ -7,6 +7,7 @@
 //! scheduler.
 
 pub mod deployment;
+pub mod external;
 pub mod image;
 pub mod launch;
 pub mod ops;
@@ -29,7 +30,7 @@ use crate::logs::LogStore;
 use image::ImageDigests;
 use scheduler::Ctx;
 use service::{Service, ServiceStatus};
-use task::{LastStatus, Task};
+use task::{LastStatus, Outcome, Task};
 use taskdef::TaskDefs;
 
 /// The account id in every ARN.
@@ -128,6 +129,16 @@ pub struct Model {
     pub logs: LogStore,
     /// What image references resolve to when a task launches.
     pub image_digests: ImageDigests,
+    /// The data plane tasks are handed to, if any (see [`crate::plane`]).
+    pub plane: Option<PlaneMode>,
+}
+
+/// What kind of data plane the model hands its tasks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneMode {
+    /// The data plane runs the containers: their start, health and exit come from its
+    /// reports, not from the model's timers and the behaviour label.
+    pub runs_containers: bool,
 }
 
 impl Model {
@@ -144,6 +155,7 @@ impl Model {
             tags: BTreeMap::new(),
             logs: LogStore::default(),
             image_digests: ImageDigests::default(),
+            plane: None,
         }
     }
 
@@ -196,17 +208,7 @@ impl Model {
             return;
         };
         let outcome = task.step(t, ctx.logs);
-        let Some(deployment) = task.deployment().map(str::to_owned) else {
-            return; // a standalone task: no scheduler reacts
-        };
-        let Some(svc) = cluster
-            .services
-            .iter_mut()
-            .find(|s| s.deployments.iter().any(|d| d.id == deployment))
-        else {
-            return;
-        };
-        scheduler::on_outcome(svc, tid, &deployment, &outcome, t, &mut ctx);
+        route_outcome(cluster, tid, &outcome, t, &mut ctx);
     }
 
     /// Run the scheduler of every service of cluster `cname` at `t`.
@@ -232,6 +234,7 @@ impl Model {
             timings,
             task_defs,
             image_digests,
+            plane,
             ..
         } = self;
         let ctx = Ctx {
@@ -242,6 +245,7 @@ impl Model {
             task_defs,
             image_digests,
             logs,
+            plane: *plane,
         };
         (clusters, ctx)
     }
@@ -255,6 +259,33 @@ impl Model {
     pub fn new_record_id(&mut self) -> String {
         record_id(&mut self.rng)
     }
+}
+
+/// Tell the scheduler of the service that owns task `tid` what a step of it meant
+/// (a standalone task has none).
+pub(crate) fn route_outcome(
+    cluster: &mut Cluster,
+    tid: &str,
+    outcome: &Outcome,
+    t: f64,
+    ctx: &mut Ctx<'_>,
+) {
+    let Some(deployment) = cluster
+        .tasks
+        .get(tid)
+        .and_then(Task::deployment)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let Some(svc) = cluster
+        .services
+        .iter_mut()
+        .find(|s| s.deployments.iter().any(|d| d.id == deployment))
+    else {
+        return;
+    };
+    scheduler::on_outcome(svc, tid, &deployment, outcome, t, ctx);
 }
 
 /// 21 random letters and digits, like the end of ECS's service deployment ARNs.

@@ -32,6 +32,8 @@ pub struct Ctx<'a> {
     pub image_digests: &'a ImageDigests,
     /// Log events.
     pub logs: &'a mut LogStore,
+    /// The data plane tasks are handed to, if any.
+    pub plane: Option<super::PlaneMode>,
 }
 
 /// Task counts of one deployment.

@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::external::PlaneLink;
 use super::launch::{availability_zone, containers, number_string, task_seed};
 use super::task::{Launch, Standalone, Task};
 use super::{ACCOUNT, Model, Rejection, hex_id};
@@ -83,6 +84,7 @@ impl Model {
             task_seq,
             timings,
             image_digests,
+            plane,
             ..
         } = self;
         let cluster = clusters.get_mut(&cname).ok_or(Rejection::ClusterNotFound)?;
@@ -119,7 +121,9 @@ impl Model {
                 seed: task_seed,
                 timings: *timings,
             };
-            cluster.tasks.insert(id.clone(), Task::launch(spec, t));
+            let mut task = Task::launch(spec, t);
+            task.plane = plane.map(PlaneLink::new);
+            cluster.tasks.insert(id.clone(), task);
             ids.push(id);
         }
         Ok(ids)

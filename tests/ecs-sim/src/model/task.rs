@@ -9,6 +9,7 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::external::PlaneLink;
 use crate::behavior::Behavior;
 use crate::config::{Span, Timings};
 use crate::logs::LogStore;
@@ -213,6 +214,8 @@ pub struct Task {
     pub version: i64,
     /// The next timed step.
     pub next: Option<(f64, Step)>,
+    /// Where the data plane is with this task, when one is attached.
+    pub plane: Option<PlaneLink>,
     rng: StdRng,
 }
 
@@ -240,6 +243,7 @@ impl Task {
             stopped_reason: None,
             version: 1,
             next: Some((t + delay, Step::ToPending)),
+            plane: None,
             rng,
         }
     }
@@ -323,10 +327,21 @@ impl Task {
                 Outcome::Nothing
             }
             Step::ToRunning => {
+                if let Some(link) = self.plane.as_mut()
+                    && !link.may_run()
+                {
+                    // The data plane has not said the task can run yet.
+                    link.waiting = true;
+                    return Outcome::Nothing;
+                }
                 self.last_status = LastStatus::Running;
                 self.pull_stopped_at = Some(t);
                 self.started_at = Some(t);
                 self.set_containers(LastStatus::Running);
+                if self.plane.is_some_and(|link| link.runs_containers) {
+                    // The data plane's reports say what happens next.
+                    return Outcome::Nothing;
+                }
                 self.log_start(t, logs);
                 if self.spec.standalone.is_some() {
                     self.next = self.standalone_end(t);
@@ -514,12 +529,18 @@ impl Task {
         };
         self.log_all(t, logs, lines);
         let essential = self.essential_index();
+        self.essential_exited(t, essential, code);
+    }
+
+    /// Essential container `index` exited with `code`: the others are stopped (exit 0
+    /// after a clean end, else 137, unless they already exited), and ECS stops the task.
+    pub fn essential_exited(&mut self, t: f64, index: usize, code: i32) {
         for (i, c) in self.containers.iter_mut().enumerate() {
-            c.exit_code = Some(match (i == essential, code) {
-                (true, _) => code,
-                (false, 0) => 0,
-                (false, _) => 137,
-            });
+            if i == index {
+                c.exit_code = Some(code);
+            } else {
+                c.exit_code.get_or_insert(if code == 0 { 0 } else { 137 });
+            }
         }
         self.begin_stop(
             t,
@@ -529,7 +550,8 @@ impl Task {
         );
     }
 
-    fn essential_index(&self) -> usize {
+    /// The index of the first essential container (0 when none is marked).
+    pub fn essential_index(&self) -> usize {
         self.containers
             .iter()
             .position(|c| c.essential)
