@@ -206,6 +206,8 @@ pub struct Record {
     pub finished_at: Option<f64>,
     /// When it was stopped.
     pub stopped_at: Option<f64>,
+    /// When a stop or rollback was requested (STOP_REQUESTED, ROLLBACK_REQUESTED).
+    pub requested_at: Option<f64>,
     /// Last change.
     pub updated_at: f64,
     /// Deployment ids whose tasks it replaces.

@@ -53,7 +53,14 @@ fn live_and_bound(model: &Model) -> (i64, i64) {
     (live, svc.config.max_tasks(svc.desired_count))
 }
 
-fn setup(desired: i64, max: i64, min: i64, rollback: bool, behavior: &str, t: f64) -> Model {
+pub(super) fn setup(
+    desired: i64,
+    max: i64,
+    min: i64,
+    rollback: bool,
+    behavior: &str,
+    t: f64,
+) -> Model {
     let mut model = Model::new(42, Timings::default());
     model.create_cluster("us-east-1", "c", json!([]));
     model
