@@ -88,7 +88,7 @@ pub fn on_outcome(
     match outcome {
         Outcome::Nothing => {}
         Outcome::Healthy => {
-            if dep.failed_tasks != 0 {
+            if dep.failed_tasks != 0 && dep.config.resets_on_healthy() {
                 dep.failed_tasks = 0;
                 dep.updated_at = t;
             }

@@ -126,6 +126,14 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
     );
     assert_eq!(cb.threshold(), 3);
     assert_eq!(cb.failure_count(), 3);
+    assert_eq!(
+        record.alarms().unwrap().status(),
+        Some(&ServiceDeploymentRollbackMonitorsStatus::Disabled)
+    );
+    assert_eq!(
+        record.status_reason(),
+        Some("Service deployment rolled back successfully.")
+    );
     assert!(
         record
             .rollback()
