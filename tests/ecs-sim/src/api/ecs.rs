@@ -3,9 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
-use super::params::{Params, page};
+use super::params::{PAGE_100, PAGE_SERVICE_DEPLOYMENTS, PAGE_SERVICES, Params, batch, page};
 use super::render;
-use crate::model::ops::{NewService, ServiceUpdate};
+use crate::model::ops::{NewService, ServiceUpdate, StopType};
 use crate::model::{ACCOUNT, Model, Rejection, last_segment};
 
 /// Where and when a call happens.
@@ -152,7 +152,7 @@ fn list_task_definitions(model: &Model, p: Params<'_>) -> Result<Value, ApiError
     if p.str("sort") == Some("DESC") {
         arns.reverse();
     }
-    let (items, next) = page(arns, p);
+    let (items, next) = page(arns, p, PAGE_100)?;
     Ok(with_token(json!({"taskDefinitionArns": items}), next))
 }
 
@@ -235,10 +235,11 @@ fn update_service(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, A
 }
 
 fn describe_services(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
+    let names = batch(p, "services", "Services", "service names", 10)?;
     let cl = model.cluster(p.str("cluster"))?;
     let with_tags = p.includes("TAGS");
     let (mut services, mut failures) = (Vec::new(), Vec::new());
-    for name in p.strings("services") {
+    for name in names {
         match cl.service(name) {
             Some(s) => services.push(render::service(
                 s,
@@ -273,7 +274,7 @@ fn list_services(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
         .filter(|s| s.status != crate::model::service::ServiceStatus::Inactive)
         .map(|s| s.arn.clone())
         .collect();
-    let (items, next) = page(arns, p);
+    let (items, next) = page(arns, p, PAGE_SERVICES)?;
     Ok(with_token(json!({"serviceArns": items}), next))
 }
 
@@ -307,15 +308,16 @@ fn list_tasks(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
         .collect();
     tasks.sort_by(|a, b| b.created_at.total_cmp(&a.created_at));
     let arns: Vec<String> = tasks.iter().map(|t| t.spec.arn.clone()).collect();
-    let (items, next) = page(arns, p);
+    let (items, next) = page(arns, p, PAGE_100)?;
     Ok(with_token(json!({"taskArns": items}), next))
 }
 
 fn describe_tasks(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
+    let ids = batch(p, "tasks", "Tasks", "taskIds", 100)?;
     let cl = model.cluster(p.str("cluster"))?;
     let with_tags = p.includes("TAGS");
     let (mut tasks, mut failures) = (Vec::new(), Vec::new());
-    for id in p.strings("tasks") {
+    for id in ids {
         match cl.task(id) {
             Some(t) => tasks.push(render::task(
                 t,
@@ -363,13 +365,20 @@ fn list_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiEr
         .filter(|d| before.is_none_or(|b| d.created_at <= b))
         .map(|d| render::service_deployment_brief(svc, d))
         .collect();
-    let (items, next) = page(briefs, p);
+    let (items, next) = page(briefs, p, PAGE_SERVICE_DEPLOYMENTS)?;
     Ok(with_token(json!({"serviceDeployments": items}), next))
 }
 
 fn describe_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
+    let arns = batch(
+        p,
+        "serviceDeploymentArns",
+        "serviceDeploymentArns",
+        "serviceDeploymentArns",
+        20,
+    )?;
     let (mut found, mut failures) = (Vec::new(), Vec::new());
-    'arns: for arn in p.strings("serviceDeploymentArns") {
+    'arns: for arn in arns {
         let arn_id = last_segment(arn);
         for cl in model.clusters.values() {
             for svc in &cl.services {
@@ -386,7 +395,14 @@ fn describe_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, A
 
 fn stop_service_deployment(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
     let arn = p.required("serviceDeploymentArn")?;
-    let stop_type = p.str("stopType").unwrap_or("ROLLBACK");
+    let stop_type = match p.str("stopType") {
+        None => StopType::Rollback,
+        Some(s) => StopType::parse(s).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "Invalid stopType '{s}'. Valid values are ABORT and ROLLBACK."
+            ))
+        })?,
+    };
     let arn = model.stop_service_deployment(arn, stop_type, c.now)?;
     model.advance(c.now);
     Ok(json!({"serviceDeploymentArn": arn}))

@@ -78,17 +78,88 @@ impl<'a> Params<'a> {
     }
 }
 
-/// One page of `items` from `nextToken` (an offset), at most `maxResults` (default 100).
-pub fn page<T>(items: Vec<T>, p: Params<'_>) -> (Vec<T>, Option<String>) {
-    let start: usize = p.str("nextToken").and_then(|t| t.parse().ok()).unwrap_or(0);
-    let max = p
-        .i64("maxResults")
-        .and_then(|m| usize::try_from(m).ok())
-        .filter(|m| *m > 0)
-        .unwrap_or(100);
+/// Page sizes of a list operation: ECS's default and largest `maxResults`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize {
+    /// Items returned when `maxResults` is absent.
+    pub default: usize,
+    /// Largest `maxResults` accepted (the smallest is 1).
+    pub max: usize,
+}
+
+/// ListTasks, ListTaskDefinitions, ListClusters: up to 100, default 100.
+pub const PAGE_100: PageSize = PageSize {
+    default: 100,
+    max: 100,
+};
+/// ListServices: up to 100, default 10.
+pub const PAGE_SERVICES: PageSize = PageSize {
+    default: 10,
+    max: 100,
+};
+/// ListServiceDeployments: up to 100, default 20.
+pub const PAGE_SERVICE_DEPLOYMENTS: PageSize = PageSize {
+    default: 20,
+    max: 100,
+};
+
+/// One page of `items` from `nextToken`, at most `maxResults` (within `size`).
+///
+/// The token is opaque to clients; here it is the offset of the next item.
+///
+/// # Errors
+/// InvalidParameterException for a `maxResults` out of range or a token this list did
+/// not hand out.
+pub fn page<T>(
+    items: Vec<T>,
+    p: Params<'_>,
+    size: PageSize,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let max = match p.value("maxResults") {
+        None => size.default,
+        Some(v) => v
+            .as_i64()
+            .and_then(|m| usize::try_from(m).ok())
+            .filter(|m| (1..=size.max).contains(m))
+            .ok_or_else(|| {
+                ApiError::invalid(format!("maxResults must be between 1 and {}.", size.max))
+            })?,
+    };
     let total = items.len();
+    let start = match p.str("nextToken") {
+        None | Some("") => 0,
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|s| *s > 0 && *s <= total)
+            .ok_or_else(|| ApiError::invalid("Invalid nextToken."))?,
+    };
     let page: Vec<T> = items.into_iter().skip(start).take(max).collect();
     let end = start + page.len();
     let next = (end < total).then(|| end.to_string());
-    (page, next)
+    Ok((page, next))
+}
+
+/// The list `key`, which must hold 1 to `most` items.
+///
+/// # Errors
+/// InvalidParameterException as ECS words it: "`empty` cannot be empty." and
+/// "`name` can have at most `most` items.".
+pub fn batch<'a>(
+    p: Params<'a>,
+    key: &str,
+    empty: &str,
+    name: &str,
+    most: usize,
+) -> Result<Vec<&'a str>, ApiError> {
+    let items = p.strings(key);
+    if items.is_empty() {
+        return Err(ApiError::invalid(format!("{empty} cannot be empty.")));
+    }
+    if items.len() > most {
+        return Err(ApiError::invalid(format!(
+            "{name} can have at most {most} items."
+        )));
+    }
+    Ok(items)
 }

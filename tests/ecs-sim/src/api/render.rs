@@ -359,6 +359,8 @@ pub fn service_deployment(s: &Service, d: &Deployment, tasks: &BTreeMap<String, 
             "threshold": d.breaker_threshold(),
         }),
     );
+    // ecs-sim models no CloudWatch alarms: ECS reports the alarm check DISABLED.
+    m.insert("alarms".into(), json!({"status": "DISABLED"}));
     Value::Object(m)
 }
 

@@ -14,6 +14,9 @@ pub struct DeploymentConfig {
     pub breaker_enable: bool,
     /// Circuit breaker rolls back.
     pub breaker_rollback: bool,
+    /// `resetOnHealthyTask` as given: whether a task turning healthy resets the failure
+    /// count (ECS's default, when absent, is true).
+    pub breaker_reset_on_healthy: Option<bool>,
 }
 
 impl Default for DeploymentConfig {
@@ -23,6 +26,7 @@ impl Default for DeploymentConfig {
             minimum_healthy_percent: 100,
             breaker_enable: false,
             breaker_rollback: false,
+            breaker_reset_on_healthy: None,
         }
     }
 }
@@ -44,6 +48,7 @@ impl DeploymentConfig {
         if let Some(cb) = v.get("deploymentCircuitBreaker") {
             out.breaker_enable = cb.get("enable").and_then(Value::as_bool).unwrap_or(false);
             out.breaker_rollback = cb.get("rollback").and_then(Value::as_bool).unwrap_or(false);
+            out.breaker_reset_on_healthy = cb.get("resetOnHealthyTask").and_then(Value::as_bool);
         }
         if out.maximum_percent < 100 || out.maximum_percent > 2000 {
             return Err("maximumPercent must be between 100 and 2000.".into());
@@ -66,11 +71,21 @@ impl DeploymentConfig {
         (desired * self.minimum_healthy_percent + 99) / 100
     }
 
+    /// Whether a task of the deployment turning healthy resets its failure count.
+    #[must_use]
+    pub fn resets_on_healthy(&self) -> bool {
+        self.breaker_reset_on_healthy.unwrap_or(true)
+    }
+
     /// As ECS renders it.
     #[must_use]
     pub fn to_json(&self) -> Value {
+        let mut breaker = json!({"enable": self.breaker_enable, "rollback": self.breaker_rollback});
+        if let Some(reset) = self.breaker_reset_on_healthy {
+            breaker["resetOnHealthyTask"] = json!(reset);
+        }
         json!({
-            "deploymentCircuitBreaker": {"enable": self.breaker_enable, "rollback": self.breaker_rollback},
+            "deploymentCircuitBreaker": breaker,
             "maximumPercent": self.maximum_percent,
             "minimumHealthyPercent": self.minimum_healthy_percent,
         })
@@ -206,6 +221,8 @@ pub struct Record {
     pub finished_at: Option<f64>,
     /// When it was stopped.
     pub stopped_at: Option<f64>,
+    /// When a stop or rollback was requested (STOP_REQUESTED, ROLLBACK_REQUESTED).
+    pub requested_at: Option<f64>,
     /// Last change.
     pub updated_at: f64,
     /// Deployment ids whose tasks it replaces.

@@ -16,6 +16,7 @@ pub mod service;
 pub mod standalone;
 pub mod task;
 pub mod taskdef;
+pub mod texts;
 
 #[cfg(test)]
 mod tests;

@@ -3,9 +3,10 @@
 
 use serde_json::{Map, Value};
 
-use super::deployment::{DeploymentConfig, RecordStatus, Rollout, Status};
+use super::deployment::{DeploymentConfig, RecordStatus, Rollout};
 use super::scheduler::{self, Trigger};
 use super::service::{Origin, Service, ServiceStatus};
+use super::texts;
 use super::{ACCOUNT, Cluster, Model, Rejection, last_segment};
 
 /// Parameters of CreateService.
@@ -252,21 +253,23 @@ impl Model {
         task.drain(
             t,
             "UserInitiated",
-            reason.unwrap_or("Task stopped by user"),
+            reason.unwrap_or(texts::STOPPED_BY_USER),
             logs,
         );
         Ok(task.spec.id.clone())
     }
 
-    /// StopServiceDeployment: roll the deployment back to the last COMPLETED task
-    /// definition (ROLLBACK), or stop it launching tasks (ABORT/STOP).
+    /// StopServiceDeployment, as the ECS developer guide describes it: a PENDING or
+    /// IN_PROGRESS service deployment moves to ROLLBACK_REQUESTED and rolls back to the
+    /// last COMPLETED deployment (stop type ROLLBACK), or to STOP_REQUESTED and stops
+    /// launching tasks (ABORT); one already STOP_REQUESTED or rolling back carries on.
     ///
     /// # Errors
-    /// Unknown or finished service deployment.
+    /// Unknown service deployment; ConflictException when it has finished.
     pub fn stop_service_deployment(
         &mut self,
         arn: &str,
-        stop_type: &str,
+        stop_type: StopType,
         t: f64,
     ) -> Result<String, Rejection> {
         let arn_id = last_segment(arn);
@@ -283,43 +286,74 @@ impl Model {
             })
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
         let (clusters, mut ctx) = self.split();
-        let cluster = clusters
+        let service = clusters
             .get_mut(&cname)
+            .and_then(|c| c.services.get_mut(svc))
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
-        let service = cluster
-            .services
-            .get_mut(svc)
-            .ok_or(Rejection::ServiceDeploymentNotFound)?;
-        let dep = service
+        let status = service
             .deployments
             .iter()
             .find(|d| d.id == id)
+            .and_then(|d| d.record.as_ref())
+            .map(|r| r.status)
             .ok_or(Rejection::ServiceDeploymentNotFound)?;
-        let finished = dep.record.as_ref().is_some_and(|r| r.status.is_final());
-        let stoppable = dep.status == Status::Primary
-            && (dep.rollout == Rollout::InProgress || dep.rollout == Rollout::Failed)
-            && !finished;
-        if !stoppable {
-            return Err(Rejection::Conflict(
-                "The service deployment is not in a state that can be stopped.".into(),
-            ));
+        match status {
+            RecordStatus::Pending | RecordStatus::InProgress => {}
+            RecordStatus::StopRequested
+            | RecordStatus::RollbackRequested
+            | RecordStatus::RollbackInProgress => return Ok(arn.to_owned()),
+            RecordStatus::Successful
+            | RecordStatus::Stopped
+            | RecordStatus::RollbackSuccessful
+            | RecordStatus::RollbackFailed => {
+                return Err(Rejection::Conflict(format!(
+                    "The service deployment {arn} has status {} and cannot be stopped.",
+                    status.as_str()
+                )));
+            }
         }
-        if stop_type.eq_ignore_ascii_case("ROLLBACK") {
-            scheduler::fail_deployment(service, &id, t, &mut ctx, Trigger::StopRollback);
-        } else {
-            if let Some(d) = service.deployment_mut(&id) {
-                d.rollout = Rollout::Failed;
-                d.rollout_reason = "ECS deployment stopped by StopServiceDeployment.".into();
-                d.updated_at = t;
-                if let Some(rec) = d.record.as_mut() {
-                    rec.status = RecordStatus::Stopped;
-                    rec.status_reason = Some("Service deployment stopped by request.".into());
-                    rec.stopped_at = Some(t);
-                    rec.finished_at = Some(t);
-                    rec.updated_at = t;
+        match stop_type {
+            StopType::Rollback => {
+                scheduler::fail_deployment(service, &id, t, &mut ctx, Trigger::StopRollback);
+            }
+            StopType::Abort => {
+                if let Some(d) = service.deployment_mut(&id) {
+                    d.rollout = Rollout::Failed;
+                    d.rollout_reason = texts::ROLLOUT_STOPPED.into();
+                    d.updated_at = t;
+                    if let Some(rec) = d.record.as_mut() {
+                        rec.status = RecordStatus::StopRequested;
+                        rec.status_reason = Some(texts::RECORD_STOP_REQUESTED.into());
+                        rec.requested_at = Some(t);
+                        rec.updated_at = t;
+                    }
                 }
             }
         }
         Ok(arn.to_owned())
     }
 }
+
+/// `stopType` of StopServiceDeployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopType {
+    /// Roll back to the last COMPLETED deployment.
+    Rollback,
+    /// Stop the deployment where it is: no more tasks launch, nothing rolls back.
+    Abort,
+}
+
+impl StopType {
+    /// Parse the API value (`ROLLBACK` or `ABORT`).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ROLLBACK" => Some(Self::Rollback),
+            "ABORT" => Some(Self::Abort),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

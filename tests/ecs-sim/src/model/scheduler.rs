@@ -12,7 +12,7 @@ use super::image::ImageDigests;
 use super::service::{Origin, Service, ServiceStatus};
 use super::task::{LastStatus, Outcome, Task};
 use super::taskdef::TaskDefs;
-use super::{deployment_id, launch};
+use super::{deployment_id, launch, texts};
 use crate::config::Timings;
 use crate::logs::LogStore;
 
@@ -90,7 +90,7 @@ pub fn on_outcome(
     match outcome {
         Outcome::Nothing => {}
         Outcome::Healthy => {
-            if dep.failed_tasks != 0 {
+            if dep.failed_tasks != 0 && dep.config.resets_on_healthy() {
                 dep.failed_tasks = 0;
                 dep.updated_at = t;
             }
@@ -110,23 +110,15 @@ pub fn on_outcome(
             let trip = watched && dep.config.breaker_enable && failed >= failure_threshold(desired);
             let id = dep.id.clone();
             if *health_check {
+                svc.event(t, ctx.rng, &texts::failed_health_checks(task_id));
                 svc.event(
                     t,
                     ctx.rng,
-                    &format!("(task {task_id}) failed container health checks."),
-                );
-                svc.event(
-                    t,
-                    ctx.rng,
-                    &format!("has stopped 1 running tasks: (task {task_id})."),
+                    &texts::stopped_running_tasks(&[task_id.to_owned()]),
                 );
             }
             if report_unable {
-                svc.event(
-                    t,
-                    ctx.rng,
-                    "is unable to consistently start tasks successfully.",
-                );
+                svc.event(t, ctx.rng, texts::UNABLE_TO_START);
             }
             if let Some(rec) = svc.record_for_mut(&id) {
                 rec.updated_at = t;
@@ -154,16 +146,12 @@ pub fn fail_deployment(
     let is_rollback = dep.rollback_of.is_some();
     dep.rollout = Rollout::Failed;
     dep.rollout_reason = match trigger {
-        Trigger::Breaker => "ECS deployment circuit breaker: tasks failed to start.".into(),
-        Trigger::StopRollback => "ECS deployment stopped by StopServiceDeployment.".into(),
+        Trigger::Breaker => texts::ROLLOUT_BREAKER_FAILED.into(),
+        Trigger::StopRollback => texts::ROLLOUT_STOPPED.into(),
     };
     dep.updated_at = t;
     if trigger == Trigger::Breaker {
-        svc.event(
-            t,
-            ctx.rng,
-            &format!("deployment {id} deployment failed: tasks failed to start."),
-        );
+        svc.event(t, ctx.rng, &texts::deployment_failed(id));
     }
     if let Some(rec) = svc.record_for_mut(id) {
         rec.breaker_triggered |= trigger == Trigger::Breaker;
@@ -173,12 +161,8 @@ pub fn fail_deployment(
         Some((cid, ctd)) if wants_rollback && !is_rollback => {
             let new_id = deployment_id(ctx.rng);
             let reason = match trigger {
-                Trigger::Breaker => {
-                    format!("ECS deployment circuit breaker: rolling back to deploymentId {cid}")
-                }
-                Trigger::StopRollback => {
-                    format!("ECS deployment rollback requested: rolling back to deploymentId {cid}")
-                }
+                Trigger::Breaker => texts::rollout_breaker_rollback(&cid),
+                Trigger::StopRollback => texts::rollout_requested_rollback(&cid),
             };
             svc.start_deployment(
                 t,
@@ -195,17 +179,14 @@ pub fn fail_deployment(
                     Trigger::StopRollback => RecordStatus::RollbackRequested,
                 };
                 rec.status_reason = Some(reason.clone());
+                rec.requested_at = Some(t);
                 rec.rollback = Some(RollbackInfo {
                     reason,
                     started_at: t,
                     deployment_id: new_id.clone(),
                 });
             }
-            svc.event(
-                t,
-                ctx.rng,
-                &format!("rolling back to deployment ID {cid} ."),
-            );
+            svc.event(t, ctx.rng, &texts::rolling_back(&cid));
             Some(new_id)
         }
         _ => {
@@ -216,11 +197,14 @@ pub fn fail_deployment(
             };
             if let Some(rec) = svc.record_for_mut(id) {
                 rec.status = status;
-                rec.status_reason = Some(if status == RecordStatus::RollbackFailed {
-                    "Rollback failed: no completed deployment to roll back to.".into()
-                } else {
-                    "ECS deployment circuit breaker: tasks failed to start.".into()
-                });
+                rec.status_reason = Some(
+                    if status == RecordStatus::RollbackFailed {
+                        texts::RECORD_ROLLBACK_FAILED
+                    } else {
+                        texts::RECORD_BREAKER_STOPPED
+                    }
+                    .into(),
+                );
                 rec.finished_at = Some(t);
                 rec.stopped_at = Some(t);
             }
@@ -270,12 +254,7 @@ pub fn reconcile(
     if can_launch && n > 0 {
         let started = launch::launch(svc, tasks, &pid, cluster, n, t, ctx);
         if !started.is_empty() {
-            let list: Vec<String> = started.iter().map(|id| format!("(task {id})")).collect();
-            svc.event(
-                t,
-                ctx.rng,
-                &format!("has started {} tasks: {}.", started.len(), list.join(" ")),
-            );
+            svc.event(t, ctx.rng, &texts::started_tasks(&started));
             svc.steady = false;
         }
     }
@@ -293,16 +272,7 @@ pub fn reconcile(
         ctx,
     );
     if !stopped.is_empty() {
-        let list: Vec<String> = stopped.iter().map(|id| format!("(task {id})")).collect();
-        svc.event(
-            t,
-            ctx.rng,
-            &format!(
-                "has stopped {} running tasks: {}.",
-                stopped.len(),
-                list.join(" ")
-            ),
-        );
+        svc.event(t, ctx.rng, &texts::stopped_running_tasks(&stopped));
         svc.steady = false;
     }
 
@@ -319,14 +289,30 @@ fn advance_records(svc: &mut Service, t: f64) {
                     rec.started_at = Some(t);
                     rec.updated_at = t;
                 }
-                RecordStatus::RollbackRequested => {
+                RecordStatus::RollbackRequested if acted_on(rec.requested_at, t) => {
                     rec.status = RecordStatus::RollbackInProgress;
+                    rec.updated_at = t;
+                }
+                RecordStatus::StopRequested if acted_on(rec.requested_at, t) => {
+                    rec.status = RecordStatus::Stopped;
+                    rec.status_reason = Some(texts::RECORD_STOPPED.into());
+                    rec.stopped_at = Some(t);
+                    rec.finished_at = Some(t);
                     rec.updated_at = t;
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// Simulated seconds ECS takes to act on a stop request (STOP_REQUESTED,
+/// ROLLBACK_REQUESTED) before the service deployment moves on.
+pub const REQUEST_DELAY: f64 = 1.0;
+
+/// Whether a request made at `at` has been acted on by `t`.
+fn acted_on(at: Option<f64>, t: f64) -> bool {
+    at.is_none_or(|at| t >= at + REQUEST_DELAY)
 }
 
 fn drain_all(
@@ -372,7 +358,7 @@ fn stop_surplus(
     let mut healthy: i64 = ids.iter().map(|id| tally(tasks, id).healthy).sum();
     let mut live: i64 = ids.iter().map(|id| tally(tasks, id).live).sum();
     let mut prim_live = tally(tasks, pid).live;
-    let reason = format!("Scaling activity initiated by (deployment {pid})");
+    let reason = texts::scaling_activity(pid);
 
     // Older deployments' tasks: not-yet-healthy first, then oldest first.
     let mut old: Vec<(bool, f64, String)> = tasks
@@ -473,14 +459,14 @@ fn finish(
         && prim.live == desired
     {
         p.rollout = Rollout::Completed;
-        p.rollout_reason = format!("ECS deployment {pid} completed.");
+        p.rollout_reason = texts::rollout_completed(pid);
         p.updated_at = t;
         let (td, rollback_of) = (p.task_definition.clone(), p.rollback_of.clone());
         if rollback_of.is_none()
             && let Some(rec) = p.record.as_mut()
         {
             rec.status = RecordStatus::Successful;
-            rec.status_reason = Some("Service deployment completed successfully.".into());
+            rec.status_reason = Some(texts::RECORD_SUCCESSFUL.into());
             rec.finished_at = Some(t);
             rec.updated_at = t;
         }
@@ -488,7 +474,7 @@ fn finish(
             && let Some(rec) = svc.deployment_mut(&owner).and_then(|d| d.record.as_mut())
         {
             rec.status = RecordStatus::RollbackSuccessful;
-            rec.status_reason = Some("Service deployment rolled back successfully.".into());
+            rec.status_reason = Some(texts::RECORD_ROLLED_BACK.into());
             rec.finished_at = Some(t);
             rec.updated_at = t;
         }
@@ -499,11 +485,7 @@ fn finish(
             }
         }
         svc.last_completed = Some((pid.to_owned(), td));
-        svc.event(
-            t,
-            ctx.rng,
-            &format!("deployment {pid} deployment completed."),
-        );
+        svc.event(t, ctx.rng, &texts::deployment_completed(pid));
     }
     let steady = svc
         .primary()
@@ -514,6 +496,6 @@ fn finish(
         && prim.draining == 0;
     if steady && !svc.steady {
         svc.steady = true;
-        svc.event(t, ctx.rng, "has reached a steady state.");
+        svc.event(t, ctx.rng, texts::STEADY_STATE);
     }
 }

@@ -5,6 +5,7 @@ use rand::rngs::StdRng;
 use serde_json::Value;
 
 use super::deployment::{Deployment, DeploymentConfig, Record, RecordStatus, Rollout, Status};
+use super::texts;
 
 /// `status` of a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,8 +176,7 @@ impl Service {
                     && rollback_of.is_none()
                 {
                     rec.status = RecordStatus::Stopped;
-                    rec.status_reason =
-                        Some("Service deployment stopped: a newer deployment started.".into());
+                    rec.status_reason = Some(texts::RECORD_SUPERSEDED.into());
                     rec.stopped_at = Some(t);
                     rec.updated_at = t;
                 }
@@ -189,12 +189,13 @@ impl Service {
             started_at: None,
             finished_at: None,
             stopped_at: None,
+            requested_at: None,
             updated_at: t,
             sources,
             rollback: None,
             breaker_triggered: false,
         });
-        let reason = reason.unwrap_or_else(|| format!("ECS deployment {id} in progress."));
+        let reason = reason.unwrap_or_else(|| texts::rollout_in_progress(&id));
         self.deployments.push(Deployment {
             id: id.clone(),
             status: Status::Primary,

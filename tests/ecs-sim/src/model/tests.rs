@@ -53,7 +53,14 @@ fn live_and_bound(model: &Model) -> (i64, i64) {
     (live, svc.config.max_tasks(svc.desired_count))
 }
 
-fn setup(desired: i64, max: i64, min: i64, rollback: bool, behavior: &str, t: f64) -> Model {
+pub(super) fn setup(
+    desired: i64,
+    max: i64,
+    min: i64,
+    rollback: bool,
+    behavior: &str,
+    t: f64,
+) -> Model {
     let mut model = Model::new(42, Timings::default());
     model.create_cluster("us-east-1", "c", json!([]));
     model
@@ -289,4 +296,39 @@ fn an_update_without_configuration_keeps_the_service_s_and_tag_settings_are_kept
     );
     assert!(svc.config.breaker_enable && !svc.config.breaker_rollback);
     assert_eq!(svc.extras["propagateTags"], json!("SERVICE"));
+}
+
+#[test]
+fn with_reset_on_healthy_task_false_failures_keep_counting() {
+    let t0 = 1_000_000.0;
+    let mut model = setup(10, 200, 100, true, "flaky:50", t0);
+    let mut t = t0;
+    while t < t0 + 200.0 {
+        t += 0.5;
+        model.advance(t);
+    }
+    let update = ServiceUpdate {
+        task_definition: Some("f:2".into()),
+        deployment_configuration: Some(json!({"deploymentCircuitBreaker": {
+            "enable": true, "rollback": true, "resetOnHealthyTask": false
+        }})),
+        ..ServiceUpdate::default()
+    };
+    let svc = model.update_service(Some("c"), "s", update, t).unwrap();
+    assert_eq!(
+        svc.config.to_json()["deploymentCircuitBreaker"],
+        json!({"enable": true, "rollback": true, "resetOnHealthyTask": false})
+    );
+    let id = svc.primary().unwrap().id.clone();
+    let mut highest = 0;
+    let start = t;
+    while t < start + 300.0 {
+        t += 0.5;
+        model.advance(t);
+        let svc = model.cluster(Some("c")).unwrap().service("s").unwrap();
+        let ours = svc.deployments.iter().find(|d| d.id == id).unwrap();
+        assert!(ours.failed_tasks >= highest, "failedTasks went down");
+        highest = ours.failed_tasks;
+    }
+    assert!(highest > 0, "no task failed");
 }

@@ -64,7 +64,7 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
     assert_eq!(
         primary.rollout_state_reason(),
         Some(
-            format!("ECS deployment circuit breaker: rolling back to deploymentId {first_id}")
+            format!("ECS deployment circuit breaker: rolling back to deploymentId {first_id}.")
                 .as_str()
         )
     );
@@ -79,9 +79,9 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
     assert_eq!(events[0], "(service backend) has reached a steady state.");
     for wanted in [
         format!(
-            "(service backend) deployment {failed_id} deployment failed: tasks failed to start."
+            "(service backend) (deployment {failed_id}) deployment failed: tasks failed to start."
         ),
-        format!("(service backend) rolling back to deployment ID {first_id} ."),
+        format!("(service backend) rolling back to deployment {first_id}."),
         "(service backend) is unable to consistently start tasks successfully.".to_owned(),
     ] {
         assert!(
@@ -126,6 +126,14 @@ async fn breaker_rolls_back(behavior: &str) -> RolledBack {
     );
     assert_eq!(cb.threshold(), 3);
     assert_eq!(cb.failure_count(), 3);
+    assert_eq!(
+        record.alarms().unwrap().status(),
+        Some(&ServiceDeploymentRollbackMonitorsStatus::Disabled)
+    );
+    assert_eq!(
+        record.status_reason(),
+        Some("Service deployment rolled back successfully.")
+    );
     assert!(
         record
             .rollback()
@@ -354,4 +362,83 @@ async fn stop_service_deployment_rolls_back_without_rollback_configured() {
         .send()
         .await;
     assert!(again.is_err(), "a finished deployment cannot be stopped");
+}
+
+#[tokio::test]
+async fn stop_service_deployment_abort_stops_where_it_is_without_rollback() {
+    let sim = sim();
+    let ecs = ecs_client(&sim.endpoint(), 1);
+    let rev1 = register(&ecs, "abort", "healthy").await;
+    stable_service(&ecs, "abort", "api", &rev1, true).await;
+    let rev2 = register(&ecs, "abort", "slow:6000").await;
+    let updated = update_to(&ecs, "abort", "api", &rev2).await;
+    let id = updated.deployments()[0].id().unwrap().to_owned();
+    let arn = updated.current_service_deployment().unwrap().to_owned();
+    ecs.stop_service_deployment()
+        .service_deployment_arn(&arn)
+        .stop_type(StopServiceDeploymentStopType::Abort)
+        .send()
+        .await
+        .unwrap();
+    let record = |ecs: ecs::Client, arn: String| async move {
+        ecs.describe_service_deployments()
+            .service_deployment_arns(arn)
+            .send()
+            .await
+            .unwrap()
+            .service_deployments()[0]
+            .clone()
+    };
+    let first = record(ecs.clone(), arn.clone()).await;
+    assert!(
+        matches!(
+            first.status(),
+            Some(ServiceDeploymentStatus::StopRequested | ServiceDeploymentStatus::Stopped)
+        ),
+        "{first:?}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let stopped = loop {
+        let r = record(ecs.clone(), arn.clone()).await;
+        if r.status() == Some(&ServiceDeploymentStatus::Stopped) {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "never STOPPED: {r:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert_eq!(
+        stopped.status_reason(),
+        Some("Service deployment stopped by request.")
+    );
+    assert!(stopped.stopped_at().is_some() && stopped.rollback().is_none());
+    let s = describe(&ecs, "abort", "api").await;
+    assert_eq!(s.deployments()[0].id(), Some(id.as_str()));
+    assert_eq!(
+        s.deployments()[0].rollout_state(),
+        Some(&DeploymentRolloutState::Failed)
+    );
+    assert_eq!(
+        s.deployments()[0].rollout_state_reason(),
+        Some("ECS deployment stopped by StopServiceDeployment.")
+    );
+    assert!(
+        !messages(&s).iter().any(|m| m.contains("rolling back")),
+        "ABORT does not roll back"
+    );
+    let again = ecs
+        .stop_service_deployment()
+        .service_deployment_arn(&arn)
+        .stop_type(StopServiceDeploymentStopType::Rollback)
+        .send()
+        .await
+        .expect_err("a STOPPED deployment cannot be stopped");
+    let err = again.into_service_error();
+    assert!(err.is_conflict_exception(), "{err:?}");
+    assert_eq!(
+        ecs::error::ProvideErrorMetadata::message(&err),
+        Some(
+            format!("The service deployment {arn} has status STOPPED and cannot be stopped.")
+                .as_str()
+        )
+    );
 }

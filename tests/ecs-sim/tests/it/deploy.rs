@@ -52,7 +52,7 @@ async fn good_deployment_completes_with_events() {
     assert_eq!(events[0], "(service backend) has reached a steady state.");
     assert_eq!(
         events[1],
-        format!("(service backend) deployment {id} deployment completed.")
+        format!("(service backend) (deployment {id}) deployment completed.")
     );
     assert!(
         events
