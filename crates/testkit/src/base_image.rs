@@ -5,8 +5,9 @@
 //!
 //! The sample Dockerfiles start `FROM ${BASE}` (Docker Hub's busybox by
 //! default); local builds pass [`build_arg`]. The image is created once in
-//! the Docker engine under [`REPOSITORY`]`:<busybox version>` and kept, like
-//! a pulled base image (it is a few megabytes and every build reuses it).
+//! the Docker engine ([`docker`]) or buildah's storage ([`buildah`]) under
+//! [`REPOSITORY`]`:<busybox version>` and kept, like a pulled base image
+//! (two megabytes, reused by every build).
 
 use std::fs::File;
 use std::io::Read;
@@ -35,57 +36,112 @@ CMD [\"sh\"]
 ";
 
 /// `BASE=<reference>`: the `--build-arg` that builds the sample images on
-/// the local base `reference` (from [`docker`]).
+/// the local base `reference` (from [`docker`] or [`buildah`]).
 #[must_use]
 pub fn build_arg(reference: &str) -> String {
     format!("{BUILD_ARG_NAME}={reference}")
 }
 
+/// Where a base image is kept: the store the builder reads `FROM` from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The Docker engine's images (docker build).
+    Docker,
+    /// buildah's local storage (buildah build, chroot isolation).
+    Buildah,
+}
+
+impl Store {
+    fn program(self) -> &'static str {
+        match self {
+            Store::Docker => "docker",
+            Store::Buildah => "buildah",
+        }
+    }
+
+    /// The arguments that ask whether the store has an image (then the
+    /// reference).
+    fn inspect(self) -> &'static [&'static str] {
+        match self {
+            Store::Docker => &["image", "inspect", "--format", "{{.Id}}"],
+            Store::Buildah => &["inspect", "--type", "image", "--format", "{{.FromImageID}}"],
+        }
+    }
+
+    /// The arguments that build a context into the store (then
+    /// `--tag REF DIR`).
+    fn build(self) -> &'static [&'static str] {
+        match self {
+            Store::Docker => &["build", "--quiet"],
+            Store::Buildah => &["build", "--isolation", "chroot", "--quiet"],
+        }
+    }
+}
+
 /// The local base image in the Docker engine, created when missing;
 /// returns its reference, `localhost/portfolio-ci/busybox-static:<version>`.
-/// Concurrent callers (test processes) build it once: the creation holds a
-/// lock file in the temporary directory.
 pub fn docker() -> Result<String, TestkitError> {
+    ensure(Store::Docker)
+}
+
+/// The local base image in buildah's storage (for builds without an
+/// engine), created when missing; returns its reference.
+pub fn buildah() -> Result<String, TestkitError> {
+    ensure(Store::Buildah)
+}
+
+/// The local base image in `store`, created when missing. Concurrent
+/// callers (test processes) create it once: the creation holds a lock file
+/// in the temporary directory.
+pub fn ensure(store: Store) -> Result<String, TestkitError> {
     check_static(Path::new(BUSYBOX))?;
     let reference = format!("{REPOSITORY}:{}", version(BUSYBOX)?);
-    if exists(&reference)? {
+    if exists(store, &reference)? {
         return Ok(reference);
     }
-    let lock_path = std::env::temp_dir().join("portfolio-ci-busybox-static.lock");
+    let lock_path = std::env::temp_dir().join(format!(
+        "portfolio-ci-busybox-static-{}.lock",
+        store.program()
+    ));
     let lock = File::create(&lock_path).map_err(io("creating the base image's lock"))?;
     lock.lock().map_err(io("locking the base image's lock"))?;
-    if exists(&reference)? {
+    if exists(store, &reference)? {
         return Ok(reference);
     }
     let context = tempfile::tempdir().map_err(io("creating the build context"))?;
     std::fs::copy(BUSYBOX, context.path().join("busybox")).map_err(io("copying busybox"))?;
     std::fs::write(context.path().join("Dockerfile"), DOCKERFILE)
         .map_err(io("writing the Dockerfile"))?;
-    let output = Command::new("docker")
-        .args(["build", "--quiet", "--tag", &reference])
+    let output = Command::new(store.program())
+        .args(store.build())
+        .args(["--tag", &reference])
         .arg(context.path())
         .stdin(Stdio::null())
         .output()
-        .map_err(io("running docker build"))?;
+        .map_err(|source| TestkitError::Io {
+            program: store.program().to_owned(),
+            source,
+        })?;
     if !output.status.success() {
         return Err(TestkitError::Failed {
-            program: "docker build".to_owned(),
+            program: format!("{} build", store.program()),
             detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         });
     }
     Ok(reference)
 }
 
-/// Whether the engine has `reference`.
-fn exists(reference: &str) -> Result<bool, TestkitError> {
-    Command::new("docker")
-        .args(["image", "inspect", "--format", "{{.Id}}", reference])
+/// Whether `store` has `reference`.
+fn exists(store: Store, reference: &str) -> Result<bool, TestkitError> {
+    Command::new(store.program())
+        .args(store.inspect())
+        .arg(reference)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .map(|status| status.success())
         .map_err(|source| TestkitError::Io {
-            program: "docker".to_owned(),
+            program: store.program().to_owned(),
             source,
         })
 }
