@@ -48,6 +48,19 @@ fn example_backend_template_for_dev() {
         rendered["tags"],
         json!([{"key": "Project", "value": "portfolio"}, {"key": "Environment", "value": "dev"}])
     );
+    // What the image's start-up script requires, and a health check that
+    // busybox's wget (the image has no curl) runs against the server.
+    assert_eq!(
+        backend["environment"][2],
+        json!({"name": "DATABASE_URL", "value": "postgresql://portfolio@portfolio-dev-db:5432/portfolio"})
+    );
+    assert_eq!(
+        backend["healthCheck"]["command"],
+        json!([
+            "CMD-SHELL",
+            "wget -q -O /dev/null http://localhost:8000/api/v1/health || exit 1"
+        ])
+    );
     let template: Value =
         serde_json::from_str(&fs::read_to_string(examples().join("taskdef/backend.json")).unwrap())
             .unwrap();
