@@ -45,16 +45,16 @@ fn start_waiter(endpoint: &str, cluster: &str, service: &str) -> Child {
     .expect("the aws CLI is installed")
 }
 
-/// What the waiter printed once it exits; killed, and the test failed, at
-/// [`WAITER_DEADLINE`].
-fn finish(mut child: Child, what: &str) -> Output {
+/// What a child process (`what`: the waiter, a peer) printed once it exits; killed,
+/// and the test failed, at [`WAITER_DEADLINE`].
+pub fn finish(mut child: Child, what: &str) -> Output {
     let deadline = Instant::now() + WAITER_DEADLINE;
     while child.try_wait().unwrap().is_none() {
         if Instant::now() >= deadline {
             child.kill().unwrap();
             let out = child.wait_with_output().unwrap();
             panic!(
-                "aws ecs wait services-stable ({what}) still waiting after {WAITER_DEADLINE:?}: {}",
+                "{what} still running after {WAITER_DEADLINE:?}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
         }
@@ -140,7 +140,7 @@ fn aws_cli_waiter_reports_a_good_deployment_and_a_rollback_as_stable() {
 
     // As against ECS: the waiter succeeds, silently, for both.
     for (waiter, what) in waiters.into_iter().zip(["good", "broken"]) {
-        let out = finish(waiter, what);
+        let out = finish(waiter, &format!("aws ecs wait services-stable ({what})"));
         assert_eq!(
             (out.status.code(), String::from_utf8_lossy(&out.stdout)),
             (Some(0), "".into()),

@@ -10,4 +10,5 @@ mod deploy;
 mod digests;
 mod faults;
 mod harness;
+mod peer_action;
 mod run_task;
