@@ -24,14 +24,12 @@ const CHECKOUT_VAR: &str = "ECS_DEPLOY_PEER_CHECKOUT";
 
 /// The checkout `ECS_DEPLOY_PEER_CHECKOUT` names; panics (the test fails) without it.
 fn checkout() -> PathBuf {
-    let dir = std::env::var_os(CHECKOUT_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            panic!(
-                "NOT RUN: set {CHECKOUT_VAR} to a checkout of \
+    let Some(dir) = std::env::var_os(CHECKOUT_VAR).map(PathBuf::from) else {
+        panic!(
+            "NOT RUN: set {CHECKOUT_VAR} to a checkout of \
              aws-actions/amazon-ecs-deploy-task-definition at a v2 tag"
-            )
-        });
+        )
+    };
     assert!(
         dir.join("dist/index.js").is_file(),
         "{CHECKOUT_VAR}={}: no dist/index.js there",
