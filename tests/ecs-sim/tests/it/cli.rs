@@ -8,9 +8,11 @@ use serde_json::Value;
 
 use crate::harness::{sim, sim_with};
 
-fn aws(endpoint: &str, args: &[&str]) -> Value {
-    let out = Command::new("aws")
-        .args(args)
+/// `aws ARGS` against `endpoint` (JSON output, us-east-1) with test credentials and
+/// no configuration files.
+pub fn aws_command(endpoint: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new("aws");
+    cmd.args(args)
         .args([
             "--endpoint-url",
             endpoint,
@@ -28,7 +30,13 @@ fn aws(endpoint: &str, args: &[&str]) -> Value {
             "/nonexistent/aws-credentials",
         )
         .env("AWS_PAGER", "")
-        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_PROFILE");
+    cmd
+}
+
+/// `aws ARGS` against `endpoint`, which must succeed: its parsed JSON output.
+pub fn aws(endpoint: &str, args: &[&str]) -> Value {
+    let out = aws_command(endpoint, args)
         .output()
         .expect("the aws CLI is installed");
     assert!(
@@ -40,7 +48,7 @@ fn aws(endpoint: &str, args: &[&str]) -> Value {
 }
 
 /// `aws ecs describe-services` every 200 ms until `done` holds for the service (60 s).
-fn wait(
+pub fn wait(
     endpoint: &str,
     cluster: &str,
     service: &str,
@@ -71,7 +79,7 @@ fn wait(
 
 /// Registers the next revision of family `web` whose container behaves as
 /// `behavior`; returns the task definition.
-fn register_web(endpoint: &str, behavior: &str) -> Value {
+pub fn register_web(endpoint: &str, behavior: &str) -> Value {
     let containers = format!(
         r#"[{{"name":"web","image":"nginx:1","essential":true,"portMappings":[{{"containerPort":3000}}],"dockerLabels":{{"ecs-sim.behavior":"{behavior}"}}}}]"#
     );
@@ -100,6 +108,12 @@ fn register_web(endpoint: &str, behavior: &str) -> Value {
 /// `aws ecs create-service`: 2 tasks of `task_definition` in `cluster`, 200% /
 /// 100% with the breaker and rollback.
 fn create_web(endpoint: &str, cluster: &str, task_definition: &str) -> Value {
+    create_service(endpoint, cluster, "web", task_definition)
+}
+
+/// `aws ecs create-service`: service `name` of 2 tasks of `task_definition` in
+/// `cluster`, 200% / 100% with the breaker and rollback.
+pub fn create_service(endpoint: &str, cluster: &str, name: &str, task_definition: &str) -> Value {
     aws(
         endpoint,
         &[
@@ -108,7 +122,7 @@ fn create_web(endpoint: &str, cluster: &str, task_definition: &str) -> Value {
             "--cluster",
             cluster,
             "--service-name",
-            "web",
+            name,
             "--task-definition",
             task_definition,
             "--desired-count",
@@ -122,21 +136,33 @@ fn create_web(endpoint: &str, cluster: &str, task_definition: &str) -> Value {
 }
 
 /// The ARN of a task definition [`register_web`] returned.
-fn td_arn(td: &Value) -> &str {
+pub fn td_arn(td: &Value) -> &str {
     td["taskDefinitionArn"].as_str().unwrap()
 }
 
-/// `aws ecs update-service` to `task_definition`: the service in the answer.
+/// `aws ecs update-service` of service `web` in cluster `roll` to `task_definition`:
+/// the service in the answer.
 fn update(endpoint: &str, task_definition: &str) -> Value {
+    update_service(endpoint, "roll", "web", task_definition)
+}
+
+/// `aws ecs update-service` of `service` in `cluster` to `task_definition`: the
+/// service in the answer.
+pub fn update_service(
+    endpoint: &str,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> Value {
     aws(
         endpoint,
         &[
             "ecs",
             "update-service",
             "--cluster",
-            "roll",
+            cluster,
             "--service",
-            "web",
+            service,
             "--task-definition",
             task_definition,
         ],
@@ -145,7 +171,7 @@ fn update(endpoint: &str, task_definition: &str) -> Value {
 }
 
 /// `aws ecs describe-service-deployments` of one ARN.
-fn record(endpoint: &str, arn: &str) -> Value {
+pub fn record(endpoint: &str, arn: &str) -> Value {
     aws(
         endpoint,
         &[

@@ -2,6 +2,7 @@
 //! free loopback port, sped up, and is driven through the Rust SDK and the AWS CLI.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod aws_wait;
 mod binary;
 mod breaker;
 mod cli;
@@ -10,4 +11,5 @@ mod digests;
 mod faults;
 mod harness;
 mod limits;
+mod peer_action;
 mod run_task;
