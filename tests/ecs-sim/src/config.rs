@@ -4,7 +4,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 /// How a simulator is started. `SimConfig::default()` binds 127.0.0.1 on a free port,
-/// runs in real time with seed 0, no throttling and the default [`Timings`].
+/// runs in real time with seed 0, no throttling, no consistency delay and the default
+/// [`Timings`].
 #[derive(Debug, Clone, Copy)]
 pub struct SimConfig {
     /// Address to listen on (default 127.0.0.1).
@@ -21,6 +22,11 @@ pub struct SimConfig {
     pub tick: Duration,
     /// The simulated durations of a task's life.
     pub timings: Timings,
+    /// Eventual consistency: simulated seconds before a deployment started by
+    /// UpdateService (and its `currentServiceDeployment`) shows in DescribeServices,
+    /// ListServiceDeployments and DescribeServiceDeployments (default 0: at once).
+    /// UpdateService's own answer shows it at once.
+    pub consistency_delay: f64,
 }
 
 impl Default for SimConfig {
@@ -33,6 +39,7 @@ impl Default for SimConfig {
             throttle_rate: 0.0,
             tick: Duration::from_millis(50),
             timings: Timings::default(),
+            consistency_delay: 0.0,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod deployment;
 pub mod image;
+pub mod lag;
 pub mod launch;
 pub mod ops;
 pub mod scheduler;
@@ -27,6 +28,7 @@ use rand::{Rng, SeedableRng};
 use crate::config::Timings;
 use crate::logs::LogStore;
 use image::ImageDigests;
+use lag::Lag;
 use scheduler::Ctx;
 use service::{Service, ServiceStatus};
 use task::{LastStatus, Task};
@@ -128,6 +130,8 @@ pub struct Model {
     pub logs: LogStore,
     /// What image references resolve to when a task launches.
     pub image_digests: ImageDigests,
+    /// How late new deployments show in the read APIs (eventual consistency).
+    pub lag: Lag,
 }
 
 impl Model {
@@ -144,6 +148,7 @@ impl Model {
             tags: BTreeMap::new(),
             logs: LogStore::default(),
             image_digests: ImageDigests::default(),
+            lag: Lag::default(),
         }
     }
 
@@ -175,6 +180,7 @@ impl Model {
             self.step_task(t, &cname, &tid);
             self.reconcile_cluster(&cname, t);
         }
+        self.lag.prune(now);
         let names: Vec<String> = self.clusters.keys().cloned().collect();
         for name in names {
             self.reconcile_cluster(&name, now);

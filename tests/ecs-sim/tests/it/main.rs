@@ -5,6 +5,7 @@
 mod binary;
 mod breaker;
 mod cli;
+mod consistency;
 mod deploy;
 mod digests;
 mod faults;
