@@ -113,9 +113,9 @@ impl Follower<'_> {
                         outage = false;
                     }
                     let mut changed = self.print_events(&view);
-                    let record = match judge::needs_record(&view, &self.ours) {
+                    let status = match judge::needs_record(&view, &self.ours) {
                         true => match self.record().await {
-                            Ok(record) => record,
+                            Ok(status) => status,
                             Err(err) if err.transient => {
                                 self.outage(&mut outage, &err.message);
                                 break 'seen Seen::Error;
@@ -124,7 +124,7 @@ impl Follower<'_> {
                         },
                         false => None,
                     };
-                    let judged = judge::judge(&view, &self.ours, record.as_deref());
+                    let judged = judge::judge(&view, &self.ours, status.as_deref());
                     let verdict = match (judged, &failed) {
                         (Verdict::Superseded { .. } | Verdict::InProgress, Some(known))
                             if view.deployment(&self.ours.id).is_none() =>
