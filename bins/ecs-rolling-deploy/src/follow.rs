@@ -278,7 +278,8 @@ fn record(marks: &mut Vec<Mark>, view: &ServiceView, ours: &str, rollback: Optio
 /// A failed read of our service deployment: retried when transient, else
 /// not known (the snapshot decides alone).
 fn classified(err: Error) -> Result<Option<String>, PollError> {
-    let transient = matches!(&err, Error::Core(portfolio_core::Error::Aws(aws)) if aws.is_transient());
+    let transient =
+        matches!(&err, Error::Core(portfolio_core::Error::Aws(aws)) if aws.is_transient());
     if !transient {
         tracing::debug!("cannot read our service deployment: {err}");
         return Ok(None);

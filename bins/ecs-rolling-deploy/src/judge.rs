@@ -143,8 +143,7 @@ fn gone(view: &ServiceView, ours: &Tracked, record: Option<&str>, by: String) ->
 
 /// Deployment `d` runs what the service ran before our update.
 fn is_previous(ours: &Tracked, d: &DeploymentView) -> bool {
-    !ours.previous_task_definition.is_empty()
-        && d.task_definition == ours.previous_task_definition
+    !ours.previous_task_definition.is_empty() && d.task_definition == ours.previous_task_definition
 }
 
 /// The statuses of a service deployment, as far as judging goes.

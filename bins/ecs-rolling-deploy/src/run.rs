@@ -554,7 +554,12 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         ours: Tracked {
             id: started.ours.id.clone(),
             created_at: started.ours.created_at,
-            earlier: started.before.deployments.iter().map(|d| d.id.clone()).collect(),
+            earlier: started
+                .before
+                .deployments
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
             previous_task_definition: started.before.task_definition.clone(),
         },
         service_deployment: started.ours.service_deployment.clone(),

@@ -14,11 +14,9 @@ async fn deploy_lagging(behavior: &str) -> (World, portfolio_testkit::Run, Strin
     let world = World::lagging(SCALE, DELAY).await;
     world.service("backend", true).await;
     let before = world
-        .wait(
-            "backend",
-            "the service is described",
-            |s| !s.deployments().is_empty(),
-        )
+        .wait("backend", "the service is described", |s| {
+            !s.deployments().is_empty()
+        })
         .await;
     let old = before.deployments()[0].id().unwrap().to_owned();
     let file = world.backend_file(behavior);

@@ -368,11 +368,7 @@ fn list_service_deployments(model: &Model, c: &Call, p: Params<'_>) -> Result<Va
     Ok(with_token(json!({"serviceDeployments": items}), next))
 }
 
-fn describe_service_deployments(
-    model: &Model,
-    c: &Call,
-    p: Params<'_>,
-) -> Result<Value, ApiError> {
+fn describe_service_deployments(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
     let (mut found, mut failures) = (Vec::new(), Vec::new());
     'arns: for arn in p.strings("serviceDeploymentArns") {
         let arn_id = last_segment(arn);

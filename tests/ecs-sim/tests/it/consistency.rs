@@ -4,7 +4,11 @@
 
 use ecs_sim::SimConfig;
 
-use crate::harness::{SCALE, describe, ecs_client, register, sim_with, stable_service, update_to, wait_service};
+use crate::faults::raw_http;
+
+use crate::harness::{
+    SCALE, describe, ecs_client, register, sim_with, stable_service, update_to, wait_service,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_deployment_and_its_service_deployment_show_after_the_delay() {
@@ -64,7 +68,9 @@ async fn a_new_deployment_and_its_service_deployment_show_after_the_delay() {
 
     // After the delay: ours, its record, in every read.
     let seen = wait_service(&client, "c", "backend", "our deployment shows", |s| {
-        s.deployments().iter().any(|d| d.id() == Some(ours.as_str()))
+        s.deployments()
+            .iter()
+            .any(|d| d.id() == Some(ours.as_str()))
     })
     .await;
     assert_eq!(seen.deployments()[0].id(), Some(ours.as_str()));
@@ -92,4 +98,30 @@ fn the_delay_must_be_a_number_of_seconds() {
         err.to_string(),
         "invalid configuration: consistency delay must be 0 or more seconds, not -1"
     );
+}
+
+#[test]
+fn the_admin_endpoint_sets_the_delay() {
+    let sim = ecs_sim::start(SimConfig::default()).unwrap();
+    let res = raw_http(
+        sim.addr(),
+        "POST",
+        "/__admin/consistency-delay?seconds=12.5",
+        "",
+        "",
+    )
+    .unwrap();
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let health = raw_http(sim.addr(), "GET", "/__admin/health", "", "").unwrap();
+    assert!(health.contains(r#""consistencyDelay":12.5"#), "{health}");
+    let res = raw_http(
+        sim.addr(),
+        "POST",
+        "/__admin/consistency-delay?seconds=-1",
+        "",
+        "",
+    )
+    .unwrap();
+    assert!(res.starts_with("HTTP/1.1 400"), "{res}");
+    assert!(sim.set_consistency_delay(f64::NAN).is_err());
 }

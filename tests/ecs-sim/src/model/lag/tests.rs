@@ -42,7 +42,9 @@ fn stable(delay: f64) -> (Model, f64) {
         ..NewService::default()
     };
     let t = 1000.0;
-    model.create_service("us-east-1", Some("c"), req, t).unwrap();
+    model
+        .create_service("us-east-1", Some("c"), req, t)
+        .unwrap();
     // The first deployment is never delayed.
     let svc = model.cluster(Some("c")).unwrap().service("s").unwrap();
     assert!(matches!(model.lag.seen(svc, t), Cow::Borrowed(_)));
@@ -82,7 +84,11 @@ fn a_new_deployment_shows_only_after_the_delay() {
     assert_eq!(primary.id, before);
     assert_eq!(primary.status, Status::Primary);
     assert_eq!(primary.rollout, Rollout::Completed);
-    assert!(seen.task_definition.ends_with("f:1"), "{}", seen.task_definition);
+    assert!(
+        seen.task_definition.ends_with("f:1"),
+        "{}",
+        seen.task_definition
+    );
     // Once the delay passed, reads see the live service.
     model.advance(t + 10.0);
     let svc = model.cluster(Some("c")).unwrap().service("s").unwrap();
