@@ -115,12 +115,11 @@ impl Follower<'_> {
                     let mut changed = self.print_events(&view);
                     let status = match judge::needs_record(&view, &self.ours) {
                         true => match self.record().await {
-                            Ok(status) => status,
-                            Err(err) if err.transient => {
-                                self.outage(&mut outage, &err.message);
+                            Record::Status(status) => status,
+                            Record::Retry(message) => {
+                                self.outage(&mut outage, &message);
                                 break 'seen Seen::Error;
                             }
-                            Err(err) => return Err(err.error),
                         },
                         false => None,
                     };
@@ -198,32 +197,29 @@ impl Follower<'_> {
         }
     }
 
-    /// The status of our service deployment: `None` when it cannot be
-    /// known (not found yet, not allowed); an error only when ECS did not
-    /// answer (worth retrying) or the service is gone.
-    async fn record(&mut self) -> Result<Option<String>, PollError> {
-        let arn = match &self.service_deployment {
-            Some(arn) => arn.clone(),
-            None => {
-                let found = ecs::find_service_deployment(
-                    self.ecs,
-                    self.target,
-                    &self.ours.id,
-                    self.ours.created_at,
-                )
-                .await;
-                match found {
-                    Ok(arn) => {
-                        self.service_deployment = Some(arn.clone());
-                        arn
-                    }
-                    Err(err) => return classified(err),
+    /// The status of our service deployment, or why it cannot be read now.
+    async fn record(&mut self) -> Record {
+        let arn = if let Some(arn) = &self.service_deployment {
+            arn.clone()
+        } else {
+            let found = ecs::find_service_deployment(
+                self.ecs,
+                self.target,
+                &self.ours.id,
+                self.ours.created_at,
+            )
+            .await;
+            match found {
+                Ok(arn) => {
+                    self.service_deployment = Some(arn.clone());
+                    arn
                 }
+                Err(err) => return Record::failed(&err),
             }
         };
         match ecs::service_deployment_status(self.ecs, self.target, &arn).await {
-            Ok(status) => Ok(status),
-            Err(err) => classified(err),
+            Ok(status) => Record::Status(status),
+            Err(err) => Record::failed(&err),
         }
     }
 
@@ -275,20 +271,29 @@ fn record(marks: &mut Vec<Mark>, view: &ServiceView, ours: &str, rollback: Optio
     }
 }
 
-/// A failed read of our service deployment: retried when transient, else
-/// not known (the snapshot decides alone).
-fn classified(err: Error) -> Result<Option<String>, PollError> {
-    let transient =
-        matches!(&err, Error::Core(portfolio_core::Error::Aws(aws)) if aws.is_transient());
-    if !transient {
-        tracing::debug!("cannot read our service deployment: {err}");
-        return Ok(None);
+/// What reading our service deployment gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Record {
+    /// Its status; `None` when it cannot be known (not listed yet, not
+    /// allowed): the snapshot decides alone.
+    Status(Option<String>),
+    /// ECS did not answer (this text): ask again at the next poll.
+    Retry(String),
+}
+
+impl Record {
+    /// A failed read: retried when transient, else not known.
+    fn failed(err: &Error) -> Self {
+        match err {
+            Error::Core(portfolio_core::Error::Aws(aws)) if aws.is_transient() => {
+                Record::Retry(err.to_string())
+            }
+            _ => {
+                tracing::debug!("cannot read our service deployment: {err}");
+                Record::Status(None)
+            }
+        }
     }
-    Err(PollError {
-        transient,
-        message: err.to_string(),
-        error: err,
-    })
 }
 
 /// A failed DescribeServices, classified.
