@@ -1,6 +1,7 @@
 //! The ECS calls that change something: UpdateService, and rolling a
 //! deployment back (StopServiceDeployment ROLLBACK, or UpdateService to the
-//! previous definition once COMPLETED).
+//! previous definition once COMPLETED); and the reads of our service
+//! deployment (ListServiceDeployments, DescribeServiceDeployments).
 //!
 //! UpdateService sends only what the user asked for: no
 //! deploymentConfiguration unless a field of it was set, and then the
@@ -171,7 +172,7 @@ pub async fn stop_and_roll_back(
 ) -> Result<(), Error> {
     let arn = match &ours.service_deployment {
         Some(arn) => arn.clone(),
-        None => find_service_deployment(ecs, target, ours).await?,
+        None => find_service_deployment(ecs, target, &ours.id, ours.created_at).await?,
     };
     ecs.stop_service_deployment()
         .service_deployment_arn(arn)
@@ -182,12 +183,14 @@ pub async fn stop_and_roll_back(
     Ok(())
 }
 
-/// The service deployment of `ours` when UpdateService did not name it:
-/// the one ListServiceDeployments shows created when ours was.
-async fn find_service_deployment(
+/// The service deployment of deployment `id` (created at `created_at`)
+/// when UpdateService did not name it: the one ListServiceDeployments
+/// shows created when it was.
+pub async fn find_service_deployment(
     ecs: &aws_sdk_ecs::Client,
     target: &Target,
-    ours: &Ours,
+    id: &str,
+    created_at: Option<f64>,
 ) -> Result<String, Error> {
     let mut listed = Vec::new();
     let mut token = None;
@@ -211,17 +214,38 @@ async fn find_service_deployment(
             break;
         }
     }
-    ours.created_at
+    created_at
         .and_then(|at| created_with(&listed, at))
         .map(str::to_owned)
         .ok_or_else(|| {
             AwsError::other(
                 "ecs:ListServiceDeployments",
-                format!("no service deployment was created with {}", ours.id),
+                format!("no service deployment was created with {id}"),
             )
             .on(target.label())
             .into()
         })
+}
+
+/// The status (`IN_PROGRESS`, `SUCCESSFUL`, `ROLLBACK_IN_PROGRESS`, ...)
+/// of service deployment `arn`; `None` while ECS does not list it yet.
+pub async fn service_deployment_status(
+    ecs: &aws_sdk_ecs::Client,
+    target: &Target,
+    arn: &str,
+) -> Result<Option<String>, Error> {
+    let output = ecs
+        .describe_service_deployments()
+        .service_deployment_arns(arn)
+        .send()
+        .await
+        .map_err(|err| AwsError::new("ecs:DescribeServiceDeployments", &err).on(target.label()))?;
+    Ok(output
+        .service_deployments()
+        .iter()
+        .find(|d| d.service_deployment_arn() == Some(arn))
+        .and_then(|d| d.status())
+        .map(|s| s.as_str().to_owned()))
 }
 
 /// The one service deployment (ARN, createdAt) created within a second of

@@ -1,6 +1,7 @@
 //! Follows OUR deployment of one service until it ends: polls
-//! DescribeServices at an adaptive pace, prints one line per change and
-//! each new service event, rides out throttling and outages until the
+//! DescribeServices at an adaptive pace (and DescribeServiceDeployments of
+//! ours when the snapshot alone cannot tell), prints one line per change
+//! and each new service event, rides out throttling and outages until the
 //! deadline, and records the deployment states for the rollout picture.
 
 use std::collections::HashSet;
@@ -10,8 +11,9 @@ use portfolio_core::AwsError;
 use portfolio_core::output::Progress;
 use tokio::time::Instant;
 
+use crate::ecs;
 use crate::error::Error;
-use crate::judge::{self, Verdict};
+use crate::judge::{self, Tracked, Verdict};
 use crate::pace::{Pace, Seen};
 use crate::settings::Target;
 use crate::view::ServiceView;
@@ -70,8 +72,11 @@ pub struct Follower<'a> {
     pub progress: &'a Progress,
     /// The service.
     pub target: &'a Target,
-    /// OUR deployment id.
-    pub ours: String,
+    /// OUR deployment.
+    pub ours: Tracked,
+    /// The ARN of its service deployment, when known (else found with
+    /// ListServiceDeployments when needed).
+    pub service_deployment: Option<String>,
     /// When to give up.
     pub deadline: Instant,
     /// The longest pause between polls (`--max-poll-interval`).
@@ -102,15 +107,26 @@ impl Follower<'_> {
                 });
             }
             let seen = match describe(self.ecs, self.target).await {
-                Ok(view) => {
+                Ok(view) => 'seen: {
                     if outage {
                         self.line("ECS answers again");
                         outage = false;
                     }
                     let mut changed = self.print_events(&view);
-                    let verdict = match (judge::judge(&view, &self.ours), &failed) {
+                    let status = match judge::needs_record(&view, &self.ours) {
+                        true => match self.record().await {
+                            Record::Status(status) => status,
+                            Record::Retry(message) => {
+                                self.outage(&mut outage, &message);
+                                break 'seen Seen::Error;
+                            }
+                        },
+                        false => None,
+                    };
+                    let judged = judge::judge(&view, &self.ours, status.as_deref());
+                    let verdict = match (judged, &failed) {
                         (Verdict::Superseded { .. } | Verdict::InProgress, Some(known))
-                            if view.deployment(&self.ours).is_none() =>
+                            if view.deployment(&self.ours.id).is_none() =>
                         {
                             Verdict::RolledBack {
                                 rollback: known.clone(),
@@ -125,14 +141,14 @@ impl Follower<'_> {
                     if rollback.is_some() {
                         failed.clone_from(&rollback);
                     }
-                    let line = [Some(self.ours.as_str()), rollback.as_deref()]
+                    let line = [Some(self.ours.id.as_str()), rollback.as_deref()]
                         .into_iter()
                         .flatten()
                         .filter_map(|id| view.deployment(id))
                         .map(judge::describe)
                         .collect::<Vec<_>>()
                         .join("; ");
-                    if let Some(ours) = view.deployment(&self.ours) {
+                    if let Some(ours) = view.deployment(&self.ours.id) {
                         self.progress
                             .status_of(&self.target.key, &judge::describe(ours));
                     }
@@ -141,7 +157,7 @@ impl Follower<'_> {
                         last_line = line;
                         changed = true;
                     }
-                    record(&mut marks, &view, &self.ours, rollback.as_deref());
+                    record(&mut marks, &view, &self.ours.id, rollback.as_deref());
                     let end = self.end_of(&view, verdict);
                     last_view = Some(view);
                     if let Some(end) = end {
@@ -154,10 +170,7 @@ impl Follower<'_> {
                     if changed { Seen::Change } else { Seen::Same }
                 }
                 Err(err) if err.transient => {
-                    if !outage {
-                        self.line(&format!("ECS did not answer ({}); retrying", err.message));
-                        outage = true;
-                    }
+                    self.outage(&mut outage, &err.message);
                     Seen::Error
                 }
                 Err(err) => return Err(err.error),
@@ -175,12 +188,46 @@ impl Follower<'_> {
             Verdict::Failed => Some(End::Failed),
             Verdict::Superseded { by } => Some(End::Superseded { by }),
             Verdict::RolledBack { rollback } if self.wait_for_rollback => {
-                match judge::judge(view, &rollback) {
+                match judge::judge(view, &Tracked::listed(view, &rollback), None) {
                     Verdict::InProgress => None,
                     _ => Some(End::RolledBack { rollback }),
                 }
             }
             Verdict::RolledBack { rollback } => Some(End::RolledBack { rollback }),
+        }
+    }
+
+    /// The status of our service deployment, or why it cannot be read now.
+    async fn record(&mut self) -> Record {
+        let arn = if let Some(arn) = &self.service_deployment {
+            arn.clone()
+        } else {
+            let found = ecs::find_service_deployment(
+                self.ecs,
+                self.target,
+                &self.ours.id,
+                self.ours.created_at,
+            )
+            .await;
+            match found {
+                Ok(arn) => {
+                    self.service_deployment = Some(arn.clone());
+                    arn
+                }
+                Err(err) => return Record::failed(&err),
+            }
+        };
+        match ecs::service_deployment_status(self.ecs, self.target, &arn).await {
+            Ok(status) => Record::Status(status),
+            Err(err) => Record::failed(&err),
+        }
+    }
+
+    /// Says once per outage that ECS did not answer.
+    fn outage(&self, outage: &mut bool, message: &str) {
+        if !*outage {
+            self.line(&format!("ECS did not answer ({message}); retrying"));
+            *outage = true;
         }
     }
 
@@ -220,6 +267,31 @@ fn record(marks: &mut Vec<Mark>, view: &ServiceView, ours: &str, rollback: Optio
                 at: d.updated_at.or(d.created_at),
                 created_at: d.created_at,
             });
+        }
+    }
+}
+
+/// What reading our service deployment gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Record {
+    /// Its status; `None` when it cannot be known (not listed yet, not
+    /// allowed): the snapshot decides alone.
+    Status(Option<String>),
+    /// ECS did not answer (this text): ask again at the next poll.
+    Retry(String),
+}
+
+impl Record {
+    /// A failed read: retried when transient, else not known.
+    fn failed(err: &Error) -> Self {
+        match err {
+            Error::Core(portfolio_core::Error::Aws(aws)) if aws.is_transient() => {
+                Record::Retry(err.to_string())
+            }
+            _ => {
+                tracing::debug!("cannot read our service deployment: {err}");
+                Record::Status(None)
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::follow::{self, End, Follower};
 use crate::gantt;
 use crate::github::GitHubDeployment;
 use crate::health::{self, Health};
+use crate::judge::Tracked;
 use crate::one_off::{OneOff, TaskOutcome, TaskRun};
 use crate::order::{self, Check};
 use crate::outcome::Outcome;
@@ -550,7 +551,18 @@ async fn finish(shared: &Shared, started: &Started) -> ServiceResult {
         ecs: &shared.ecs,
         progress: shared.progress(),
         target,
-        ours: started.ours.id.clone(),
+        ours: Tracked {
+            id: started.ours.id.clone(),
+            created_at: started.ours.created_at,
+            earlier: started
+                .before
+                .deployments
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
+            previous_task_definition: started.before.task_definition.clone(),
+        },
+        service_deployment: started.ours.service_deployment.clone(),
         deadline: shared.deadline,
         max_poll_interval: shared.settings.max_poll_interval,
         wait_for_rollback: shared.settings.wait_for_rollback,
@@ -734,7 +746,19 @@ async fn restore_previous(shared: &Shared, started: &Started) -> Restored {
         ecs: &shared.ecs,
         progress: shared.progress(),
         target: &started.target,
-        ours: restore.id.clone(),
+        ours: Tracked {
+            id: restore.id.clone(),
+            created_at: restore.created_at,
+            earlier: started
+                .before
+                .deployments
+                .iter()
+                .map(|d| d.id.clone())
+                .chain([started.ours.id.clone()])
+                .collect(),
+            previous_task_definition: started.task_definition.clone(),
+        },
+        service_deployment: restore.service_deployment.clone(),
         deadline: Instant::now() + shared.settings.timeout,
         max_poll_interval: shared.settings.max_poll_interval,
         wait_for_rollback: false,

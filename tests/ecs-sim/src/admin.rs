@@ -1,6 +1,7 @@
 //! Admin endpoints for tests and demos (never throttled):
 //!
 //! - `GET /__admin/health`: `{"status":"ok","now":<simulated epoch seconds>,...}`
+//!   (also the time scale, throttle rate and consistency delay)
 //! - `POST /__admin/pause?seconds=N`: close the listener for N real seconds, so clients
 //!   get "connection refused"; the answer is sent before the listener closes.
 //! - `POST /__admin/throttle?rate=P`: answer that share (0..1) of calls with
@@ -8,6 +9,8 @@
 //! - `POST /__admin/image-digests` with `{"image":"<reference>","digest":"sha256:..."}`:
 //!   tasks launched from now on with exactly that image reference report that
 //!   `imageDigest` (tasks already launched keep theirs).
+//! - `POST /__admin/consistency-delay?seconds=N`: deployments started by UpdateService
+//!   from now on show in the read APIs N simulated seconds late (eventual consistency).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +43,7 @@ pub async fn health(State(shared): State<Arc<Shared>>) -> Response {
         "now": shared.clock.now(),
         "timeScale": shared.clock.scale(),
         "throttleRate": shared.throttle_rate(),
+        "consistencyDelay": shared.lock().lag.delay,
     }))
     .into_response()
 }
@@ -80,4 +84,13 @@ pub async fn image_digest(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
         return bad_request(&err.to_string());
     }
     Json(json!({"image": image, "digest": digest})).into_response()
+}
+
+/// `POST /__admin/consistency-delay?seconds=N`.
+pub async fn consistency_delay(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let Some(seconds) = query_f64(&uri, "seconds").filter(|s| s.is_finite() && *s >= 0.0) else {
+        return bad_request("consistency-delay needs ?seconds=N (N >= 0)");
+    };
+    shared.lock().lag.delay = seconds;
+    Json(json!({"consistencyDelay": seconds})).into_response()
 }

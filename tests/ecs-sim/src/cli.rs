@@ -33,6 +33,11 @@ pub struct Cli {
     /// How often the model advances, in real milliseconds.
     #[arg(long, default_value_t = 50)]
     pub tick_ms: u64,
+    /// Eventual consistency: simulated seconds before a deployment started by
+    /// UpdateService (and the service's currentServiceDeployment) shows in
+    /// DescribeServices, ListServiceDeployments and DescribeServiceDeployments.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    pub consistency_delay: f64,
 }
 
 impl Cli {
@@ -46,6 +51,7 @@ impl Cli {
             seed: self.seed,
             throttle_rate: self.throttle_rate,
             tick: Duration::from_millis(self.tick_ms.max(1)),
+            consistency_delay: self.consistency_delay,
             ..SimConfig::default()
         }
     }

@@ -7,8 +7,8 @@ use std::time::Duration;
 use crate::plane::DataPlane;
 
 /// How a simulator is started. `SimConfig::default()` binds 127.0.0.1 on a free port,
-/// runs in real time with seed 0, no throttling, the default [`Timings`] and no data
-/// plane (tasks follow the behaviour label).
+/// runs in real time with seed 0, no throttling, no consistency delay, the default
+/// [`Timings`] and no data plane (tasks follow the behaviour label).
 #[derive(Debug, Clone)]
 pub struct SimConfig {
     /// Address to listen on (default 127.0.0.1).
@@ -27,6 +27,11 @@ pub struct SimConfig {
     pub timings: Timings,
     /// What prepares or runs tasks besides the model's timers (see [`crate::plane`]).
     pub plane: Option<Arc<dyn DataPlane>>,
+    /// Eventual consistency: simulated seconds before a deployment started by
+    /// UpdateService (and its `currentServiceDeployment`) shows in DescribeServices,
+    /// ListServiceDeployments and DescribeServiceDeployments (default 0: at once).
+    /// UpdateService's own answer shows it at once.
+    pub consistency_delay: f64,
 }
 
 impl Default for SimConfig {
@@ -40,6 +45,7 @@ impl Default for SimConfig {
             tick: Duration::from_millis(50),
             timings: Timings::default(),
             plane: None,
+            consistency_delay: 0.0,
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn start(config: SimConfig) -> Result<RunningSim, Error> {
             config.throttle_rate
         )));
     }
+    check_delay(config.consistency_delay)?;
     let wanted = SocketAddr::new(config.host, config.port);
     let listener = TcpListener::bind(wanted).map_err(|source| Error::Bind {
         addr: wanted,
@@ -93,6 +94,7 @@ pub fn start(config: SimConfig) -> Result<RunningSim, Error> {
     model.plane = config.plane.as_ref().map(|p| model::PlaneMode {
         runs_containers: p.runs_containers(),
     });
+    model.lag.delay = config.consistency_delay;
     let shared = Arc::new(Shared::new(
         model,
         clock,
@@ -116,6 +118,16 @@ pub fn start(config: SimConfig) -> Result<RunningSim, Error> {
         shared,
         thread: Some(thread),
     })
+}
+
+/// A consistency delay must be a finite number of seconds, 0 or more.
+fn check_delay(seconds: f64) -> Result<(), Error> {
+    match seconds.is_finite() && seconds >= 0.0 {
+        true => Ok(()),
+        false => Err(Error::Config(format!(
+            "consistency delay must be 0 or more seconds, not {seconds}"
+        ))),
+    }
 }
 
 impl RunningSim {
@@ -158,6 +170,18 @@ impl RunningSim {
     /// `sha256:<64 lowercase hex digits>`.
     pub fn set_image_digest(&self, image: &str, digest: &str) -> Result<(), Error> {
         Ok(self.shared.lock().image_digests.register(image, digest)?)
+    }
+
+    /// From now on, deployments started by UpdateService show in DescribeServices,
+    /// ListServiceDeployments and DescribeServiceDeployments only `seconds` simulated
+    /// seconds after they started (see [`SimConfig::consistency_delay`]).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a negative or non-finite delay.
+    pub fn set_consistency_delay(&self, seconds: f64) -> Result<(), Error> {
+        check_delay(seconds)?;
+        self.shared.lock().lag.delay = seconds;
+        Ok(())
     }
 
     /// Answer this share (clamped to 0..=1) of API calls with ThrottlingException.

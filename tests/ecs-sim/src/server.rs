@@ -27,6 +27,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__admin/pause", post(admin::pause))
         .route("/__admin/throttle", post(admin::throttle))
         .route("/__admin/image-digests", post(admin::image_digest))
+        .route("/__admin/consistency-delay", post(admin::consistency_delay))
         .fallback(dispatch::handle)
         .with_state(shared)
 }

@@ -99,12 +99,29 @@ pub fn breaker(enable: bool, rollback: bool) -> DeploymentConfiguration {
 impl World {
     /// A simulator at `scale` with an empty cluster `portfolio-dev`.
     pub async fn new(scale: f64) -> World {
-        let sim = ecs_sim::start(SimConfig {
+        World::with(SimConfig {
             time_scale: scale,
             seed: 11,
             ..SimConfig::default()
         })
-        .unwrap();
+        .await
+    }
+
+    /// A simulator at `scale` whose reads show a deployment started by
+    /// UpdateService `delay` simulated seconds late (eventual consistency).
+    pub async fn lagging(scale: f64, delay: f64) -> World {
+        World::with(SimConfig {
+            time_scale: scale,
+            seed: 11,
+            consistency_delay: delay,
+            ..SimConfig::default()
+        })
+        .await
+    }
+
+    /// A simulator started with `config`, with an empty cluster `portfolio-dev`.
+    pub async fn with(config: SimConfig) -> World {
+        let sim = ecs_sim::start(config).unwrap();
         let sdk = portfolio_testkit::sdk_config(&sim.endpoint()).await;
         let ecs = ecs::Client::new(&sdk);
         ecs.create_cluster()

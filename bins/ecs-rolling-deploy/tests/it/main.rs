@@ -12,6 +12,7 @@ mod github;
 mod harness;
 mod health;
 mod input;
+mod lag;
 mod order;
 mod region;
 mod run_task;

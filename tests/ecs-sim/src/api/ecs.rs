@@ -39,8 +39,8 @@ pub fn call(model: &mut Model, c: &Call, op: &str, body: &Value) -> Result<Value
         "DescribeTasks" => describe_tasks(model, p),
         "StopTask" => stop_task(model, c, p),
         "RunTask" => super::run_task::run_task(model, c, p),
-        "ListServiceDeployments" => list_service_deployments(model, p),
-        "DescribeServiceDeployments" => describe_service_deployments(model, p),
+        "ListServiceDeployments" => list_service_deployments(model, c, p),
+        "DescribeServiceDeployments" => describe_service_deployments(model, c, p),
         "StopServiceDeployment" => stop_service_deployment(model, c, p),
         "TagResource" => tag_resource(model, p),
         "UntagResource" => untag_resource(model, p),
@@ -242,7 +242,7 @@ fn describe_services(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, Ap
     for name in names {
         match cl.service(name) {
             Some(s) => services.push(render::service(
-                s,
+                &model.lag.seen(s, c.now),
                 &cl.tasks,
                 with_tags.then(|| tags_of(model, &s.arn)),
             )),
@@ -339,10 +339,11 @@ fn stop_task(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, ApiErr
     Ok(json!({"task": render::task(t, None)}))
 }
 
-fn list_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
+fn list_service_deployments(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
     let service = p.required("service")?;
     let cl = model.cluster(p.str("cluster"))?;
     let svc = cl.service(service).ok_or(Rejection::ServiceNotFound)?;
+    let svc = &*model.lag.seen(svc, c.now);
     let statuses = p.strings("status");
     let after = p
         .value("createdAt")
@@ -369,7 +370,7 @@ fn list_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiEr
     Ok(with_token(json!({"serviceDeployments": items}), next))
 }
 
-fn describe_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, ApiError> {
+fn describe_service_deployments(model: &Model, c: &Call, p: Params<'_>) -> Result<Value, ApiError> {
     let arns = batch(
         p,
         "serviceDeploymentArns",
@@ -382,6 +383,8 @@ fn describe_service_deployments(model: &Model, p: Params<'_>) -> Result<Value, A
         let arn_id = last_segment(arn);
         for cl in model.clusters.values() {
             for svc in &cl.services {
+                // A service deployment still propagating is not found yet.
+                let svc = &*model.lag.seen(svc, c.now);
                 if let Some(d) = svc.deployments.iter().find(|d| d.has_record(arn_id)) {
                     found.push(render::service_deployment(svc, d, &cl.tasks));
                     continue 'arns;

@@ -9,6 +9,7 @@
 pub mod deployment;
 pub mod external;
 pub mod image;
+pub mod lag;
 pub mod launch;
 pub mod ops;
 pub mod scheduler;
@@ -29,6 +30,7 @@ use rand::{Rng, SeedableRng};
 use crate::config::Timings;
 use crate::logs::LogStore;
 use image::ImageDigests;
+use lag::Lag;
 use scheduler::Ctx;
 use service::{Service, ServiceStatus};
 use task::{LastStatus, Outcome, Task};
@@ -132,6 +134,8 @@ pub struct Model {
     pub image_digests: ImageDigests,
     /// The data plane tasks are handed to, if any (see [`crate::plane`]).
     pub plane: Option<PlaneMode>,
+    /// How late new deployments show in the read APIs (eventual consistency).
+    pub lag: Lag,
 }
 
 /// What kind of data plane the model hands its tasks to.
@@ -157,6 +161,7 @@ impl Model {
             logs: LogStore::default(),
             image_digests: ImageDigests::default(),
             plane: None,
+            lag: Lag::default(),
         }
     }
 
@@ -188,6 +193,7 @@ impl Model {
             self.step_task(t, &cname, &tid);
             self.reconcile_cluster(&cname, t);
         }
+        self.lag.prune(now);
         let names: Vec<String> = self.clusters.keys().cloned().collect();
         for name in names {
             self.reconcile_cluster(&name, now);

@@ -196,6 +196,7 @@ impl Model {
         let td = new_td.unwrap_or_else(|| svc.task_definition.clone());
         new_deployment |= td != svc.task_definition;
         if new_deployment {
+            self.lag.before_update(svc, t);
             svc.start_deployment(t, id, td, Origin::Request { arn_id });
         }
         Ok(&*svc)

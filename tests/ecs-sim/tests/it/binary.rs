@@ -50,4 +50,13 @@ fn binary_rejects_bad_flags() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("throttle rate"));
+    let out = Command::new(env!("CARGO_BIN_EXE_ecs-sim"))
+        .args(["--consistency-delay=-5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ecs-sim: invalid configuration: consistency delay must be 0 or more seconds, not -5\n"
+    );
 }

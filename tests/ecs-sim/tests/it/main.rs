@@ -6,6 +6,7 @@ mod aws_wait;
 mod binary;
 mod breaker;
 mod cli;
+mod consistency;
 mod deploy;
 mod digests;
 mod faults;
