@@ -221,7 +221,12 @@ fn update_service(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, A
         deployment_configuration: p.value("deploymentConfiguration").cloned(),
         network_configuration: p.value("networkConfiguration").cloned(),
         force_new_deployment: p.bool("forceNewDeployment"),
-        extras: ["propagateTags", "enableECSManagedTags"]
+        extras: [
+            "propagateTags",
+            "enableECSManagedTags",
+            "healthCheckGracePeriodSeconds",
+            "loadBalancers",
+        ]
             .into_iter()
             .filter_map(|key| Some((key.to_owned(), p.value(key)?.clone())))
             .collect(),

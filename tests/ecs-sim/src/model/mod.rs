@@ -7,6 +7,7 @@
 //! scheduler.
 
 pub mod deployment;
+pub mod health;
 pub mod image;
 pub mod launch;
 pub mod ops;
@@ -14,6 +15,7 @@ pub mod scheduler;
 pub mod service;
 pub mod standalone;
 pub mod task;
+pub mod target;
 pub mod taskdef;
 
 #[cfg(test)]
@@ -163,7 +165,7 @@ impl Model {
             let mut due: Option<(f64, String, String)> = None;
             for (cname, c) in &self.clusters {
                 for (tid, task) in &c.tasks {
-                    if let Some((at, _)) = task.next
+                    if let Some(at) = task.due()
                         && at <= now
                         && due.as_ref().is_none_or(|d| at < d.0)
                     {

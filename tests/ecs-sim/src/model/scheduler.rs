@@ -107,12 +107,8 @@ pub fn on_outcome(
             }
             let trip = watched && dep.config.breaker_enable && failed >= failure_threshold(desired);
             let id = dep.id.clone();
-            if *health_check {
-                svc.event(
-                    t,
-                    ctx.rng,
-                    &format!("(task {task_id}) failed container health checks."),
-                );
+            if let Some(failure) = health_check {
+                svc.event(t, ctx.rng, &failure.event(task_id));
                 svc.event(
                     t,
                     ctx.rng,

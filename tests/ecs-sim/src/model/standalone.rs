@@ -118,6 +118,8 @@ impl Model {
                 availability_zone: availability_zone(region, task_seed),
                 seed: task_seed,
                 timings: *timings,
+                targets: Vec::new(),
+                grace_period: 0.0,
             };
             cluster.tasks.insert(id.clone(), Task::launch(spec, t));
             ids.push(id);
