@@ -9,4 +9,5 @@ mod deploy;
 mod digests;
 mod faults;
 mod harness;
+mod health;
 mod run_task;
