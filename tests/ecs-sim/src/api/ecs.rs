@@ -227,9 +227,9 @@ fn update_service(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, A
             "healthCheckGracePeriodSeconds",
             "loadBalancers",
         ]
-            .into_iter()
-            .filter_map(|key| Some((key.to_owned(), p.value(key)?.clone())))
-            .collect(),
+        .into_iter()
+        .filter_map(|key| Some((key.to_owned(), p.value(key)?.clone())))
+        .collect(),
     };
     let arn = model
         .update_service(p.str("cluster"), service, req, c.now)?

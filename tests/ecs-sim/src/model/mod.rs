@@ -14,8 +14,8 @@ pub mod ops;
 pub mod scheduler;
 pub mod service;
 pub mod standalone;
-pub mod task;
 pub mod target;
+pub mod task;
 pub mod taskdef;
 
 #[cfg(test)]

@@ -239,7 +239,12 @@ impl Task {
     pub fn launch(spec: Launch, t: f64) -> Self {
         let mut rng = StdRng::seed_from_u64(spec.seed);
         let delay = draw(&mut rng, spec.timings.provisioning);
-        let targets = spec.targets.iter().cloned().map(TargetHealth::new).collect();
+        let targets = spec
+            .targets
+            .iter()
+            .cloned()
+            .map(TargetHealth::new)
+            .collect();
         Self {
             containers: spec.containers.clone(),
             spec,
@@ -317,10 +322,7 @@ impl Task {
     pub fn is_healthy(&self) -> bool {
         self.is_running()
             && health::containers_ready(&self.members())
-            && self
-                .targets
-                .iter()
-                .all(|h| h.state == TargetState::Healthy)
+            && self.targets.iter().all(|h| h.state == TargetState::Healthy)
     }
 
     /// Stopping but not yet stopped.
@@ -375,12 +377,7 @@ impl Task {
 
     /// Container `name` reports `health` at `t` (from Docker's health check); ECS
     /// decides what it means for the task.
-    pub fn container_health(
-        &mut self,
-        t: f64,
-        name: &str,
-        health: Health,
-    ) -> Outcome {
+    pub fn container_health(&mut self, t: f64, name: &str, health: Health) -> Outcome {
         if let Some(c) = self.containers.iter_mut().find(|c| c.name == name)
             && c.health != health
         {
@@ -558,7 +555,11 @@ impl Task {
                 self.started_at = Some(t);
                 self.set_containers(LastStatus::Running);
                 self.log_start(t, logs);
-                for k in self.containers.iter_mut().filter_map(|c| c.checker.as_mut()) {
+                for k in self
+                    .containers
+                    .iter_mut()
+                    .filter_map(|c| c.checker.as_mut())
+                {
                     k.start(t);
                 }
                 if self.spec.standalone.is_some() {

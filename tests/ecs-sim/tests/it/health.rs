@@ -24,7 +24,11 @@ async fn create(
     balanced: bool,
     grace: Option<i32>,
 ) {
-    ecs.create_cluster().cluster_name(cluster).send().await.unwrap();
+    ecs.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
     let lb = LoadBalancer::builder()
         .target_group_arn(TARGET_GROUP)
         .container_name("backend")
@@ -74,9 +78,13 @@ async fn without_a_health_check_tasks_are_unknown_and_the_deployment_completes()
     // Even an app that would fail a check: nothing checks it.
     let td = register_checked(&ecs, "unchecked", "unhealthy", None).await;
     create(&ecs, "unchecked", &td, false, None).await;
-    let s = wait_service(&ecs, "unchecked", "backend", "the deployment completes", |s| {
-        is_steady_on(s, &td)
-    })
+    let s = wait_service(
+        &ecs,
+        "unchecked",
+        "backend",
+        "the deployment completes",
+        |s| is_steady_on(s, &td),
+    )
     .await;
     let id = s.deployments()[0].id().unwrap();
     let running = tasks_of(&ecs, "unchecked", id, DesiredStatus::Running).await;
@@ -103,7 +111,9 @@ async fn an_unhealthy_target_is_stopped_with_elbs_reason_and_trips_the_breaker()
     for t in &stopped {
         assert_eq!(
             t.stopped_reason(),
-            Some(format!("Task failed ELB health checks in (target-group {TARGET_GROUP})").as_str())
+            Some(
+                format!("Task failed ELB health checks in (target-group {TARGET_GROUP})").as_str()
+            )
         );
         assert_eq!(t.health_status().map(HealthStatus::as_str), Some("UNKNOWN"));
         let id = t.task_arn().unwrap().rsplit('/').next().unwrap();
@@ -125,10 +135,15 @@ async fn the_grace_period_keeps_an_unhealthy_target_until_it_ends() {
     create(&ecs, "grace", &td, true, Some(300)).await;
     let (_, stopped) = tripped(&ecs, "grace").await;
     for t in &stopped {
-        assert!(seconds_running(t) >= 300.0, "stopped within the grace period: {t:?}");
+        assert!(
+            seconds_running(t) >= 300.0,
+            "stopped within the grace period: {t:?}"
+        );
         assert_eq!(
             t.stopped_reason(),
-            Some(format!("Task failed ELB health checks in (target-group {TARGET_GROUP})").as_str())
+            Some(
+                format!("Task failed ELB health checks in (target-group {TARGET_GROUP})").as_str()
+            )
         );
     }
 }
@@ -157,5 +172,8 @@ async fn a_healthy_target_and_container_complete_the_deployment() {
     let took = dep.updated_at().unwrap().as_secs_f64() - dep.created_at().unwrap().as_secs_f64();
     // Provisioning and pull (8-13 s), then the target's first check 30 s after
     // registration (the container's passed at 10 s).
-    assert!(took >= 38.0, "completed before the target was healthy: {took}");
+    assert!(
+        took >= 38.0,
+        "completed before the target was healthy: {took}"
+    );
 }

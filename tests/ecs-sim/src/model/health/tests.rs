@@ -110,14 +110,21 @@ fn task_health_is_the_essential_containers_aggregate() {
         Unknown
     );
     assert!(containers_ready(&[m(true, false, Unknown)]));
-    assert!(containers_ready(&[m(true, false, Unknown), m(true, true, Healthy)]));
+    assert!(containers_ready(&[
+        m(true, false, Unknown),
+        m(true, true, Healthy)
+    ]));
     assert!(!containers_ready(&[m(true, true, Unknown)]));
-    assert!(containers_ready(&[m(false, true, Unhealthy), m(true, false, Unknown)]));
+    assert!(containers_ready(&[
+        m(false, true, Unhealthy),
+        m(true, false, Unknown)
+    ]));
 }
 
 #[test]
 fn failure_texts_are_ecs_texts() {
-    let arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef";
+    let arn =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef";
     let target = HealthFailure::Target {
         target_group_arn: arn.into(),
         port: 8000,

@@ -34,7 +34,10 @@ fn a_registered_target_is_healthy_after_one_passing_check() {
     h.register(10.0, &cfg);
     assert_eq!(h.next_at, Some(40.0));
     assert_eq!(h.state, TargetState::Initial);
-    assert_eq!(h.observe(40.0, TargetProbe::Status(200), &cfg), TargetState::Healthy);
+    assert_eq!(
+        h.observe(40.0, TargetProbe::Status(200), &cfg),
+        TargetState::Healthy
+    );
     assert_eq!(h.next_at, Some(70.0));
 }
 
@@ -43,17 +46,29 @@ fn unhealthy_after_the_threshold_of_failures_and_healthy_again_after_its_thresho
     let cfg = TargetHealthCheck::default();
     let mut h = target();
     h.register(0.0, &cfg);
-    assert_eq!(h.observe(30.0, TargetProbe::Status(500), &cfg), TargetState::Initial);
-    assert_eq!(h.observe(60.0, TargetProbe::Status(500), &cfg), TargetState::Unhealthy);
+    assert_eq!(
+        h.observe(30.0, TargetProbe::Status(500), &cfg),
+        TargetState::Initial
+    );
+    assert_eq!(
+        h.observe(60.0, TargetProbe::Status(500), &cfg),
+        TargetState::Unhealthy
+    );
     assert_eq!(
         h.reason.as_deref(),
         Some("Health checks failed with these codes: [500]")
     );
     for i in 1..cfg.healthy_threshold {
         let at = 60.0 + 30.0 * f64::from(i);
-        assert_eq!(h.observe(at, TargetProbe::Status(200), &cfg), TargetState::Unhealthy);
+        assert_eq!(
+            h.observe(at, TargetProbe::Status(200), &cfg),
+            TargetState::Unhealthy
+        );
     }
-    assert_eq!(h.observe(300.0, TargetProbe::Status(200), &cfg), TargetState::Healthy);
+    assert_eq!(
+        h.observe(300.0, TargetProbe::Status(200), &cfg),
+        TargetState::Healthy
+    );
     assert_eq!(h.reason, None);
 }
 
@@ -64,6 +79,12 @@ fn failure_descriptions_are_elbs() {
         TargetProbe::Status(502).failure().as_deref(),
         Some("Health checks failed with these codes: [502]")
     );
-    assert_eq!(TargetProbe::Timeout.failure().as_deref(), Some("Request timed out"));
-    assert_eq!(TargetProbe::Refused.failure().as_deref(), Some("Health checks failed"));
+    assert_eq!(
+        TargetProbe::Timeout.failure().as_deref(),
+        Some("Request timed out")
+    );
+    assert_eq!(
+        TargetProbe::Refused.failure().as_deref(),
+        Some("Health checks failed")
+    );
 }
