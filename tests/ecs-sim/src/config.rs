@@ -77,7 +77,9 @@ pub struct Timings {
     pub provisioning: Span,
     /// PENDING -> RUNNING, the image pull (default 5-8 s).
     pub pending: Span,
-    /// RUNNING -> HEALTHY, or -> UNHEALTHY for `unhealthy` tasks (default 10-15 s).
+    /// RUNNING -> the end of a standalone task's command for `healthy` and `unhealthy`
+    /// tasks (default 10-15 s). Container health comes from the definition's
+    /// `healthCheck` timings, target health from [`Timings::target_health`].
     pub health_check: Span,
     /// RUNNING -> essential container exits, for `crash` tasks (default 2-4 s).
     pub crash: Span,
@@ -85,6 +87,35 @@ pub struct Timings {
     pub draining: Span,
     /// DEPROVISIONING -> STOPPED after a task failed (default 1-2 s).
     pub failed_stop: Span,
+    /// The health check of the target groups of services with `loadBalancers`.
+    pub target_health: TargetHealthCheck,
+}
+
+/// An ELB target group's health check settings (ecs-sim models no ELB API, so every
+/// target group has these). The defaults are an Application Load Balancer's for an
+/// HTTP target group: every 30 s, 5 s timeout, 5 successes to turn an unhealthy target
+/// healthy, 2 failures to turn a target unhealthy; success code 200.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetHealthCheck {
+    /// `HealthCheckIntervalSeconds` (default 30).
+    pub interval: f64,
+    /// `HealthCheckTimeoutSeconds` (default 5).
+    pub timeout: f64,
+    /// `HealthyThresholdCount` (default 5).
+    pub healthy_threshold: u32,
+    /// `UnhealthyThresholdCount` (default 2).
+    pub unhealthy_threshold: u32,
+}
+
+impl Default for TargetHealthCheck {
+    fn default() -> Self {
+        Self {
+            interval: 30.0,
+            timeout: 5.0,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+        }
+    }
 }
 
 impl Default for Timings {
@@ -96,6 +127,7 @@ impl Default for Timings {
             crash: Span::new(2.0, 4.0),
             draining: Span::new(4.0, 6.0),
             failed_stop: Span::new(1.0, 2.0),
+            target_health: TargetHealthCheck::default(),
         }
     }
 }

@@ -39,7 +39,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use behavior::Behavior;
-pub use config::{SimConfig, Span, Timings};
+pub use config::{SimConfig, Span, TargetHealthCheck, Timings};
 pub use error::Error;
 
 use clock::SimClock;

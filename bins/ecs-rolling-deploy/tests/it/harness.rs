@@ -59,8 +59,13 @@ pub struct World {
 
 /// A task definition of `family` whose container `name` behaves as
 /// `behavior`, logging to `/ecs/portfolio-dev/<name>` (a definition, no
-/// placeholders; templates put theirs in the family).
+/// placeholders; templates put theirs in the family), with a container health
+/// check every 10 s (3 retries) whose start period covers a `slow:<s>` start.
 pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
+    let start_period = behavior
+        .strip_prefix("slow:")
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(0, |s| s + 10);
     json!({
         "family": family,
         "networkMode": "awsvpc",
@@ -73,6 +78,12 @@ pub fn taskdef(family: &str, name: &str, behavior: &str) -> Value {
             "essential": true,
             "portMappings": [{"containerPort": 8000}],
             "dockerLabels": {"ecs-sim.behavior": behavior},
+            "healthCheck": {
+                "command": ["CMD-SHELL", "curl -fsS http://localhost:8000/health || exit 1"],
+                "interval": 10,
+                "retries": 3,
+                "startPeriod": start_period
+            },
             "logConfiguration": {"logDriver": "awslogs", "options": {
                 "awslogs-group": format!("/ecs/portfolio-dev/{name}"),
                 "awslogs-region": "us-east-1",

@@ -221,10 +221,15 @@ fn update_service(model: &mut Model, c: &Call, p: Params<'_>) -> Result<Value, A
         deployment_configuration: p.value("deploymentConfiguration").cloned(),
         network_configuration: p.value("networkConfiguration").cloned(),
         force_new_deployment: p.bool("forceNewDeployment"),
-        extras: ["propagateTags", "enableECSManagedTags"]
-            .into_iter()
-            .filter_map(|key| Some((key.to_owned(), p.value(key)?.clone())))
-            .collect(),
+        extras: [
+            "propagateTags",
+            "enableECSManagedTags",
+            "healthCheckGracePeriodSeconds",
+            "loadBalancers",
+        ]
+        .into_iter()
+        .filter_map(|key| Some((key.to_owned(), p.value(key)?.clone())))
+        .collect(),
     };
     let arn = model
         .update_service(p.str("cluster"), service, req, c.now)?

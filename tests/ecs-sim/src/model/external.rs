@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::task::{Health, LastStatus, Outcome, Step, Task};
+use super::task::{LastStatus, Outcome, Step, Task};
 use super::{Model, last_segment, route_outcome};
 use crate::plane::{LaunchOrder, Order, Report};
 
@@ -184,36 +184,7 @@ impl Task {
             c.reason = Some(reason.to_owned());
         }
         self.begin_stop(t, "TaskFailedToStart", reason, true);
-        Outcome::Failed {
-            health_check: false,
-        }
-    }
-
-    /// A container's health check result changed. An unhealthy essential container of a
-    /// service's task makes ECS replace the task.
-    fn container_health(&mut self, t: f64, name: &str, health: Health) -> Outcome {
-        let Some(c) = self.containers.iter_mut().find(|c| c.name == name) else {
-            return Outcome::Nothing;
-        };
-        c.health = health;
-        let before = self.health;
-        self.health = aggregate(self.containers.iter().map(|c| (c.essential, c.health)));
-        if !self.is_running() || self.health == before {
-            return Outcome::Nothing;
-        }
-        match self.health {
-            Health::Healthy => Outcome::Healthy,
-            Health::Unhealthy if self.spec.standalone.is_none() => {
-                self.begin_stop(
-                    t,
-                    "ServiceSchedulerInitiated",
-                    "Task failed container health checks",
-                    true,
-                );
-                Outcome::Failed { health_check: true }
-            }
-            Health::Unhealthy | Health::Unknown => Outcome::Nothing,
-        }
+        Outcome::Failed { health_check: None }
     }
 
     /// A container exited on its own; an essential one stops the task.
@@ -241,25 +212,8 @@ impl Task {
         if self.spec.standalone.is_some() {
             Outcome::Nothing
         } else {
-            Outcome::Failed {
-                health_check: false,
-            }
+            Outcome::Failed { health_check: None }
         }
-    }
-}
-
-/// A task's health from its containers' `(essential, health)`: UNHEALTHY when an
-/// essential container is, HEALTHY when every essential container is, else UNKNOWN
-/// (as the ECS developer guide describes task health).
-#[must_use]
-pub fn aggregate(containers: impl Iterator<Item = (bool, Health)>) -> Health {
-    let essential: Vec<Health> = containers.filter(|(e, _)| *e).map(|(_, h)| h).collect();
-    if essential.contains(&Health::Unhealthy) {
-        Health::Unhealthy
-    } else if !essential.is_empty() && essential.iter().all(|h| *h == Health::Healthy) {
-        Health::Healthy
-    } else {
-        Health::Unknown
     }
 }
 

@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use super::deployment::Deployment;
 use super::external::PlaneLink;
+use super::health::{Checker, HealthCheck};
 use super::scheduler::Ctx;
 use super::service::Service;
+use super::target::Target;
 use super::task::{Container, Health, LastStatus, Launch, Task};
 use super::{ACCOUNT, hex_id};
 use crate::behavior::{self, Behavior};
@@ -87,6 +89,12 @@ fn launch_spec(
         availability_zone: availability_zone(region, seed),
         seed,
         timings,
+        targets: Target::of_service(svc.extras.get("loadBalancers")),
+        grace_period: svc
+            .extras
+            .get("healthCheckGracePeriodSeconds")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(0.0),
     }
 }
 
@@ -168,6 +176,7 @@ pub fn containers(
                 exit_code: None,
                 reason: None,
                 health: Health::Unknown,
+                checker: HealthCheck::of_container(c).map(Checker::new),
                 cpu: Some(number_string(c.get("cpu")).unwrap_or_else(|| "0".into())),
                 memory: number_string(c.get("memory")),
                 log,

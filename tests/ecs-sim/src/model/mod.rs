@@ -8,6 +8,7 @@
 
 pub mod deployment;
 pub mod external;
+pub mod health;
 pub mod image;
 pub mod lag;
 pub mod launch;
@@ -15,6 +16,7 @@ pub mod ops;
 pub mod scheduler;
 pub mod service;
 pub mod standalone;
+pub mod target;
 pub mod task;
 pub mod taskdef;
 pub mod texts;
@@ -181,7 +183,7 @@ impl Model {
             let mut due: Option<(f64, String, String)> = None;
             for (cname, c) in &self.clusters {
                 for (tid, task) in &c.tasks {
-                    if let Some((at, _)) = task.next
+                    if let Some(at) = task.due()
                         && at <= now
                         && due.as_ref().is_none_or(|d| at < d.0)
                     {

@@ -41,7 +41,8 @@ pub struct ServiceUpdate {
     pub network_configuration: Option<Value>,
     /// forceNewDeployment.
     pub force_new_deployment: bool,
-    /// Settings echoed back from now on (propagateTags, enableECSManagedTags).
+    /// Settings echoed back from now on (propagateTags, enableECSManagedTags,
+    /// healthCheckGracePeriodSeconds, loadBalancers).
     pub extras: Map<String, Value>,
 }
 

@@ -109,8 +109,8 @@ pub fn on_outcome(
             }
             let trip = watched && dep.config.breaker_enable && failed >= failure_threshold(desired);
             let id = dep.id.clone();
-            if *health_check {
-                svc.event(t, ctx.rng, &texts::failed_health_checks(task_id));
+            if let Some(failure) = health_check {
+                svc.event(t, ctx.rng, &failure.event(task_id));
                 svc.event(
                     t,
                     ctx.rng,

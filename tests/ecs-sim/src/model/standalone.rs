@@ -120,6 +120,8 @@ impl Model {
                 availability_zone: availability_zone(region, task_seed),
                 seed: task_seed,
                 timings: *timings,
+                targets: Vec::new(),
+                grace_period: 0.0,
             };
             let mut task = Task::launch(spec, t);
             task.plane = plane.map(PlaneLink::new);

@@ -1,6 +1,15 @@
 //! A simulated task and its life: PROVISIONING -> PENDING -> RUNNING (-> HEALTHY or
 //! UNHEALTHY) -> DEPROVISIONING -> STOPPED, driven by timers in simulated seconds.
 //!
+//! Health: the containers' `healthCheck`s (see [`super::health`]) and, for a service
+//! with `loadBalancers`, the target health (see [`super::target`]) are probed on their
+//! own timers, with results chosen by the behaviour (`healthy` passes, `unhealthy`
+//! fails with HTTP 500, `slow:<s>` fails until `s` seconds after the start). Every
+//! health change goes through [`Task::container_health`] or [`Task::target_health`]
+//! and ECS's decision in one place (`Task::decide`): stop a service's task whose
+//! container or target is unhealthy once `healthCheckGracePeriodSeconds` have passed,
+//! and report the task healthy for the rollout.
+//!
 //! A service's task keeps running until the scheduler drains it or it fails. A
 //! standalone task (RunTask) runs its command to the end: the essential container exits
 //! (0 for `healthy` and `slow`, 1 for `crash`, the code of `exit:<code>`), and ECS stops
@@ -10,6 +19,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::external::PlaneLink;
+use super::health::{self, Checker, HealthFailure, Member, Probe};
+use super::target::{Target, TargetHealth, TargetProbe, TargetState};
 use crate::behavior::Behavior;
 use crate::config::{Span, Timings};
 use crate::logs::LogStore;
@@ -73,12 +84,8 @@ pub enum Step {
     ToPending,
     /// PENDING -> RUNNING.
     ToRunning,
-    /// Passes its health check.
-    BecomeHealthy,
     /// The essential container exits 1.
     Crash,
-    /// Fails its health check.
-    FailHealth,
     /// The image pull fails.
     PullFail,
     /// The essential container exits with this code.
@@ -94,10 +101,10 @@ pub enum Outcome {
     Nothing,
     /// The task passed its health checks (resets the failure count).
     Healthy,
-    /// The task failed; `health_check` tells whether a health check failed.
+    /// The task failed; `health_check` tells which health check failed, if one did.
     Failed {
-        /// True when the task failed its container health checks.
-        health_check: bool,
+        /// The failed container or target health check.
+        health_check: Option<HealthFailure>,
     },
 }
 
@@ -120,6 +127,8 @@ pub struct Container {
     pub reason: Option<String>,
     /// Health of the container.
     pub health: Health,
+    /// The definition's `healthCheck` and its state; none without one.
+    pub checker: Option<Checker>,
     /// CPU units, as ECS reports them (a string).
     pub cpu: Option<String>,
     /// Memory, as ECS reports it (a string).
@@ -175,6 +184,10 @@ pub struct Launch {
     pub seed: u64,
     /// Stage durations.
     pub timings: Timings,
+    /// The target groups of the service's `loadBalancers` (none for standalone tasks).
+    pub targets: Vec<Target>,
+    /// The service's `healthCheckGracePeriodSeconds` (0 when not set).
+    pub grace_period: f64,
 }
 
 /// A simulated task.
@@ -212,10 +225,14 @@ pub struct Task {
     pub stopped_reason: Option<String>,
     /// Version, bumped on each change.
     pub version: i64,
-    /// The next timed step.
+    /// The next timed step of the task's life (health checks have their own timers).
     pub next: Option<(f64, Step)>,
     /// Where the data plane is with this task, when one is attached.
     pub plane: Option<PlaneLink>,
+    /// Target health in each target group of the service.
+    pub targets: Vec<TargetHealth>,
+    /// The scheduler was told the task is healthy for the rollout.
+    pub ready_reported: bool,
     rng: StdRng,
 }
 
@@ -225,6 +242,12 @@ impl Task {
     pub fn launch(spec: Launch, t: f64) -> Self {
         let mut rng = StdRng::seed_from_u64(spec.seed);
         let delay = draw(&mut rng, spec.timings.provisioning);
+        let targets = spec
+            .targets
+            .iter()
+            .cloned()
+            .map(TargetHealth::new)
+            .collect();
         Self {
             containers: spec.containers.clone(),
             spec,
@@ -244,8 +267,31 @@ impl Task {
             version: 1,
             next: Some((t + delay, Step::ToPending)),
             plane: None,
+            targets,
+            ready_reported: false,
             rng,
         }
+    }
+
+    /// When the next timer (a step of its life, a health check, the end of the grace
+    /// period) is due.
+    #[must_use]
+    pub fn due(&self) -> Option<f64> {
+        let life = self.next.map(|(at, _)| at);
+        if !self.is_running() {
+            return life;
+        }
+        let checks = self
+            .containers
+            .iter()
+            .filter_map(|c| c.checker.and_then(|k| k.next_at));
+        let targets = self.targets.iter().filter_map(|h| h.next_at);
+        let grace = self.grace_end().filter(|_| self.failing());
+        life.into_iter()
+            .chain(checks)
+            .chain(targets)
+            .chain(grace)
+            .min_by(f64::total_cmp)
     }
 
     /// Counts toward the service: desired RUNNING and not yet stopping.
@@ -274,10 +320,13 @@ impl Task {
             )
     }
 
-    /// RUNNING and HEALTHY.
+    /// RUNNING and healthy for the rollout: every essential container with a health
+    /// check HEALTHY (UNKNOWN without checks counts) and every target healthy.
     #[must_use]
     pub fn is_healthy(&self) -> bool {
-        self.is_running() && self.health == Health::Healthy
+        self.is_running()
+            && health::containers_ready(&self.members())
+            && self.targets.iter().all(|h| h.state == TargetState::Healthy)
     }
 
     /// Stopping but not yet stopped.
@@ -304,10 +353,188 @@ impl Task {
         }
     }
 
-    /// Perform the due step at time `t`, writing log lines, and say what it meant.
-    pub fn step(&mut self, t: f64, logs: &mut LogStore) -> Outcome {
-        let Some((_, step)) = self.next.take() else {
+    /// What ECS knows of each container for the task's health.
+    fn members(&self) -> Vec<Member> {
+        self.containers
+            .iter()
+            .map(|c| Member {
+                essential: c.essential,
+                checked: c.checker.is_some(),
+                health: c.health,
+            })
+            .collect()
+    }
+
+    /// When `healthCheckGracePeriodSeconds` after the start end.
+    fn grace_end(&self) -> Option<f64> {
+        self.started_at.map(|s| s + self.spec.grace_period)
+    }
+
+    /// A container or target is unhealthy (the scheduler acts once the grace ends).
+    fn failing(&self) -> bool {
+        self.health == Health::Unhealthy
+            || self
+                .targets
+                .iter()
+                .any(|h| h.state == TargetState::Unhealthy)
+    }
+
+    /// Container `name` reports `health` at `t` (from Docker's health check); ECS
+    /// decides what it means for the task.
+    pub fn container_health(&mut self, t: f64, name: &str, health: Health) -> Outcome {
+        if let Some(c) = self.containers.iter_mut().find(|c| c.name == name)
+            && c.health != health
+        {
+            c.health = health;
+            self.version += 1;
+        }
+        self.decide(t)
+    }
+
+    /// The load balancer reports the task's target in `target_group_arn` as `state`
+    /// (`reason`: the description of the failed check) at `t`; ECS decides what it
+    /// means for the task.
+    pub fn target_health(
+        &mut self,
+        t: f64,
+        target_group_arn: &str,
+        state: TargetState,
+        reason: Option<String>,
+    ) -> Outcome {
+        if let Some(h) = self
+            .targets
+            .iter_mut()
+            .find(|h| h.target.target_group_arn == target_group_arn)
+        {
+            h.state = state;
+            if reason.is_some() {
+                h.reason = reason;
+            }
+        }
+        self.decide(t)
+    }
+
+    /// ECS's decision on the task's health at `t`: its `healthStatus` from the
+    /// containers'; a service's task whose container or target is unhealthy after the
+    /// grace period is stopped; a task healthy for the rollout is reported once.
+    fn decide(&mut self, t: f64) -> Outcome {
+        let health = health::task_health(&self.members());
+        if health != self.health {
+            self.health = health;
+            self.version += 1;
+        }
+        if !self.is_running() || self.spec.standalone.is_some() {
+            // ECS replaces the unhealthy tasks of services only.
             return Outcome::Nothing;
+        }
+        let graced = self.grace_end().is_some_and(|end| t < end);
+        if !graced {
+            let failure = if self.health == Health::Unhealthy {
+                Some(HealthFailure::Container)
+            } else {
+                self.targets
+                    .iter()
+                    .find(|h| h.state == TargetState::Unhealthy)
+                    .map(|h| HealthFailure::Target {
+                        target_group_arn: h.target.target_group_arn.clone(),
+                        port: h.target.container_port,
+                        reason: h
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| "Health checks failed".into()),
+                    })
+            };
+            if let Some(failure) = failure {
+                for c in &mut self.containers {
+                    c.exit_code = Some(137);
+                }
+                self.begin_stop(
+                    t,
+                    "ServiceSchedulerInitiated",
+                    &failure.stopped_reason(),
+                    true,
+                );
+                return Outcome::Failed {
+                    health_check: Some(failure),
+                };
+            }
+        }
+        if !self.ready_reported && self.is_healthy() {
+            self.ready_reported = true;
+            return Outcome::Healthy;
+        }
+        Outcome::Nothing
+    }
+
+    /// Run the health checks due at `t` in the simulated runtime, with results chosen
+    /// by the behaviour, and let ECS decide.
+    fn health_checks(&mut self, t: f64, logs: &mut LogStore) -> Outcome {
+        if !self.is_running() {
+            return Outcome::Nothing;
+        }
+        let probe = self.container_probe(t);
+        let (mut passed, mut failed) = (false, false);
+        for c in &mut self.containers {
+            if let Some(k) = c.checker.as_mut()
+                && k.next_at.is_some_and(|at| at <= t)
+            {
+                let after = k.observe(t, probe);
+                passed |= after == Health::Healthy && c.health != after;
+                failed |= after == Health::Unhealthy && c.health != after;
+                c.health = after;
+            }
+        }
+        let target_probe = self.target_probe(t);
+        let cfg = self.spec.timings.target_health;
+        for h in &mut self.targets {
+            if h.next_at.is_some_and(|at| at <= t) {
+                let before = h.state;
+                let after = h.observe(t, target_probe, &cfg);
+                passed |= after == TargetState::Healthy && before != after;
+                failed |= after == TargetState::Unhealthy && before != after;
+            }
+        }
+        if passed {
+            self.log_all(t, logs, &["GET /health 200 OK"]);
+        }
+        if failed {
+            self.log_all(
+                t,
+                logs,
+                &[
+                    "GET /health 500 Internal Server Error",
+                    "Health check failed: dependency not ready",
+                ],
+            );
+        }
+        self.decide(t)
+    }
+
+    /// What the container health check command gets at `t`, by behaviour.
+    fn container_probe(&self, t: f64) -> Probe {
+        match self.spec.behavior {
+            Behavior::Unhealthy => Probe::Fail(0.0),
+            Behavior::Slow(s) if self.started_at.is_none_or(|st| t < st + s) => Probe::Fail(0.0),
+            _ => Probe::Pass(0.0),
+        }
+    }
+
+    /// What the load balancer's health check request gets at `t`, by behaviour.
+    fn target_probe(&self, t: f64) -> TargetProbe {
+        match self.spec.behavior {
+            Behavior::Unhealthy => TargetProbe::Status(500),
+            Behavior::Slow(s) if self.started_at.is_none_or(|st| t < st + s) => {
+                TargetProbe::Refused
+            }
+            _ => TargetProbe::Status(200),
+        }
+    }
+
+    /// Perform what is due at time `t` (a step of its life, else health checks),
+    /// writing log lines, and say what it meant.
+    pub fn step(&mut self, t: f64, logs: &mut LogStore) -> Outcome {
+        let Some((_, step)) = self.next.take_if(|(at, _)| *at <= t) else {
+            return self.health_checks(t, logs);
         };
         self.version += 1;
         let timings = self.spec.timings;
@@ -339,38 +566,37 @@ impl Task {
                 self.started_at = Some(t);
                 self.set_containers(LastStatus::Running);
                 if self.plane.is_some_and(|link| link.runs_containers) {
-                    // The data plane's reports say what happens next.
-                    return Outcome::Nothing;
+                    // The data plane's reports say what happens next: container
+                    // health and target health come from it, not from timers.
+                    return self.decide(t);
                 }
                 self.log_start(t, logs);
+                for k in self
+                    .containers
+                    .iter_mut()
+                    .filter_map(|c| c.checker.as_mut())
+                {
+                    k.start(t);
+                }
                 if self.spec.standalone.is_some() {
                     self.next = self.standalone_end(t);
-                    return Outcome::Nothing;
+                    return self.decide(t);
+                }
+                for h in &mut self.targets {
+                    h.register(t, &timings.target_health);
                 }
                 self.next = match self.spec.behavior {
                     Behavior::Crash => Some((t + draw(&mut self.rng, timings.crash), Step::Crash)),
-                    Behavior::Unhealthy => Some((
-                        t + draw(&mut self.rng, timings.health_check),
-                        Step::FailHealth,
-                    )),
-                    Behavior::Slow(s) => Some((t + s.max(0.001), Step::BecomeHealthy)),
                     Behavior::Exit(code) => {
                         Some((t + draw(&mut self.rng, timings.crash), Step::Exit(code)))
                     }
-                    Behavior::Healthy | Behavior::PullError | Behavior::Flaky(_) => Some((
-                        t + draw(&mut self.rng, timings.health_check),
-                        Step::BecomeHealthy,
-                    )),
+                    Behavior::Healthy
+                    | Behavior::Unhealthy
+                    | Behavior::Slow(_)
+                    | Behavior::PullError
+                    | Behavior::Flaky(_) => None,
                 };
-                Outcome::Nothing
-            }
-            Step::BecomeHealthy => {
-                self.health = Health::Healthy;
-                for c in &mut self.containers {
-                    c.health = Health::Healthy;
-                }
-                self.log_all(t, logs, &["GET /health 200 OK"]);
-                Outcome::Healthy
+                self.decide(t)
             }
             Step::Crash => {
                 self.log_all(
@@ -394,38 +620,7 @@ impl Task {
                     "Essential container in task exited",
                     true,
                 );
-                Outcome::Failed {
-                    health_check: false,
-                }
-            }
-            Step::FailHealth => {
-                self.health = Health::Unhealthy;
-                let standalone = self.spec.standalone.is_some();
-                for c in &mut self.containers {
-                    c.health = Health::Unhealthy;
-                    if !standalone {
-                        c.exit_code = Some(137);
-                    }
-                }
-                self.log_all(
-                    t,
-                    logs,
-                    &[
-                        "GET /health 503 Service Unavailable",
-                        "Health check failed: dependency not ready",
-                    ],
-                );
-                if standalone {
-                    // ECS replaces the unhealthy tasks of services only.
-                    return Outcome::Nothing;
-                }
-                self.begin_stop(
-                    t,
-                    "ServiceSchedulerInitiated",
-                    "Task failed container health checks",
-                    true,
-                );
-                Outcome::Failed { health_check: true }
+                Outcome::Failed { health_check: None }
             }
             Step::PullFail => {
                 let essential = self.essential_index();
@@ -441,15 +636,11 @@ impl Task {
                     c.reason = Some(reason.clone());
                 }
                 self.begin_stop(t, "TaskFailedToStart", &reason, true);
-                Outcome::Failed {
-                    health_check: false,
-                }
+                Outcome::Failed { health_check: None }
             }
             Step::Exit(code) => {
                 self.exit(t, code, logs);
-                Outcome::Failed {
-                    health_check: false,
-                }
+                Outcome::Failed { health_check: None }
             }
             Step::FinishStop => {
                 self.last_status = LastStatus::Stopped;
@@ -512,10 +703,8 @@ impl Task {
             Behavior::Exit(code) => {
                 Some((t + draw(&mut self.rng, timings.crash), Step::Exit(code)))
             }
-            Behavior::Unhealthy => Some((
-                t + draw(&mut self.rng, timings.health_check),
-                Step::FailHealth,
-            )),
+            // Runs, failing its health checks (ECS replaces unhealthy service tasks only).
+            Behavior::Unhealthy => None,
         }
     }
 

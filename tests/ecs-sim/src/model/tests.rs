@@ -30,6 +30,7 @@ fn task_def(family: &str, behavior: &str) -> Map<String, Value> {
             "name": "app",
             "image": "app:latest",
             "dockerLabels": {"ecs-sim.behavior": behavior},
+            "healthCheck": {"command": ["CMD-SHELL", "true"], "interval": 10, "retries": 3},
             "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/g", "awslogs-stream-prefix": "ecs"}}
         }]
     });

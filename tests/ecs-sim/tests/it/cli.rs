@@ -80,8 +80,11 @@ pub fn wait(
 /// Registers the next revision of family `web` whose container behaves as
 /// `behavior`; returns the task definition.
 pub fn register_web(endpoint: &str, behavior: &str) -> Value {
+    let start_period = crate::harness::health_check(behavior)
+        .start_period()
+        .unwrap_or(0);
     let containers = format!(
-        r#"[{{"name":"web","image":"nginx:1","essential":true,"portMappings":[{{"containerPort":3000}}],"dockerLabels":{{"ecs-sim.behavior":"{behavior}"}}}}]"#
+        r#"[{{"name":"web","image":"nginx:1","essential":true,"portMappings":[{{"containerPort":3000}}],"dockerLabels":{{"ecs-sim.behavior":"{behavior}"}},"healthCheck":{{"command":["CMD-SHELL","wget -q -O /dev/null http://localhost:3000/ || exit 1"],"interval":10,"retries":3,"startPeriod":{start_period}}}}}]"#
     );
     let td = aws(
         endpoint,

@@ -11,6 +11,7 @@ mod deploy;
 mod digests;
 mod faults;
 mod harness;
+mod health;
 mod limits;
 mod peer_action;
 mod run_task;
