@@ -52,6 +52,9 @@ install_demo_prerequisites() {
   apt_install docker-registry docker-registry
   apt_install buildah buildah
   apt_install htpasswd apache2-utils
+  # The sample images' local base (FROM scratch + a static busybox: sh,
+  # httpd, wget), since no base image can be pulled.
+  apt_install busybox busybox-static
   command -v terraform >/dev/null 2>&1 || command -v tofu >/dev/null 2>&1 \
     || die "terraform (or tofu) is missing: it is not in the package registries this machine reaches; install it on the PATH"
 }

@@ -8,6 +8,7 @@
 
 #![deny(missing_docs)]
 
+pub mod base_image;
 pub mod ecr_public;
 pub mod git;
 pub mod iam;
@@ -15,6 +16,7 @@ pub mod moto;
 pub mod process;
 pub mod registry;
 pub mod run;
+pub mod sample_app;
 pub mod terraform;
 
 pub use moto::Moto;
@@ -89,5 +91,13 @@ pub enum TestkitError {
         program: String,
         /// The I/O error.
         source: std::io::Error,
+    },
+    /// A command ran and failed.
+    #[error("{program} failed: {detail}")]
+    Failed {
+        /// The command.
+        program: String,
+        /// What it said.
+        detail: String,
     },
 }

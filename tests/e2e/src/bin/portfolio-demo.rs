@@ -14,6 +14,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use e2e::stack::{LocalAws, ServiceSpec, StackError};
+use portfolio_testkit::{TestkitError, base_image, sample_app};
 use serde_json::Value;
 
 /// ecs-sim runs this many times faster than ECS, so the two deployments
@@ -36,6 +37,8 @@ const EXECUTION_ROLE: &str =
 enum DemoError {
     #[error("starting the local stand-ins: {0}")]
     Stack(#[from] StackError),
+    #[error("creating the local base image of the sample application: {0}")]
+    BaseImage(#[from] TestkitError),
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
     #[error("step '{step}': {tool} exited with {code:?}, expected {expected}")]
@@ -59,6 +62,8 @@ struct Step {
 
 struct Demo {
     stack: LocalAws,
+    /// The local base image the sample backend builds on.
+    base: String,
     bin_dir: PathBuf,
     work: PathBuf,
     steps: Vec<Step>,
@@ -247,10 +252,13 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         lifecycle_applied,
     )?;
 
+    // The sample Dockerfile starts FROM ${BASE} (Docker Hub's busybox);
+    // nothing can be pulled here, so it builds on the local static busybox.
+    let base = portfolio_testkit::base_image::build_arg(&demo.base);
     let built = demo.run(
         "Build and push the backend image",
         "build-push-image",
-        &["--service", SERVICE, "--env", ENV],
+        &["--service", SERVICE, "--env", ENV, "--build-arg", &base],
         0,
         image_pushed,
     )?;
@@ -307,9 +315,13 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         deployed,
     )?;
 
+    // The broken release is a misconfiguration: without DATABASE_URL the
+    // backend's start-up script prints BACKEND_FATAL_LINE and exits 1. The
+    // label makes ecs-sim's simulated runtime crash it the same way.
     let broken = demo.path("backend-taskdef-broken.json");
+    let unset = format!("{SERVICE}:{}", sample_app::DATABASE_URL);
     demo.run(
-        "Render a broken release (its container crashes on start)",
+        "Render a broken release (DATABASE_URL unset: the container exits 1 on start)",
         "render-taskdef",
         &[
             "--service",
@@ -320,6 +332,8 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
             &image,
             "--var",
             EXECUTION_ROLE,
+            "--unset-env",
+            &unset,
             "--docker-label",
             "ecs-sim.behavior=crash",
             "--output",
@@ -472,6 +486,8 @@ fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
     );
     stack.create_repository(REPOSITORY)?;
     stack.create_state_bucket(STATE_BUCKET)?;
+    // Where build-push-image will build: the engine when it runs, else buildah.
+    let base = base_image::docker().or_else(|_| base_image::buildah())?;
     stack.create_service(&ServiceSpec {
         cluster: CLUSTER,
         service: SERVICE,
@@ -483,6 +499,7 @@ fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
     })?;
     Ok(Demo {
         stack,
+        base,
         bin_dir,
         work,
         steps: Vec::new(),

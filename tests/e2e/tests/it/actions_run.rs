@@ -507,9 +507,18 @@ fn the_pipeline_actions_write_every_output_they_declare() {
     let app = example();
     crate::workflows::commit_all(app.path());
     let job = stack_job(&stack);
+    // The sample Dockerfile builds on the local static busybox.
+    let base = portfolio_testkit::base_image::docker().unwrap();
     let image = job.run(
         "build-push-image",
-        &[("service", "backend"), ("environment", "dev")],
+        &[
+            ("service", "backend"),
+            ("environment", "dev"),
+            (
+                "build-args",
+                &portfolio_testkit::base_image::build_arg(&base),
+            ),
+        ],
         app.path(),
     );
     assert!(image.success, "{}", image.log);

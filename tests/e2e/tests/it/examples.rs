@@ -98,7 +98,36 @@ const REPLACEMENTS: &[Replacement] = &[
         |_| DEV_DIGEST_REFERENCE.to_owned(),
         "the image that passed dev is in the stand-in registry, under a digest only the run knows",
     ),
+    // After $DEV_IMAGE's replacement, whose command builds too.
+    (
+        "build-push-image",
+        "--env dev",
+        |_| format!("--env dev {}", local_base()),
+        "nothing can be pulled here: the sample Dockerfile builds on the local static busybox",
+    ),
+    (
+        "build-push-image",
+        "--env prod --latest",
+        |_| format!("--env prod --latest {}", local_base()),
+        "nothing can be pulled here: the sample Dockerfile builds on the local static busybox",
+    ),
+    (
+        "build-push-image",
+        "--context backend",
+        |_| format!("--context backend {}", local_base()),
+        "nothing can be pulled here: the sample Dockerfile builds on the local static busybox",
+    ),
 ];
+
+/// `--build-arg BASE=<the local base image>`: the sample Dockerfiles start
+/// FROM Docker Hub's busybox, which cannot be pulled here.
+fn local_base() -> String {
+    let base = portfolio_testkit::base_image::docker().unwrap();
+    format!(
+        "--build-arg {}",
+        portfolio_testkit::base_image::build_arg(&base)
+    )
+}
 
 /// The image the dev example built, by digest, as the promotion examples
 /// take it (the build's --json has registry, repository and digest).
@@ -129,6 +158,7 @@ fn build_push_image_examples_run() {
             "portfolio-prod-backend",
             "--context",
             "backend",
+            &local_base(),
             "--json",
         ],
     );

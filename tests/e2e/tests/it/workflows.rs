@@ -151,6 +151,13 @@ impl AppRepo {
                 .arg("--var")
                 .arg(format!("{var}=arn:aws:iam::123456789012:role/{var}"));
         }
+        // The sample Dockerfiles build on the local static busybox: nothing
+        // can be pulled from Docker Hub here.
+        let base = portfolio_testkit::base_image::docker().unwrap();
+        command.arg("--var").arg(format!(
+            "IMAGE_BUILD_ARGS={}",
+            portfolio_testkit::base_image::build_arg(&base)
+        ));
         let output = command
             .args(["-s", &format!("DB_PASSWORD={DB_PASSWORD}")])
             .args(["-s", &format!("TF_PLAN_ENCRYPTION_KEY={PLAN_KEY}")])
