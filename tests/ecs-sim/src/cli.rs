@@ -1,11 +1,15 @@
 //! Command-line flags of the `ecs-sim` binary.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 use crate::config::SimConfig;
+use crate::error::Error;
+use crate::plane::checks::{ChecksConfig, RegistryAccess};
+use crate::plane::docker::{DockerConfig, DockerPlane};
 
 /// A local ECS control plane that models rolling deployments.
 ///
@@ -33,20 +37,59 @@ pub struct Cli {
     /// How often the model advances, in real milliseconds.
     #[arg(long, default_value_t = 50)]
     pub tick_ms: u64,
+    /// What runs the tasks: the model's timers and behaviour labels (simulated), or
+    /// real containers in the local Docker engine (docker).
+    #[arg(long, value_enum, default_value_t = Runtime::Simulated)]
+    pub runtime: Runtime,
+    /// The registry (HOST:PORT) standing in for ECR: its images are pulled with the
+    /// ECR authorization token from --aws-endpoint.
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// The AWS endpoint (e.g. moto's) for ECR tokens and secrets.
+    #[arg(long)]
+    pub aws_endpoint: Option<String>,
+    /// The path the load balancer's health check requests (--runtime docker).
+    #[arg(long, default_value = "/")]
+    pub target_health_path: String,
+}
+
+/// What runs the tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Runtime {
+    /// The model's timers and each task's `ecs-sim.behavior` label.
+    Simulated,
+    /// Real containers in the local Docker engine.
+    Docker,
 }
 
 impl Cli {
     /// The simulator configuration these flags describe.
-    #[must_use]
-    pub fn config(&self) -> SimConfig {
-        SimConfig {
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `--runtime docker` finds no Docker engine.
+    pub fn config(&self) -> Result<SimConfig, Error> {
+        let plane: Option<Arc<dyn crate::plane::DataPlane>> = match self.runtime {
+            Runtime::Simulated => None,
+            Runtime::Docker => Some(Arc::new(DockerPlane::new(DockerConfig {
+                checks: ChecksConfig {
+                    registry: self.registry.as_ref().map(|host| RegistryAccess {
+                        host: host.clone(),
+                        insecure: true,
+                    }),
+                    aws_endpoint: self.aws_endpoint.clone(),
+                },
+                target_health_path: self.target_health_path.clone(),
+            })?)),
+        };
+        Ok(SimConfig {
             host: self.host,
             port: self.port,
             time_scale: self.time_scale,
             seed: self.seed,
             throttle_rate: self.throttle_rate,
             tick: Duration::from_millis(self.tick_ms.max(1)),
+            plane,
             ..SimConfig::default()
-        }
+        })
     }
 }

@@ -163,6 +163,11 @@ impl Task {
                 code,
                 reason,
             } => self.container_exited(t, &container, code, reason),
+            Report::TargetHealth {
+                healthy,
+                target_group_arn,
+                ..
+            } => self.target_health(t, healthy, &target_group_arn),
         };
         if link.waiting && link.may_run() && self.desired_running {
             link.waiting = false;
@@ -213,6 +218,23 @@ impl Task {
                 Outcome::Failed { health_check: true }
             }
             Health::Unhealthy | Health::Unknown => Outcome::Nothing,
+        }
+    }
+
+    /// The load balancer's health check of the task changed: an unhealthy target makes
+    /// ECS replace a service's running task.
+    fn target_health(&mut self, t: f64, healthy: bool, target_group_arn: &str) -> Outcome {
+        if healthy || !self.is_running() || self.spec.standalone.is_some() {
+            return Outcome::Nothing;
+        }
+        self.begin_stop(
+            t,
+            "ServiceSchedulerInitiated",
+            &format!("Task failed ELB health checks in (target-group {target_group_arn})"),
+            true,
+        );
+        Outcome::Failed {
+            health_check: false,
         }
     }
 
