@@ -7,6 +7,7 @@ mod breaker;
 mod cli;
 mod deploy;
 mod digests;
+mod docker;
 mod faults;
 mod harness;
 mod run_task;
