@@ -18,6 +18,7 @@ use ecs_sim::SimConfig;
 use ecs_sim::plane::checks::{ChecksConfig, RegistryAccess};
 use ecs_sim::plane::docker::{DockerConfig, DockerPlane};
 use portfolio_testkit::Moto;
+use portfolio_testkit::process::ChildGuard;
 use portfolio_testkit::registry::Registry;
 
 use crate::harness::{deployment_config, ecs_client, logs_client};
@@ -391,7 +392,7 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     let Some(world) = world().await else {
         return;
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-sim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_ecs-sim"))
         .args(["--runtime", "docker", "--time-scale", "20", "--registry"])
         .arg(world.registry.host())
         .arg("--aws-endpoint")
@@ -399,8 +400,10 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    // Killed if the test fails before it sends SIGTERM.
+    let mut child = ChildGuard(child);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let endpoint = line.trim().to_owned();
@@ -468,11 +471,11 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     })
     .await;
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    assert!(child.wait().unwrap().success());
+    assert!(child.0.wait().unwrap().success());
     for id in [crashed, serving] {
         let (containers, networks, image_left) =
             leftovers(&format!("ecs-sim.task={id}"), &world.image);
