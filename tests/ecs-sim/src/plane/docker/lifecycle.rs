@@ -153,7 +153,11 @@ impl TaskRun {
             args.extend(["--label".to_owned(), label.clone()]);
         }
         args.push(network.clone());
-        self.inner.docker.run(&args).await.map_err(internal)?;
+        self.inner
+            .docker
+            .run(&args)
+            .await
+            .map_err(|e| internal(&e))?;
         self.network = Some(network.clone());
         for spec in specs {
             let name = format!("{network}-{}", spec.name);
@@ -231,7 +235,9 @@ impl TaskRun {
             command.args(["--filter", &format!("container={}", c.id)]);
         }
         command.stdout(Stdio::piped()).stderr(Stdio::null());
-        command.spawn().map_err(|e| internal(DockerError::Spawn(e)))
+        command
+            .spawn()
+            .map_err(|e| internal(&DockerError::Spawn(e)))
     }
 
     /// Report health changes and exits from Docker's events until a stop is ordered.
@@ -246,13 +252,12 @@ impl TaskRun {
                 _ = stop.wait_for(|s| *s) => return,
                 line = lines.next_line() => line,
             };
-            match line {
-                Ok(Some(line)) => self.on_event(&line).await,
-                Ok(None) | Err(_) => {
-                    tracing::warn!("docker events ended for task {}", self.order.task);
-                    let _ = stop.wait_for(|s| *s).await;
-                    return;
-                }
+            if let Ok(Some(line)) = line {
+                self.on_event(&line).await;
+            } else {
+                tracing::warn!("docker events ended for task {}", self.order.task);
+                let _ = stop.wait_for(|s| *s).await;
+                return;
             }
         }
     }
@@ -502,7 +507,7 @@ async fn forward<R: AsyncBufRead + Unpin>(
 }
 
 /// A Docker failure that is not the task's fault, reported as ECS reports an agent's.
-fn internal(e: DockerError) -> Abort {
+fn internal(e: &DockerError) -> Abort {
     Abort::Failed {
         container: None,
         reason: format!("ResourceInitializationError: {}", e.detail()),
