@@ -454,15 +454,24 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     );
     assert_eq!(task.containers()[0].exit_code(), Some(3));
     let logs = logs_client(&endpoint);
-    let events = logs
-        .get_log_events()
-        .log_group_name("/ecs/docker")
-        .log_stream_name(format!("ecs/app/{crashed}"))
-        .start_from_head(true)
-        .send()
-        .await
-        .unwrap();
-    let lines: Vec<&str> = events.events().iter().filter_map(|e| e.message()).collect();
+    let stream = format!("ecs/app/{crashed}");
+    let lines = until("the container's line is in CloudWatch Logs", || async {
+        let events = logs
+            .get_log_events()
+            .log_group_name("/ecs/docker")
+            .log_stream_name(&stream)
+            .start_from_head(true)
+            .send()
+            .await
+            .ok()?;
+        let lines: Vec<String> = events
+            .events()
+            .iter()
+            .filter_map(|e| e.message().map(str::to_owned))
+            .collect();
+        (!lines.is_empty()).then_some(lines)
+    })
+    .await;
     assert_eq!(lines, ["fatal: DATABASE_URL is not set"]);
 
     until("the serving task runs in Docker", || async {
@@ -477,13 +486,13 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     assert!(status.success());
     assert!(child.0.wait().unwrap().success());
     for id in [crashed, serving] {
-        let (containers, networks, image_left) =
-            leftovers(&format!("ecs-sim.task={id}"), &world.image);
+        let (containers, networks, _) = leftovers(&format!("ecs-sim.task={id}"), &world.image);
         assert!(
             containers.is_empty(),
             "containers of {id} left: {containers:?}"
         );
         assert!(networks.is_empty(), "networks of {id} left: {networks:?}");
-        assert!(!image_left, "the pulled image {} is left", world.image);
     }
+    let (_, _, image_left) = leftovers("ecs-sim.task", &world.image);
+    assert!(!image_left, "the pulled image {} is left", world.image);
 }
