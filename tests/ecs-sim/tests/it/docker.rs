@@ -18,7 +18,6 @@ use ecs_sim::SimConfig;
 use ecs_sim::plane::checks::{ChecksConfig, RegistryAccess};
 use ecs_sim::plane::docker::{DockerConfig, DockerPlane};
 use portfolio_testkit::Moto;
-use portfolio_testkit::process::ChildGuard;
 use portfolio_testkit::registry::Registry;
 
 use crate::harness::{deployment_config, ecs_client, logs_client};
@@ -252,6 +251,32 @@ async fn tasks(
         .to_vec()
 }
 
+/// An `ecs-sim` child sent SIGTERM and waited for when dropped.
+struct TermOnDrop(std::process::Child);
+
+impl TermOnDrop {
+    /// SIGTERM, then its exit status.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.0.wait().unwrap()
+    }
+}
+
+impl Drop for TermOnDrop {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 fn network() -> ecs::types::NetworkConfiguration {
     ecs::types::NetworkConfiguration::builder()
         .awsvpc_configuration(
@@ -395,13 +420,16 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     let child = Command::new(env!("CARGO_BIN_EXE_ecs-sim"))
         .args(["--runtime", "docker", "--time-scale", "20", "--registry"])
         .arg(world.registry.host())
+        // Task ids differ from other runs' (labels name them).
+        .arg("--seed")
+        .arg(std::process::id().to_string())
         .arg("--aws-endpoint")
         .arg(world.moto.endpoint())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    // Killed if the test fails before it sends SIGTERM.
-    let mut child = ChildGuard(child);
+    // Stopped (SIGTERM: it removes its containers) if the test fails first.
+    let mut child = TermOnDrop(child);
     let mut line = String::new();
     BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut line)
@@ -479,12 +507,8 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
         (docker_lines(&["ps", "--quiet", "--filter", &label]).len() == 1).then_some(())
     })
     .await;
-    let status = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert!(child.0.wait().unwrap().success());
+    let exit = child.terminate();
+    assert!(exit.success(), "{exit:?}");
     for id in [crashed, serving] {
         let (containers, networks, _) = leftovers(&format!("ecs-sim.task={id}"), &world.image);
         assert!(
