@@ -22,6 +22,8 @@ use serde_json::Value;
 use crate::model::task::Health;
 use crate::shared::Shared;
 
+pub mod checks;
+
 /// What the model asks the data plane to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Order {
