@@ -72,10 +72,7 @@ impl Cli {
             Runtime::Simulated => None,
             Runtime::Docker => Some(Arc::new(DockerPlane::new(DockerConfig {
                 checks: ChecksConfig {
-                    registry: self.registry.as_ref().map(|host| RegistryAccess {
-                        host: host.clone(),
-                        insecure: true,
-                    }),
+                    registry: self.registry.as_deref().map(RegistryAccess::inferred),
                     aws_endpoint: self.aws_endpoint.clone(),
                 },
                 target_health_path: self.target_health_path.clone(),

@@ -4,6 +4,7 @@
 
 mod binary;
 mod breaker;
+mod checks;
 mod cli;
 mod deploy;
 mod digests;
