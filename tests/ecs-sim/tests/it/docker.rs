@@ -128,6 +128,17 @@ async fn register(
     script: &str,
     health: Option<&str>,
 ) -> String {
+    register_full(client, family, image, script, health, None).await
+}
+
+async fn register_full(
+    client: &ecs::Client,
+    family: &str,
+    image: &str,
+    script: &str,
+    health: Option<&str>,
+    memory: Option<i32>,
+) -> String {
     let log = LogConfiguration::builder()
         .log_driver(LogDriver::Awslogs)
         .options("awslogs-group", "/ecs/docker")
@@ -144,6 +155,7 @@ async fn register(
         .command(script)
         .stop_timeout(2)
         .port_mappings(PortMapping::builder().container_port(8000).build())
+        .set_memory(memory)
         .log_configuration(log);
     if let Some(health) = health {
         container = container.health_check(
@@ -173,6 +185,17 @@ async fn register(
         .task_definition_arn()
         .unwrap()
         .to_owned()
+}
+
+/// Like [`register`] (no health check), the container limited to `mib` MiB.
+async fn register_with_memory(
+    client: &ecs::Client,
+    family: &str,
+    image: &str,
+    script: &str,
+    mib: i32,
+) -> String {
+    register_full(client, family, image, script, None, Some(mib)).await
 }
 
 /// busybox httpd on 8000 serving /srv (an index page), with /srv/health when
@@ -451,6 +474,15 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     )
     .await;
     let serve = register(&client, "serve", &world.image, &httpd(true), None).await;
+    // Doubles a string until the 6 MiB limit kills it.
+    let hog = register_with_memory(
+        &client,
+        "hog",
+        &world.image,
+        "x=a; while true; do x=\"$x$x\"; done",
+        6,
+    )
+    .await;
     let run = |family: String| {
         let client = client.clone();
         async move {
@@ -468,6 +500,7 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     };
     let crashed = run(crash).await;
     let serving = run(serve).await;
+    let hogging = run(hog).await;
 
     let task = until("the crashing task is STOPPED", || async {
         tasks(&client, None, ecs::types::DesiredStatus::Stopped)
@@ -502,6 +535,22 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     .await;
     assert_eq!(lines, ["fatal: DATABASE_URL is not set"]);
 
+    let task = until("the hogging task is STOPPED", || async {
+        tasks(&client, None, ecs::types::DesiredStatus::Stopped)
+            .await
+            .into_iter()
+            .find(|t| task_id(t) == hogging && t.last_status() == Some("STOPPED"))
+    })
+    .await;
+    let container = &task.containers()[0];
+    assert_eq!(
+        (container.exit_code(), container.reason()),
+        (
+            Some(137),
+            Some("OutOfMemoryError: Container killed due to memory usage")
+        )
+    );
+
     until("the serving task runs in Docker", || async {
         let label = format!("label=ecs-sim.task={serving}");
         (docker_lines(&["ps", "--quiet", "--filter", &label]).len() == 1).then_some(())
@@ -509,7 +558,7 @@ async fn the_binary_reports_a_real_exit_code_and_log_line_and_sweeps_on_sigterm(
     .await;
     let exit = child.terminate();
     assert!(exit.success(), "{exit:?}");
-    for id in [crashed, serving] {
+    for id in [crashed, serving, hogging] {
         let (containers, networks, _) = leftovers(&format!("ecs-sim.task={id}"), &world.image);
         assert!(
             containers.is_empty(),

@@ -154,7 +154,13 @@ impl ContainerSpec {
             args.extend(["--publish".to_owned(), format!("127.0.0.1::{port}/tcp")]);
         }
         if let Some(mib) = self.memory_mib {
-            args.extend(["--memory".to_owned(), format!("{mib}m")]);
+            // No swap, as on Fargate: going over the limit is an OOM kill.
+            args.extend([
+                "--memory".to_owned(),
+                format!("{mib}m"),
+                "--memory-swap".to_owned(),
+                format!("{mib}m"),
+            ]);
         }
         if let Some(dir) = &self.working_directory {
             args.extend(["--workdir".to_owned(), dir.clone()]);

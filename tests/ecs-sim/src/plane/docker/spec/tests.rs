@@ -43,7 +43,7 @@ fn a_definition_becomes_docker_create_arguments_with_scaled_health_timings() {
         args.join(" "),
         "--name n --network net --network-alias app --label ecs-sim.task=t \
          --label ecs-sim.container=app --env A --env B --env TOKEN \
-         --publish 127.0.0.1::8000/tcp --memory 64m \
+         --publish 127.0.0.1::8000/tcp --memory 64m --memory-swap 64m \
          --health-cmd wget -q -O /dev/null http://localhost:8000/ || exit 1 \
          --health-interval 500ms --health-timeout 100ms --health-retries 2 \
          --health-start-period 250ms --entrypoint /bin/sh 127.0.0.1:5000/app:v1 -c echo hi"
