@@ -205,6 +205,69 @@ impl Registry {
         Ok(Some((media_type, body.to_owned())))
     }
 
+    /// Pushes a minimal OCI image as `repository:tag` through the registry API: a
+    /// config blob carrying `label` (so each label gives its own digest) and no
+    /// layers. Returns the manifest digest the registry reports. For tests that
+    /// need an image to resolve, not to run.
+    pub fn push_minimal_image(
+        &self,
+        repository: &str,
+        tag: &str,
+        label: &str,
+        user: &str,
+        password: &str,
+    ) -> std::io::Result<String> {
+        use sha2::{Digest as _, Sha256};
+        let config = format!(
+            r#"{{"architecture":"amd64","os":"linux","config":{{"Labels":{{"testkit.label":"{label}"}}}},"rootfs":{{"type":"layers","diff_ids":[]}}}}"#
+        );
+        let config_digest = format!("sha256:{:x}", Sha256::digest(config.as_bytes()));
+        let (status, response) = self.send(
+            "POST",
+            &format!("/v2/{repository}/blobs/uploads/"),
+            (user, password),
+            "Accept: */*",
+            b"",
+        )?;
+        if status != 202 {
+            return Err(std::io::Error::other(format!("start upload: {status}")));
+        }
+        let location = header(&response, "location")
+            .ok_or_else(|| std::io::Error::other("start upload: no Location"))?;
+        let location = location
+            .strip_prefix(&format!("http://{}", self.addr))
+            .unwrap_or(&location);
+        let separator = if location.contains('?') { '&' } else { '?' };
+        let (status, _) = self.send(
+            "PUT",
+            &format!("{location}{separator}digest={config_digest}"),
+            (user, password),
+            "Content-Type: application/octet-stream",
+            config.as_bytes(),
+        )?;
+        if status != 201 {
+            return Err(std::io::Error::other(format!("upload config: {status}")));
+        }
+        let manifest = format!(
+            r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config_digest}","size":{}}},"layers":[]}}"#,
+            config.len()
+        );
+        let (status, response) = self.send(
+            "PUT",
+            &format!("/v2/{repository}/manifests/{tag}"),
+            (user, password),
+            "Content-Type: application/vnd.oci.image.manifest.v1+json",
+            manifest.as_bytes(),
+        )?;
+        if status != 201 {
+            return Err(std::io::Error::other(format!(
+                "put manifest: {status}: {response}"
+            )));
+        }
+        Ok(header(&response, "docker-content-digest")
+            .unwrap_or_else(|| format!("sha256:{:x}", Sha256::digest(manifest.as_bytes()))))
+    }
+
     fn request(
         &self,
         method: &str,
@@ -213,14 +276,35 @@ impl Registry {
         password: &str,
         accept: &str,
     ) -> std::io::Result<(u16, String)> {
+        self.send(
+            method,
+            path,
+            (user, password),
+            &format!("Accept: {accept}"),
+            b"",
+        )
+    }
+
+    /// One request with basic auth, one extra header line and `body`; the status
+    /// and the whole response.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        (user, password): (&str, &str),
+        extra_header: &str,
+        body: &[u8],
+    ) -> std::io::Result<(u16, String)> {
         let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(2))?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         let credentials = base64(format!("{user}:{password}").as_bytes());
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {credentials}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n",
-            self.addr
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Basic {credentials}\r\n{extra_header}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
         )?;
+        stream.write_all(body)?;
         let mut response = String::new();
         stream.read_to_string(&mut response)?;
         let status = response
@@ -287,6 +371,16 @@ fn logfmt_value(line: &str, key: &str) -> Option<String> {
     } else {
         Some(rest.split(' ').next().unwrap_or_default().to_owned())
     }
+}
+
+/// The value of header `name` (any case) in a raw HTTP response.
+fn header(response: &str, name: &str) -> Option<String> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
+    })
 }
 
 /// A bcrypt htpasswd line from `htpasswd -Bin`.

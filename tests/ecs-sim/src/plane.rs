@@ -12,6 +12,9 @@
 //! and handed to [`DataPlane::submit`]; reports come back through a [`Reporter`], which
 //! applies them to the model at the current simulated time.
 
+pub mod checks;
+pub mod docker;
+
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
@@ -99,6 +102,20 @@ pub enum Report {
         /// Its exit code.
         code: i32,
         /// Why it stopped when the runtime says (e.g. `OutOfMemoryError: ...`).
+        reason: Option<String>,
+    },
+    /// The load balancer's health check of a container's port changed state (only
+    /// from a data plane that runs containers).
+    TargetHealth {
+        /// The container registered as the target.
+        container: String,
+        /// The container port the target group checks.
+        port: u16,
+        /// The target group's ARN.
+        target_group_arn: String,
+        /// Whether the target is healthy now.
+        healthy: bool,
+        /// Why not, as ELB describes it (e.g. `Health checks failed with these codes: [500]`).
         reason: Option<String>,
     },
 }

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use super::target::TargetState;
 use super::task::{LastStatus, Outcome, Step, Task};
 use super::{Model, last_segment, route_outcome};
 use crate::plane::{LaunchOrder, Order, Report};
@@ -163,6 +164,19 @@ impl Task {
                 code,
                 reason,
             } => self.container_exited(t, &container, code, reason),
+            Report::TargetHealth {
+                healthy,
+                target_group_arn,
+                reason,
+                ..
+            } => {
+                let state = if healthy {
+                    TargetState::Healthy
+                } else {
+                    TargetState::Unhealthy
+                };
+                self.target_health(t, &target_group_arn, state, reason)
+            }
         };
         if link.waiting && link.may_run() && self.desired_running {
             link.waiting = false;

@@ -5,10 +5,12 @@
 mod aws_wait;
 mod binary;
 mod breaker;
+mod checks;
 mod cli;
 mod consistency;
 mod deploy;
 mod digests;
+mod docker;
 mod faults;
 mod harness;
 mod health;
