@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     // Listen for signals before announcing readiness, so a signal sent right after the
     // address is printed is handled.
     let signals = Signals::new();
-    let sim = match ecs_sim::start(cli.config()) {
+    let sim = match cli.sim_config().and_then(ecs_sim::start) {
         Ok(sim) => sim,
         Err(e) => {
             eprintln!("ecs-sim: {e}");
