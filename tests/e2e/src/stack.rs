@@ -3,12 +3,15 @@
 //! (user `AWS`, moto's ECR token as password), and ecs-sim for ECS and the
 //! logs of its tasks. Everything stops when [`LocalAws`] drops.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_ecs::types::{
     AwsVpcConfiguration, ContainerDefinition, DeploymentCircuitBreaker, DeploymentConfiguration,
     LaunchType, NetworkConfiguration, NetworkMode, PortMapping,
 };
+use ecs_sim::plane::DataPlane;
+use ecs_sim::plane::checks::{Checks, ChecksConfig, ChecksPlane, RegistryAccess};
 use ecs_sim::{RunningSim, SimConfig};
 use portfolio_testkit::registry::Registry;
 use portfolio_testkit::{Moto, TestkitError};
@@ -73,8 +76,22 @@ pub struct LocalAws {
 
 impl LocalAws {
     /// Starts moto, the registry (with moto's ECR token as its password)
-    /// and ecs-sim running `time_scale` times faster than real time.
+    /// and ecs-sim running `time_scale` times faster than real time; tasks
+    /// follow their behaviour label, images and secrets are not checked.
     pub fn start(time_scale: f64) -> Result<LocalAws, StackError> {
+        Self::start_with(time_scale, false)
+    }
+
+    /// Like [`LocalAws::start`], but ecs-sim checks images and secrets as ECS
+    /// does (`ecs_sim::plane::checks`): images resolve in the registry (ECR
+    /// names included) with moto's ECR token, secrets are read from moto's SSM
+    /// and Secrets Manager; a task whose image or secret is missing stops with
+    /// `CannotPullContainerError` / `ResourceInitializationError`.
+    pub fn start_checked(time_scale: f64) -> Result<LocalAws, StackError> {
+        Self::start_with(time_scale, true)
+    }
+
+    fn start_with(time_scale: f64, checked: bool) -> Result<LocalAws, StackError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -94,8 +111,18 @@ impl LocalAws {
                 message: "no usable authorization token in the answer".to_owned(),
             })?;
         let registry = Registry::start("AWS", &password)?;
+        let plane: Option<Arc<dyn DataPlane>> = if checked {
+            let checks = Checks::new(ChecksConfig {
+                registry: Some(RegistryAccess::inferred(&registry.host())),
+                aws_endpoint: Some(moto.endpoint().to_owned()),
+            })?;
+            Some(Arc::new(ChecksPlane::new(checks)))
+        } else {
+            None
+        };
         let sim = ecs_sim::start(SimConfig {
             time_scale,
+            plane,
             ..SimConfig::default()
         })?;
         Ok(LocalAws {

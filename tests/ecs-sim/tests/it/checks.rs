@@ -400,3 +400,42 @@ async fn the_registry_refuses_a_pull_without_ecrs_token() {
          dial tcp: lookup registry-1.docker.io: no such host"
     );
 }
+
+#[test]
+fn flags_select_the_checks() {
+    use clap::Parser as _;
+    use ecs_sim::cli::Cli;
+    let parse = |args: &[&str]| {
+        Cli::try_parse_from(std::iter::once("ecs-sim").chain(args.iter().copied()))
+            .unwrap()
+            .checks_config()
+    };
+    assert_eq!(parse(&[]), None);
+    assert_eq!(
+        parse(&[
+            "--registry",
+            "127.0.0.1:5000",
+            "--aws-endpoint",
+            "http://127.0.0.1:5001"
+        ]),
+        Some(ChecksConfig {
+            registry: Some(RegistryAccess {
+                host: "127.0.0.1:5000".into(),
+                insecure: true,
+            }),
+            aws_endpoint: Some("http://127.0.0.1:5001".into()),
+        })
+    );
+    let remote = parse(&["--registry", "registry.internal:443", "--registry-insecure"]);
+    assert_eq!(
+        remote.and_then(|c| c.registry).map(|r| r.insecure),
+        Some(true)
+    );
+    assert_eq!(
+        parse(&["--registry", "registry.internal:443"])
+            .and_then(|c| c.registry)
+            .map(|r| r.insecure),
+        Some(false)
+    );
+    assert!(Cli::try_parse_from(["ecs-sim", "--registry-insecure"]).is_err());
+}
