@@ -12,6 +12,7 @@ use aws_sdk_ecs::types::{
 };
 use ecs_sim::plane::DataPlane;
 use ecs_sim::plane::checks::{Checks, ChecksConfig, ChecksPlane, RegistryAccess};
+use ecs_sim::plane::docker::{DockerConfig, DockerPlane};
 use ecs_sim::{RunningSim, SimConfig};
 use portfolio_testkit::registry::Registry;
 use portfolio_testkit::{Moto, TestkitError};
@@ -72,26 +73,35 @@ pub struct LocalAws {
     sim: RunningSim,
     password: String,
     runtime: tokio::runtime::Runtime,
+    docker: bool,
 }
 
 impl LocalAws {
     /// Starts moto, the registry (with moto's ECR token as its password)
-    /// and ecs-sim running `time_scale` times faster than real time; tasks
-    /// follow their behaviour label, images and secrets are not checked.
+    /// and ecs-sim running `time_scale` times faster than real time, with
+    /// ECS's data plane as close to real as this machine allows: every task
+    /// is a real container in the Docker engine (`--runtime docker`), its
+    /// image pulled from the registry with ECR's token, its secrets read
+    /// from moto, its health check run by Docker.
+    ///
+    /// Without a Docker engine this fails, unless `PORTFOLIO_CI_NO_DOCKER=1`
+    /// asks for the simulated runtime (tasks follow their behaviour label;
+    /// images and secrets are still checked).
     pub fn start(time_scale: f64) -> Result<LocalAws, StackError> {
-        Self::start_with(time_scale, false)
+        let docker = match ecs_sim::plane::docker::cli::engine_available() {
+            Ok(()) => true,
+            Err(_) if std::env::var("PORTFOLIO_CI_NO_DOCKER").as_deref() == Ok("1") => false,
+            Err(why) => {
+                return Err(StackError::Sim(ecs_sim::Error::Config(format!(
+                    "the local stand-ins run tasks in Docker and `docker info` failed: {why} \
+                     (set PORTFOLIO_CI_NO_DOCKER=1 for the simulated runtime)"
+                ))));
+            }
+        };
+        Self::start_with(time_scale, docker)
     }
 
-    /// Like [`LocalAws::start`], but ecs-sim checks images and secrets as ECS
-    /// does (`ecs_sim::plane::checks`): images resolve in the registry (ECR
-    /// names included) with moto's ECR token, secrets are read from moto's SSM
-    /// and Secrets Manager; a task whose image or secret is missing stops with
-    /// `CannotPullContainerError` / `ResourceInitializationError`.
-    pub fn start_checked(time_scale: f64) -> Result<LocalAws, StackError> {
-        Self::start_with(time_scale, true)
-    }
-
-    fn start_with(time_scale: f64, checked: bool) -> Result<LocalAws, StackError> {
+    fn start_with(time_scale: f64, docker: bool) -> Result<LocalAws, StackError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -111,18 +121,21 @@ impl LocalAws {
                 message: "no usable authorization token in the answer".to_owned(),
             })?;
         let registry = Registry::start("AWS", &password)?;
-        let plane: Option<Arc<dyn DataPlane>> = if checked {
-            let checks = Checks::new(ChecksConfig {
-                registry: Some(RegistryAccess::inferred(&registry.host())),
-                aws_endpoint: Some(moto.endpoint().to_owned()),
-            })?;
-            Some(Arc::new(ChecksPlane::new(checks)))
+        let checks = ChecksConfig {
+            registry: Some(RegistryAccess::inferred(&registry.host())),
+            aws_endpoint: Some(moto.endpoint().to_owned()),
+        };
+        let plane: Arc<dyn DataPlane> = if docker {
+            Arc::new(DockerPlane::new(DockerConfig {
+                checks,
+                ..DockerConfig::default()
+            })?)
         } else {
-            None
+            Arc::new(ChecksPlane::new(Checks::new(checks)?))
         };
         let sim = ecs_sim::start(SimConfig {
             time_scale,
-            plane,
+            plane: Some(plane),
             ..SimConfig::default()
         })?;
         Ok(LocalAws {
@@ -131,7 +144,49 @@ impl LocalAws {
             sim,
             password,
             runtime,
+            docker,
         })
+    }
+
+    /// Whether tasks run as real containers (the Docker runtime).
+    pub fn runs_containers(&self) -> bool {
+        self.docker
+    }
+
+    /// Pushes `repository:tag` to the registry as an image a service can
+    /// start with before its first release (what Terraform's bootstrap task
+    /// definition names): the busybox base image serving HTTP on 8080, so
+    /// that it runs under the Docker runtime; an image with no layers when
+    /// tasks are simulated. Returns its reference.
+    pub fn bootstrap_image(&self, repository: &str, tag: &str) -> Result<String, StackError> {
+        let reference = format!("{}/{repository}:{tag}", self.registry.host());
+        if !self.docker {
+            self.registry.push_minimal_image(
+                repository,
+                tag,
+                "bootstrap",
+                "AWS",
+                &self.password,
+            )?;
+            return Ok(reference);
+        }
+        let base = portfolio_testkit::base_image::docker()?;
+        let config = tempfile::tempdir()?;
+        let dockerfile = format!("FROM {base}\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\"]\n");
+        let host = self.registry.host();
+        let steps: [(&[&str], &str); 4] = [
+            (&["build", "-q", "-t", &reference, "-"], &dockerfile),
+            (
+                &["login", "-u", "AWS", "--password-stdin", &host],
+                &self.password,
+            ),
+            (&["push", "-q", &reference], ""),
+            (&["rmi", &reference], ""),
+        ];
+        for (args, input) in steps {
+            docker(config.path(), args, input)?;
+        }
+        Ok(reference)
     }
 
     /// moto's endpoint.
@@ -330,6 +385,32 @@ impl LocalAws {
         let shared = portfolio_testkit::sdk_config(&self.sim.endpoint()).await;
         aws_sdk_ecs::Config::from(&shared)
     }
+}
+
+/// Runs `docker ARGS` with its own client configuration `config` (so a
+/// login stays private), `input` on stdin.
+fn docker(config: &std::path::Path, args: &[&str], input: &str) -> Result<(), StackError> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("docker")
+        .args(args)
+        .env("DOCKER_CONFIG", config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(StackError::Io(std::io::Error::other(format!(
+        "docker {}: {}",
+        args.first().copied().unwrap_or_default(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    ))))
 }
 
 /// `base64("AWS:<password>")` -> the password.

@@ -488,12 +488,13 @@ fn setup(bin_dir: PathBuf, work: PathBuf) -> Result<Demo, DemoError> {
     stack.create_state_bucket(STATE_BUCKET)?;
     // Where build-push-image will build: the engine when it runs, else buildah.
     let base = base_image::docker().or_else(|_| base_image::buildah())?;
+    let bootstrap = stack.bootstrap_image("bootstrap/backend", "1")?;
     stack.create_service(&ServiceSpec {
         cluster: CLUSTER,
         service: SERVICE,
         family: "portfolio-dev-backend",
         container: SERVICE,
-        image: "public.ecr.aws/portfolio/backend:bootstrap",
+        image: &bootstrap,
         port: 8000,
         desired: 2,
     })?;

@@ -499,7 +499,7 @@ fn the_pipeline_actions_write_every_output_they_declare() {
             service: "backend",
             family: "portfolio-dev-backend",
             container: "backend",
-            image: "public.ecr.aws/portfolio/backend:bootstrap",
+            image: &stack.bootstrap_image("bootstrap/backend", "1").unwrap(),
             port: 8000,
             desired: 1,
         })
@@ -596,7 +596,7 @@ fn the_ecr_lifecycle_action_writes_every_output_and_keeps_the_json_report() {
                 service: "backend",
                 family: "portfolio-backend",
                 container: "backend",
-                image: "public.ecr.aws/portfolio/backend:bootstrap",
+                image: &stack.bootstrap_image("bootstrap/backend", "1").unwrap(),
                 port: 8000,
                 desired: 1,
             })

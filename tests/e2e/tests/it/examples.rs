@@ -262,7 +262,9 @@ impl World {
                     service: "backend",
                     family: &format!("portfolio-{env}-backend"),
                     container: "backend",
-                    image: &format!("{}/portfolio-{env}-backend:v1.0.11", stack.registry_host()),
+                    image: &stack
+                        .bootstrap_image(&format!("portfolio-{env}-backend"), "v1.0.11")
+                        .unwrap(),
                     port: 8000,
                     desired: 1,
                 })

@@ -237,7 +237,9 @@ fn stack_with_services(service: &str, port: i32) -> LocalAws {
                 service,
                 family: &format!("portfolio-{env}-{service}"),
                 container: service,
-                image: &format!("public.ecr.aws/portfolio/{service}:bootstrap"),
+                image: &stack
+                    .bootstrap_image(&format!("bootstrap/{service}"), "1")
+                    .unwrap(),
                 port,
                 desired: 2,
             })
@@ -340,6 +342,17 @@ fn a_crashing_release_ends_red_with_the_failure_report_in_the_step_summary() {
             "\"essential\": true,\n      \"dockerLabels\": { \"ecs-sim.behavior\": \"crash\" },",
             1,
         );
+        // The real crash: the backend refuses to start without DATABASE_URL
+        // (the label above makes the simulated runtime crash it too).
+        let text = text.replacen(
+            ",\n        { \"name\": \"DATABASE_URL\", \"value\": \"postgresql://portfolio@portfolio-${ENV}-db:5432/portfolio\" }",
+            "",
+            1,
+        );
+        assert!(
+            !text.contains("DATABASE_URL"),
+            "DATABASE_URL was not removed:\n{text}"
+        );
         std::fs::write(&path, text).unwrap();
     });
     let run = app.act(&stack, "backend-deploy.yml", &["push"], &[]);
@@ -358,6 +371,13 @@ fn a_crashing_release_ends_red_with_the_failure_report_in_the_step_summary() {
         summary.to_lowercase().contains("exit code 1") || summary.contains("exitCode"),
         "the container's exit is not in the step summary:\n{summary}"
     );
+    if stack.runs_containers() {
+        // A real container crashed: its own last words are in the report.
+        assert!(
+            summary.contains("fatal: DATABASE_URL is not set"),
+            "the crashed container's log line is not in the step summary:\n{summary}"
+        );
+    }
     // prod never ran.
     assert!(
         !log.contains("portfolio-prod-backend:sha-"),
