@@ -381,6 +381,52 @@ impl LocalAws {
         })
     }
 
+    /// What an HTTP GET of `path` on `port` of every RUNNING task of
+    /// `service` answers, through the port the Docker runtime published on
+    /// loopback: `(task id, address, status, body)`. Empty when tasks are
+    /// simulated (nothing listens).
+    pub fn ask_tasks(
+        &self,
+        cluster: &str,
+        service: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<Vec<(String, String, u16, String)>, StackError> {
+        if !self.docker {
+            return Ok(Vec::new());
+        }
+        self.runtime.block_on(async {
+            let ecs = aws_sdk_ecs::Client::from_conf(self.ecs_config().await);
+            let listed = ecs
+                .list_tasks()
+                .cluster(cluster)
+                .service_name(service)
+                .desired_status(aws_sdk_ecs::types::DesiredStatus::Running)
+                .send()
+                .await
+                .map_err(aws("ecs:ListTasks"))?;
+            let mut answers = Vec::new();
+            for arn in listed.task_arns() {
+                let id = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+                let label = format!("label={}={id}", ecs_sim::plane::docker::TASK_LABEL);
+                let containers = docker_output(&["ps", "-q", "--filter", &label])?;
+                for container in containers.lines() {
+                    let published = docker_output(&["port", container, &format!("{port}/tcp")])?;
+                    let Some(addr) = published.lines().find(|a| a.starts_with("127.0.0.1:")) else {
+                        continue;
+                    };
+                    let response = reqwest::get(format!("http://{addr}{path}"))
+                        .await
+                        .map_err(|e| StackError::Io(std::io::Error::other(e)))?;
+                    let status = response.status().as_u16();
+                    let body = response.text().await.unwrap_or_default();
+                    answers.push((id.clone(), addr.to_owned(), status, body));
+                }
+            }
+            Ok(answers)
+        })
+    }
+
     async fn ecs_config(&self) -> aws_sdk_ecs::Config {
         let shared = portfolio_testkit::sdk_config(&self.sim.endpoint()).await;
         aws_sdk_ecs::Config::from(&shared)
@@ -411,6 +457,19 @@ fn docker(config: &std::path::Path, args: &[&str], input: &str) -> Result<(), St
         args.first().copied().unwrap_or_default(),
         String::from_utf8_lossy(&out.stderr).trim()
     ))))
+}
+
+/// What `docker ARGS` prints on stdout.
+fn docker_output(args: &[&str]) -> Result<String, StackError> {
+    let out = std::process::Command::new("docker").args(args).output()?;
+    if !out.status.success() {
+        return Err(StackError::Io(std::io::Error::other(format!(
+            "docker {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `base64("AWS:<password>")` -> the password.

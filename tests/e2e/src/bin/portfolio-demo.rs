@@ -120,6 +120,41 @@ impl Demo {
         Ok(json)
     }
 
+    /// Shows the release that runs now answering its health path over HTTP,
+    /// from each task's container (real ones under the Docker runtime).
+    fn ask_running_release(&mut self) -> Result<(), DemoError> {
+        const STEP: &str = "The running release answers its health path";
+        let path = sample_app::BACKEND.health_path;
+        println!("\n{}", heading(STEP));
+        let started = Instant::now();
+        let answers = self.stack.ask_tasks(CLUSTER, SERVICE, 8000, path)?;
+        for (task, addr, status, body) in &answers {
+            println!(
+                "$ GET http://{addr}{path}   (task {task})\n{status} {}",
+                body.trim()
+            );
+        }
+        let healthy = answers.iter().filter(|a| a.2 == 200).count();
+        let what = if answers.is_empty() {
+            "tasks are simulated: no server to ask".to_owned()
+        } else {
+            format!(
+                "{healthy} of {} tasks answered 200 on {path}",
+                answers.len()
+            )
+        };
+        if healthy != answers.len() {
+            return Err(DemoError::Output { step: STEP, what });
+        }
+        self.steps.push(Step {
+            name: STEP,
+            outcome: "ok".to_owned(),
+            seconds: started.elapsed().as_secs_f64(),
+            what,
+        });
+        Ok(())
+    }
+
     fn path(&self, name: &str) -> String {
         self.work.join(name).display().to_string()
     }
@@ -314,6 +349,8 @@ fn pipeline(demo: &mut Demo) -> Result<(), DemoError> {
         0,
         deployed,
     )?;
+
+    demo.ask_running_release()?;
 
     // The broken release is a misconfiguration: without DATABASE_URL the
     // backend's start-up script prints BACKEND_FATAL_LINE and exits 1. The
