@@ -16,5 +16,9 @@ case "${PORT:-}" in
   '' | *[!0-9]*) fatal "PORT must be a port number, got '${PORT:-}'" ;;
 esac
 
+# A command given to the container (a one-off task: migrations, a shell)
+# runs instead of the server, with the same checked configuration.
+[ "$#" -eq 0 ] || exec "$@"
+
 echo "portfolio-backend: starting on port $PORT (environment ${ENVIRONMENT:-unset})"
 exec /bin/busybox httpd -f -v -p "$PORT" -h /srv
