@@ -127,7 +127,13 @@ impl Demo {
         let path = sample_app::BACKEND.health_path;
         println!("\n{}", heading(STEP));
         let started = Instant::now();
-        let answers = self.stack.ask_tasks(CLUSTER, SERVICE, 8000, path)?;
+        let answers = self
+            .stack
+            .ask_tasks(CLUSTER, SERVICE, 8000, path)
+            .map_err(|e| DemoError::Output {
+                step: STEP,
+                what: e.to_string(),
+            })?;
         for (task, addr, status, body) in &answers {
             println!(
                 "$ GET http://{addr}{path}   (task {task})\n{status} {}",
