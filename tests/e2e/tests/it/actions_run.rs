@@ -566,6 +566,10 @@ fn the_pipeline_actions_write_every_output_they_declare() {
             // A migration on the new revision first, waited for.
             ("run-task", "true"),
             ("run-task-subnets", "subnet-1"),
+            (
+                "run-task-container-overrides",
+                r#"[{"name": "backend", "command": ["sh", "-c", "echo migrations: up to date"]}]"#,
+            ),
             ("wait-for-task-stopped", "true"),
         ],
         app.path(),
